@@ -1,0 +1,270 @@
+//! Tool inputs and their validation (DESIGN.md §3).
+//!
+//! The structs carry the JSON Schemas advertised in `tools/list`; the
+//! `from_json` constructors enforce every rule with an [`InputError`] that
+//! names the field, so a calling model can correct itself.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::error::InputError;
+use crate::pattern::ExecutionMode;
+
+/// Longest accepted query, in characters, after trimming.
+pub const QUERY_MAX_CHARS: usize = 4096;
+/// Largest accepted `context`, serialized, in bytes.
+pub const CONTEXT_MAX_BYTES: usize = 16 * 1024;
+/// Namespace used when the caller names none.
+pub const DEFAULT_NAMESPACE: &str = "default";
+
+/// Input of `execute_pattern`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExecuteRequest {
+    /// The request in natural language, e.g. "remember that the staging
+    /// database listens on port 5433" or "what did we decide about retries?".
+    /// 1 to 4096 characters after trimming; control characters other than
+    /// newline and tab are refused.
+    #[schemars(length(min = 1, max = 4096))]
+    pub query: String,
+    /// `fast` (infrastructure only), `balanced` (the router decides, default)
+    /// or `comprehensive` (always hybrid).
+    #[serde(default)]
+    pub execution_mode: ExecutionMode,
+    /// Optional extra input, at most 16 KiB serialized. `context.arguments`
+    /// (object) supplies or overrides downstream tool arguments;
+    /// `context.tool` ("server.tool") names a downstream tool explicitly.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub context: Option<Map<String, Value>>,
+    /// Set to false to bypass the cache and run the pattern afresh.
+    #[serde(default = "default_true")]
+    pub use_cache: bool,
+    /// Memory isolation unit, `^[A-Za-z0-9_.-]{1,64}$`. Memories stored in
+    /// one namespace are never found from another.
+    #[serde(default = "default_namespace")]
+    #[schemars(regex(pattern = r"^[A-Za-z0-9_.-]{1,64}$"))]
+    pub namespace: String,
+}
+
+/// Input of `route_query`: what `execute_pattern` would do, without doing it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RouteRequest {
+    /// The request in natural language, 1 to 4096 characters after trimming.
+    #[schemars(length(min = 1, max = 4096))]
+    pub query: String,
+    /// `fast`, `balanced` (default) or `comprehensive`.
+    #[serde(default)]
+    pub execution_mode: ExecutionMode,
+    /// Namespace whose memory availability the router considers, `^[A-Za-z0-9_.-]{1,64}$`.
+    #[serde(default = "default_namespace")]
+    #[schemars(regex(pattern = r"^[A-Za-z0-9_.-]{1,64}$"))]
+    pub namespace: String,
+}
+
+/// Input of `stats`: nothing.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StatsRequest {}
+
+fn default_true() -> bool {
+    true
+}
+
+fn default_namespace() -> String {
+    DEFAULT_NAMESPACE.to_owned()
+}
+
+const EXECUTE_FIELDS: &[&str] = &["query", "execution_mode", "context", "use_cache", "namespace"];
+const ROUTE_FIELDS: &[&str] = &["query", "execution_mode", "namespace"];
+
+impl ExecuteRequest {
+    /// Validates raw tool arguments (absent arguments are `{}`).
+    pub fn from_json(args: &Map<String, Value>) -> Result<Self, InputError> {
+        reject_unknown(args, EXECUTE_FIELDS)?;
+        Ok(Self {
+            query: query(args)?,
+            execution_mode: mode(args)?,
+            context: context(args)?,
+            use_cache: match args.get("use_cache") {
+                None | Some(Value::Null) => true,
+                Some(Value::Bool(b)) => *b,
+                Some(_) => return Err(InputError::new("use_cache", "must be a boolean")),
+            },
+            namespace: namespace(args)?,
+        })
+    }
+
+    /// A request with defaults everywhere but the query (for the CLI and tests).
+    pub fn new(query: impl Into<String>) -> Self {
+        Self {
+            query: query.into(),
+            execution_mode: ExecutionMode::default(),
+            context: None,
+            use_cache: true,
+            namespace: default_namespace(),
+        }
+    }
+
+    /// `context.arguments`, when given.
+    pub fn context_arguments(&self) -> Option<&Map<String, Value>> {
+        self.context.as_ref()?.get("arguments")?.as_object()
+    }
+
+    /// `context.tool` split into (server, tool), when given.
+    pub fn context_tool(&self) -> Option<(&str, &str)> {
+        self.context.as_ref()?.get("tool")?.as_str()?.split_once('.')
+    }
+}
+
+impl RouteRequest {
+    /// Validates raw tool arguments.
+    pub fn from_json(args: &Map<String, Value>) -> Result<Self, InputError> {
+        reject_unknown(args, ROUTE_FIELDS)?;
+        Ok(Self { query: query(args)?, execution_mode: mode(args)?, namespace: namespace(args)? })
+    }
+}
+
+impl StatsRequest {
+    pub fn from_json(args: &Map<String, Value>) -> Result<Self, InputError> {
+        reject_unknown(args, &[])?;
+        Ok(Self {})
+    }
+}
+
+fn reject_unknown(args: &Map<String, Value>, allowed: &[&str]) -> Result<(), InputError> {
+    match args.keys().find(|k| !allowed.contains(&k.as_str())) {
+        None => Ok(()),
+        Some(k) => {
+            let name: String = k.chars().take(64).collect();
+            let rule = if allowed.is_empty() {
+                "unknown field; this tool takes no arguments".to_owned()
+            } else {
+                format!("unknown field; allowed fields are {}", allowed.join(", "))
+            };
+            Err(InputError::new(name, rule))
+        }
+    }
+}
+
+fn query(args: &Map<String, Value>) -> Result<String, InputError> {
+    let raw = match args.get("query") {
+        None | Some(Value::Null) => {
+            return Err(InputError::new("query", "is required (a non-empty string)"));
+        }
+        Some(Value::String(s)) => s,
+        Some(_) => return Err(InputError::new("query", "must be a string")),
+    };
+    let too_long =
+        || InputError::new("query", format!("must be at most {QUERY_MAX_CHARS} characters"));
+    // A char is at most 4 bytes: anything longer is refused before any scan.
+    // Leading and trailing whitespace is allowed a generous margin.
+    if raw.len() > QUERY_MAX_CHARS * 4 + 1024 {
+        return Err(too_long());
+    }
+    let trimmed = raw.trim();
+    if trimmed.is_empty() {
+        return Err(InputError::new("query", "must not be empty or only whitespace"));
+    }
+    let mut chars = 0usize;
+    for c in trimmed.chars() {
+        chars += 1;
+        if chars > QUERY_MAX_CHARS {
+            return Err(too_long());
+        }
+        if c.is_control() && c != '\n' && c != '\t' {
+            return Err(InputError::new(
+                "query",
+                format!(
+                    "must not contain control characters other than newline and tab (found U+{:04X} at character {chars})",
+                    c as u32
+                ),
+            ));
+        }
+    }
+    Ok(trimmed.to_owned())
+}
+
+fn mode(args: &Map<String, Value>) -> Result<ExecutionMode, InputError> {
+    match args.get("execution_mode") {
+        None | Some(Value::Null) => Ok(ExecutionMode::default()),
+        Some(Value::String(s)) => s.parse().map_err(|_| {
+            InputError::new(
+                "execution_mode",
+                "must be one of \"fast\", \"balanced\", \"comprehensive\"",
+            )
+        }),
+        Some(_) => Err(InputError::new(
+            "execution_mode",
+            "must be a string: one of \"fast\", \"balanced\", \"comprehensive\"",
+        )),
+    }
+}
+
+fn context(args: &Map<String, Value>) -> Result<Option<Map<String, Value>>, InputError> {
+    let ctx = match args.get("context") {
+        None | Some(Value::Null) => return Ok(None),
+        Some(Value::Object(m)) => m,
+        Some(_) => return Err(InputError::new("context", "must be an object")),
+    };
+    let size = serde_json::to_vec(ctx).map(|v| v.len()).unwrap_or(usize::MAX);
+    if size > CONTEXT_MAX_BYTES {
+        return Err(InputError::new(
+            "context",
+            format!("must be at most {CONTEXT_MAX_BYTES} bytes serialized (got {size})"),
+        ));
+    }
+    match ctx.get("arguments") {
+        None | Some(Value::Null) | Some(Value::Object(_)) => {}
+        Some(_) => return Err(InputError::new("context.arguments", "must be an object")),
+    }
+    match ctx.get("tool") {
+        None | Some(Value::Null) => {}
+        Some(Value::String(s)) => {
+            let ok = s.split_once('.').is_some_and(|(server, tool)| {
+                !server.is_empty() && !tool.is_empty() && s.len() <= 256
+            });
+            if !ok {
+                return Err(InputError::new(
+                    "context.tool",
+                    "must name a downstream tool as \"server.tool\"",
+                ));
+            }
+        }
+        Some(_) => {
+            return Err(InputError::new(
+                "context.tool",
+                "must be a string naming a downstream tool as \"server.tool\"",
+            ));
+        }
+    }
+    Ok(Some(ctx.clone()))
+}
+
+fn namespace(args: &Map<String, Value>) -> Result<String, InputError> {
+    match args.get("namespace") {
+        None | Some(Value::Null) => Ok(default_namespace()),
+        Some(Value::String(s)) => validate_namespace(s).map(|()| s.clone()),
+        Some(_) => {
+            Err(InputError::new("namespace", "must be a string matching ^[A-Za-z0-9_.-]{1,64}$"))
+        }
+    }
+}
+
+/// Checks `^[A-Za-z0-9_.-]{1,64}$`.
+pub fn validate_namespace(ns: &str) -> Result<(), InputError> {
+    let ok = (1..=64).contains(&ns.len())
+        && ns.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'));
+    if ok {
+        Ok(())
+    } else {
+        Err(InputError::new(
+            "namespace",
+            "must match ^[A-Za-z0-9_.-]{1,64}$ (1 to 64 letters, digits, `_`, `.` or `-`)",
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests;
