@@ -1,0 +1,201 @@
+//! The router: mode and pattern rules, balanced classification, estimates, alternatives and stats.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
+
+use pattern_core::{
+    AlternativeRoute, CacheInfo, ExecutionMode, MatchKind, MemoryAvailability, PatternMatchInfo,
+    Route, RouterStats, RoutingDecision,
+};
+
+use crate::classify::{Classification, Scores, classify_with_scores};
+use crate::estimate::{Estimate, Estimates, route_index};
+
+#[cfg(test)]
+mod tests;
+
+/// What a route is expected to cost before anything has been observed.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RouteTarget {
+    pub tokens: u64,
+    pub latency_ms: f64,
+}
+
+/// Resolved router settings.
+#[derive(Debug, Clone)]
+pub struct RouterConfig {
+    pub infrastructure: RouteTarget,
+    pub memory: RouteTarget,
+    pub hybrid: RouteTarget,
+    /// Weight of the newest observation in the moving averages (0..=1]:
+    /// higher follows changes faster, lower smooths outliers.
+    pub ema_alpha: f64,
+}
+
+impl Default for RouterConfig {
+    fn default() -> Self {
+        Self {
+            infrastructure: RouteTarget { tokens: 50, latency_ms: 25.0 },
+            memory: RouteTarget { tokens: 100, latency_ms: 50.0 },
+            hybrid: RouteTarget { tokens: 150, latency_ms: 100.0 },
+            ema_alpha: 0.2,
+        }
+    }
+}
+
+impl RouterConfig {
+    pub fn target(&self, route: Route) -> RouteTarget {
+        match route {
+            Route::Infrastructure => self.infrastructure,
+            Route::Memory => self.memory,
+            Route::Hybrid => self.hybrid,
+        }
+    }
+}
+
+/// Picks a route for each query. `Send + Sync`; share it behind an `Arc`.
+#[derive(Debug)]
+pub struct Router {
+    estimates: Estimates,
+    decisions: AtomicU64,
+    /// Indexed by `route_index`.
+    by_route: [AtomicU64; 3],
+}
+
+/// Confidence of a decision fixed by a matched pattern.
+const CONF_EXACT: f64 = 1.0;
+const CONF_REGEX: f64 = 0.95;
+/// Confidence of a decision fixed by the execution mode.
+const CONF_MODE: f64 = 1.0;
+
+impl Router {
+    pub fn new(config: RouterConfig) -> Self {
+        let target = |r: Route| {
+            let t = config.target(r);
+            Estimate { tokens: t.tokens as f64, latency_ms: t.latency_ms }
+        };
+        Self {
+            estimates: Estimates::new(config.ema_alpha, Route::ALL.map(target)),
+            decisions: AtomicU64::new(0),
+            by_route: Default::default(),
+        }
+    }
+
+    /// Fills every `RoutingDecision` field except `cache` (left default).
+    ///
+    /// A matched pattern fixes the route (confidence 1.0 exact, 0.95 regex),
+    /// whatever the mode, because that pattern is what the engine executes;
+    /// its `cost_tokens` seeds the estimate. Without one, FAST routes to
+    /// infrastructure, COMPREHENSIVE to hybrid, and BALANCED classifies the
+    /// query. `decision_time_us` is the time spent in this call.
+    pub fn route(
+        &self,
+        query: &str,
+        mode: ExecutionMode,
+        namespace: &str,
+        matched: Option<&PatternMatchInfo>,
+        memory: &dyn MemoryAvailability,
+    ) -> RoutingDecision {
+        let t0 = Instant::now();
+        let (class, scores) = match (matched, mode) {
+            (None, ExecutionMode::Balanced) => {
+                classify_with_scores(query, memory.has_memories(namespace))
+            }
+            // The keywords are reported in every mode; data availability
+            // does not change them.
+            _ => classify_with_scores(query, true),
+        };
+        let (route, confidence, reasoning) = match (matched, mode) {
+            (Some(p), _) => {
+                let (conf, how) = match p.matched_by {
+                    MatchKind::Exact => (CONF_EXACT, "named"),
+                    MatchKind::Regex => (CONF_REGEX, "matched the trigger of"),
+                };
+                let reason =
+                    format!("The query {how} pattern `{}`, a {} pattern.", p.name, p.pattern_type);
+                (p.pattern_type, conf, reason)
+            }
+            (None, ExecutionMode::Fast) => (
+                Route::Infrastructure,
+                CONF_MODE,
+                "Fast mode always routes to infrastructure.".to_owned(),
+            ),
+            (None, ExecutionMode::Comprehensive) => {
+                (Route::Hybrid, CONF_MODE, "Comprehensive mode always routes to hybrid.".to_owned())
+            }
+            (None, ExecutionMode::Balanced) => (class.route, class.confidence, class.reasoning),
+        };
+        let estimate = match matched {
+            Some(p) => self.estimates.pattern(&p.name, p.cost_tokens, route),
+            None => self.estimates.route(route),
+        };
+        let alternative_routes = self.alternatives(route, confidence, scores);
+        self.decisions.fetch_add(1, Ordering::Relaxed);
+        self.by_route[route_index(route)].fetch_add(1, Ordering::Relaxed);
+        RoutingDecision {
+            route,
+            confidence,
+            reasoning,
+            estimated_cost_tokens: estimate.tokens_u64(),
+            estimated_latency_ms: estimate.latency_ms,
+            alternative_routes,
+            matched_keywords: class.keywords,
+            pattern: matched.cloned(),
+            cache: CacheInfo::default(),
+            decision_time_us: t0.elapsed().as_micros() as u64,
+        }
+    }
+
+    /// Folds an execution into the moving averages of its pattern and route.
+    pub fn observe(&self, pattern: &str, route: Route, tokens: u64, latency_ms: f64) {
+        self.estimates.observe(pattern, route, tokens, latency_ms);
+    }
+
+    /// Decisions made so far, by route (every route listed, zeros included).
+    pub fn stats(&self) -> RouterStats {
+        let by_route: BTreeMap<String, u64> = Route::ALL
+            .iter()
+            .map(|r| {
+                (r.as_str().to_owned(), self.by_route[route_index(*r)].load(Ordering::Relaxed))
+            })
+            .collect();
+        RouterStats { decisions: self.decisions.load(Ordering::Relaxed), by_route }
+    }
+
+    /// The pure balanced-mode classifier: no pattern, no mode, no estimates.
+    pub fn classify(&self, query: &str, memory_available: bool) -> Classification {
+        classify_with_scores(query, memory_available).0
+    }
+
+    /// The two routes not taken, ranked by how much of the query speaks for
+    /// them, each below the chosen confidence.
+    fn alternatives(&self, chosen: Route, confidence: f64, s: Scores) -> Vec<AlternativeRoute> {
+        let live = f64::from(s.live);
+        let memory = f64::from(s.memory + s.store);
+        let hybrid = f64::from(s.combine + s.contrast) + live.min(memory);
+        let total = live + memory + hybrid + 1.0;
+        let mut out: Vec<AlternativeRoute> = Route::ALL
+            .into_iter()
+            .filter(|r| *r != chosen)
+            .map(|route| {
+                let support = match route {
+                    Route::Infrastructure => live,
+                    Route::Memory => memory,
+                    Route::Hybrid => hybrid,
+                } / total;
+                let ceiling = (confidence - 0.05).max(0.0);
+                let conf = (0.1 + 0.6 * support).min(ceiling);
+                let e = self.estimates.route(route);
+                AlternativeRoute {
+                    route,
+                    confidence: (conf * 100.0).round() / 100.0,
+                    estimated_cost_tokens: e.tokens_u64(),
+                    estimated_latency_ms: e.latency_ms,
+                }
+            })
+            .collect();
+        out.sort_by(|a, b| b.confidence.total_cmp(&a.confidence));
+        out
+    }
+}

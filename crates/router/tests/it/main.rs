@@ -1,0 +1,3 @@
+//! Integration tests of pattern-router, in one binary.
+
+mod accuracy;
