@@ -1,0 +1,351 @@
+//! `ResultCache`: tiers walked nearest first, identical misses coalesced, memory generations, stats.
+
+use std::fmt;
+use std::future::Future;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use pattern_core::{CacheStats, CacheTier, LocalCacheStats, RedisCacheStats};
+use serde_json::Value;
+
+use crate::coalesce::{Inflight, Join};
+use crate::error::CacheError;
+use crate::generation::{Generations, MAX_NAMESPACES};
+use crate::local::LocalTier;
+use crate::policy::effective_ttl;
+use crate::shared::{SharedTier, TierFuture};
+
+/// The resolved cache settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CacheConfig {
+    /// Longest a result is served from this instance's memory. Short,
+    /// because nothing outside this process can invalidate it.
+    pub local_ttl: Duration,
+    /// Entries the local tier holds before evicting: bounds its memory.
+    pub local_capacity: u64,
+    /// Longest a result stays in the shared tier, when one is configured.
+    pub shared_ttl: Duration,
+    /// Longest a request waits on the shared tier before carrying on as a
+    /// miss: a slow Redis must not make requests slow (DESIGN.md §6).
+    pub shared_timeout: Duration,
+}
+
+impl Default for CacheConfig {
+    fn default() -> Self {
+        Self {
+            local_ttl: Duration::from_secs(60),
+            local_capacity: 10_000,
+            shared_ttl: Duration::from_secs(300),
+            shared_timeout: Duration::from_millis(100),
+        }
+    }
+}
+
+/// A result served from a tier.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cached {
+    pub value: Arc<Value>,
+    pub tier: CacheTier,
+}
+
+/// How [`ResultCache::get_or_compute`] obtained its value.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Lookup<T> {
+    /// Served by a tier: nothing ran.
+    Hit(Cached),
+    /// An identical request computed it at the same time, and this caller
+    /// took its outcome instead of running the pattern again.
+    Coalesced(T),
+    /// This caller ran the computation.
+    Computed(T),
+}
+
+impl<T> Lookup<T> {
+    /// The tier that answered, for `ExecutionResult::cache_tier`.
+    pub fn tier(&self) -> Option<CacheTier> {
+        match self {
+            Lookup::Hit(cached) => Some(cached.tier),
+            Lookup::Coalesced(_) | Lookup::Computed(_) => None,
+        }
+    }
+
+    /// True when a tier answered, for `ExecutionResult::cache_hit`.
+    pub fn is_hit(&self) -> bool {
+        matches!(self, Lookup::Hit(_))
+    }
+
+    /// Fixed label for metrics and logs.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Lookup::Hit(_) => "hit",
+            Lookup::Coalesced(_) => "coalesced",
+            Lookup::Computed(_) => "computed",
+        }
+    }
+}
+
+impl Lookup<Arc<Value>> {
+    pub fn value(&self) -> &Arc<Value> {
+        match self {
+            Lookup::Hit(cached) => &cached.value,
+            Lookup::Coalesced(value) | Lookup::Computed(value) => value,
+        }
+    }
+
+    pub fn into_value(self) -> Arc<Value> {
+        match self {
+            Lookup::Hit(cached) => cached.value,
+            Lookup::Coalesced(value) | Lookup::Computed(value) => value,
+        }
+    }
+}
+
+/// Counters behind `stats`. Relaxed: each is read on its own.
+#[derive(Default)]
+struct Counters {
+    local_hits: AtomicU64,
+    local_misses: AtomicU64,
+    shared_hits: AtomicU64,
+    shared_misses: AtomicU64,
+    shared_errors: AtomicU64,
+    coalesced: AtomicU64,
+}
+
+fn bump(counter: &AtomicU64) {
+    counter.fetch_add(1, Ordering::Relaxed);
+}
+
+fn read(counter: &AtomicU64) -> u64 {
+    counter.load(Ordering::Relaxed)
+}
+
+/// The result cache of one server instance. `Send + Sync`; share it in an `Arc`.
+pub struct ResultCache {
+    config: CacheConfig,
+    local: LocalTier,
+    /// The shared tier, when configured; asked after the local tier misses.
+    shared: Option<Arc<dyn SharedTier>>,
+    inflight: Inflight,
+    generations: Generations,
+    counters: Counters,
+}
+
+impl fmt::Debug for ResultCache {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ResultCache")
+            .field("config", &self.config)
+            .field("shared_tier", &self.shared.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+impl ResultCache {
+    /// A cache with the local tier only.
+    pub fn new(config: CacheConfig) -> Self {
+        Self::build(config, None)
+    }
+
+    /// A cache with the local tier in front of `shared`.
+    pub fn with_shared_tier(config: CacheConfig, shared: Arc<dyn SharedTier>) -> Self {
+        Self::build(config, Some(shared))
+    }
+
+    fn build(config: CacheConfig, shared: Option<Arc<dyn SharedTier>>) -> Self {
+        Self {
+            local: LocalTier::new(config.local_capacity, config.local_ttl),
+            shared,
+            inflight: Inflight::default(),
+            generations: Generations::new(MAX_NAMESPACES),
+            counters: Counters::default(),
+            config,
+        }
+    }
+
+    pub fn config(&self) -> &CacheConfig {
+        &self.config
+    }
+
+    /// The `ttl` to hand to [`put`](Self::put) and
+    /// [`get_or_compute`](Self::get_or_compute) for a pattern: its
+    /// `cache_ttl_s` capped by the longest tier TTL. Each tier then keeps the
+    /// entry for `min(its TTL, ttl)`.
+    pub fn ttl_for(&self, pattern_ttl_s: Option<u64>) -> Duration {
+        let longest = match self.shared {
+            Some(_) => self.config.local_ttl.max(self.config.shared_ttl),
+            None => self.config.local_ttl,
+        };
+        effective_ttl(longest, pattern_ttl_s)
+    }
+
+    /// Looks `key` up in each tier, nearest first. A hit in the shared tier is
+    /// copied into the local tier for the time it has left there. A failing
+    /// or slow shared tier counts an error and answers as a miss.
+    pub async fn get(&self, key: &str) -> Option<Cached> {
+        if let Some(value) = self.local.get(key) {
+            bump(&self.counters.local_hits);
+            return Some(Cached { value, tier: CacheTier::Local });
+        }
+        bump(&self.counters.local_misses);
+        let shared = self.shared.as_deref()?;
+        match self.shared_call("get", shared.get(key)).await? {
+            Some(entry) => {
+                bump(&self.counters.shared_hits);
+                self.local.insert(key, Arc::clone(&entry.value), entry.ttl_left);
+                Some(Cached { value: entry.value, tier: CacheTier::Redis })
+            }
+            None => {
+                bump(&self.counters.shared_misses);
+                None
+            }
+        }
+    }
+
+    /// Stores `value` in every tier, each for `min(its TTL, ttl)`. A zero
+    /// `ttl` stores nothing. A failing shared tier is counted, not raised.
+    pub async fn put(&self, key: &str, value: Arc<Value>, ttl: Duration) {
+        self.local.insert(key, Arc::clone(&value), ttl);
+        self.put_shared(key, value, ttl).await;
+    }
+
+    /// Looks `key` up; on a miss runs `compute` once for all identical
+    /// concurrent callers.
+    ///
+    /// `compute` returns the value and whether it may be stored (the engine
+    /// says no for a result that reports a failure). It is stored only then,
+    /// for `min(tier TTL, ttl)`; an `Err` is never stored. Callers that
+    /// waited get the same outcome, `Ok` or `Err` (cloned). If the computing
+    /// caller is cancelled or panics, its waiters do not hang: they start
+    /// over, and one of them computes.
+    pub async fn get_or_compute<F, Fut, E>(
+        &self,
+        key: &str,
+        ttl: Duration,
+        compute: F,
+    ) -> Result<Lookup<Arc<Value>>, E>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<(Arc<Value>, bool), E>>,
+        E: Clone + Send + Sync + 'static,
+    {
+        if let Some(hit) = self.get(key).await {
+            return Ok(Lookup::Hit(hit));
+        }
+        loop {
+            match self.inflight.join::<Arc<Value>, E>(key) {
+                Join::Waiter(waiter) => match waiter.outcome().await {
+                    Some(outcome) => {
+                        bump(&self.counters.coalesced);
+                        return outcome.map(Lookup::Coalesced);
+                    }
+                    None => {
+                        tracing::debug!("an identical computation was abandoned; starting over");
+                    }
+                },
+                Join::Leader(leader) => {
+                    // An identical computation may have finished and stored
+                    // its value between the lookup above and the join.
+                    if let Some(value) = self.local.get(key) {
+                        bump(&self.counters.coalesced);
+                        leader.complete(Ok(Arc::clone(&value)));
+                        return Ok(Lookup::Coalesced(value));
+                    }
+                    return match compute().await {
+                        Ok((value, store)) => {
+                            // Local tier first, then the waiters, then the
+                            // shared tier: nobody waits on Redis for a value
+                            // this process already holds.
+                            if store {
+                                self.local.insert(key, Arc::clone(&value), ttl);
+                            }
+                            leader.complete(Ok(Arc::clone(&value)));
+                            if store {
+                                self.put_shared(key, Arc::clone(&value), ttl).await;
+                            }
+                            Ok(Lookup::Computed(value))
+                        }
+                        Err(error) => {
+                            leader.complete(Err(error.clone()));
+                            Err(error)
+                        }
+                    };
+                }
+            }
+        }
+    }
+
+    /// Drops `key` from every tier.
+    pub async fn invalidate(&self, key: &str) {
+        self.local.invalidate(key);
+        if let Some(shared) = self.shared.as_deref() {
+            self.shared_call("remove", shared.remove(key)).await;
+        }
+    }
+
+    /// Drops every entry of every tier (patterns reloaded, admin request).
+    pub async fn invalidate_all(&self) {
+        self.local.invalidate_all();
+        if let Some(shared) = self.shared.as_deref() {
+            self.shared_call("clear", shared.clear()).await;
+        }
+    }
+
+    /// Memory generation of `namespace`: 0 until its first memory write.
+    /// Goes into the key of every pattern that reads memory.
+    pub fn generation(&self, namespace: &str) -> u64 {
+        self.generations.get(namespace)
+    }
+
+    /// Called after a memory write in `namespace`: every recall cached before
+    /// it is keyed with an older generation and is never served again.
+    /// Returns the new generation.
+    pub fn bump_generation(&self, namespace: &str) -> u64 {
+        self.generations.bump(namespace)
+    }
+
+    /// The `cache` section of the `stats` tool.
+    pub fn stats(&self) -> CacheStats {
+        let c = &self.counters;
+        let local = LocalCacheStats {
+            hits: read(&c.local_hits),
+            misses: read(&c.local_misses),
+            entries: self.local.entry_count(),
+        };
+        let redis = RedisCacheStats {
+            hits: read(&c.shared_hits),
+            misses: read(&c.shared_misses),
+            errors: read(&c.shared_errors),
+            available: self.shared.as_deref().is_some_and(SharedTier::is_available),
+        };
+        // Every lookup asks the local tier first, so its hits and misses
+        // count the lookups.
+        let lookups = local.hits + local.misses;
+        let hit_rate =
+            if lookups == 0 { 0.0 } else { (local.hits + redis.hits) as f64 / lookups as f64 };
+        CacheStats { local, redis, hit_rate, coalesced: read(&c.coalesced) }
+    }
+
+    async fn put_shared(&self, key: &str, value: Arc<Value>, ttl: Duration) {
+        let Some(shared) = self.shared.as_deref() else { return };
+        let ttl = ttl.min(self.config.shared_ttl);
+        if !ttl.is_zero() {
+            self.shared_call("put", shared.put(key, value, ttl)).await;
+        }
+    }
+
+    /// Runs one shared-tier call within `shared_timeout`; a failure is
+    /// counted and logged, and answers `None`.
+    async fn shared_call<T>(&self, op: &'static str, call: TierFuture<'_, T>) -> Option<T> {
+        let error = match tokio::time::timeout(self.config.shared_timeout, call).await {
+            Ok(Ok(value)) => return Some(value),
+            Ok(Err(error)) => error,
+            Err(_elapsed) => CacheError::Timeout(self.config.shared_timeout),
+        };
+        bump(&self.counters.shared_errors);
+        tracing::debug!(op, reason = error.reason(), %error, "shared cache tier failed; carrying on without it");
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests;

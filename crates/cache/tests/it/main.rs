@@ -1,0 +1,10 @@
+//! Integration tests of pattern-cache, through its public API only.
+
+mod coalescing;
+mod expiry;
+mod generation;
+mod key;
+mod policy;
+mod shared;
+mod stats;
+mod support;
