@@ -1,0 +1,474 @@
+//! PatternExecutionEngine: the request flow of DESIGN.md §1 from match to result.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use pattern_cache::{
+    CacheConfig, KeyParts, Lookup, ResultCache, cache_key, cacheability, effective_ttl,
+};
+use pattern_core::{
+    CacheInfo, CacheTier, Captures, ExecuteRequest, ExecutionMode, ExecutionResult, MatchKind,
+    MemoryStats, PatternDefinition, PatternType, Role, RouteRequest, RoutingDecision, Stats,
+};
+use pattern_registry::Registry;
+use pattern_router::{Router, RouterConfig};
+use serde_json::{Map, Value, json};
+
+use crate::error::EngineError;
+use crate::memory::MemoryStore;
+use crate::principal::Principal;
+use crate::stats::{Outcome, StatsRecorder};
+use crate::tokens::TokenCounter;
+
+/// Longest an execution may take, per mode. A timed-out execution is a
+/// `success: false` result; nothing it started is cached.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timeouts {
+    pub fast: Duration,
+    pub balanced: Duration,
+    pub comprehensive: Duration,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Self {
+            fast: Duration::from_secs(5),
+            balanced: Duration::from_secs(15),
+            comprehensive: Duration::from_secs(30),
+        }
+    }
+}
+
+impl Timeouts {
+    pub fn for_mode(&self, mode: ExecutionMode) -> Duration {
+        match mode {
+            ExecutionMode::Fast => self.fast,
+            ExecutionMode::Balanced => self.balanced,
+            ExecutionMode::Comprehensive => self.comprehensive,
+        }
+    }
+}
+
+/// Runtime settings of the engine, resolved from the configuration.
+#[derive(Debug, Clone, Default)]
+pub struct EngineConfig {
+    pub timeouts: Timeouts,
+    pub cache: CacheConfig,
+    pub router: RouterConfig,
+}
+
+/// The engine: one per process, shared by every session behind an `Arc`.
+pub struct Engine {
+    registry: Arc<Registry>,
+    router: Router,
+    cache: ResultCache,
+    store: Arc<dyn MemoryStore>,
+    stats: StatsRecorder,
+    tokens: TokenCounter,
+    config: EngineConfig,
+    started: Instant,
+    /// Set by the last memory operation: false while the store fails with `unavailable`.
+    memory_up: AtomicBool,
+    next_request: AtomicU64,
+    /// Random per process, so request ids of several instances never collide.
+    instance_tag: u32,
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine").field("backend", &self.store.backend()).finish_non_exhaustive()
+    }
+}
+
+/// What the engine decided to do for one query.
+pub(crate) struct Plan {
+    pub(crate) pattern: Arc<PatternDefinition>,
+    pub(crate) captures: Captures,
+    decision: RoutingDecision,
+    not_cacheable: Option<&'static str>,
+}
+
+/// What a pattern produced: the client-visible result and facts for `metadata`.
+/// This pair (plus its token count) is what the cache keeps.
+struct Output {
+    result: Map<String, Value>,
+    metadata: Map<String, Value>,
+}
+
+impl Engine {
+    pub fn new(registry: Arc<Registry>, store: Arc<dyn MemoryStore>, config: EngineConfig) -> Self {
+        let tokens = TokenCounter::new();
+        tokens.warm_up();
+        Self {
+            router: Router::new(config.router.clone()),
+            cache: ResultCache::new(config.cache.clone()),
+            registry,
+            store,
+            stats: StatsRecorder::default(),
+            tokens,
+            config,
+            started: Instant::now(),
+            memory_up: AtomicBool::new(true),
+            next_request: AtomicU64::new(1),
+            instance_tag: instance_tag(),
+        }
+    }
+
+    pub fn registry(&self) -> &Registry {
+        &self.registry
+    }
+
+    pub fn store(&self) -> &Arc<dyn MemoryStore> {
+        &self.store
+    }
+
+    /// `route_query`: what `execute_pattern` would do, with no side effect.
+    pub fn route(&self, req: &RouteRequest, principal: &Principal) -> RoutingDecision {
+        self.plan(&req.query, req.execution_mode, &req.namespace, None, principal, true).decision
+    }
+
+    /// `execute_pattern`: match, route, answer from cache or execute, record.
+    pub async fn execute(&self, req: &ExecuteRequest, principal: &Principal) -> ExecutionResult {
+        let started = Instant::now();
+        let request_id = self.request_id();
+        let plan = self.plan(
+            &req.query,
+            req.execution_mode,
+            &req.namespace,
+            req.context.as_ref(),
+            principal,
+            req.use_cache,
+        );
+        let mut metadata = Map::new();
+        metadata.insert("mode".into(), json!(req.execution_mode));
+        metadata.insert("namespace".into(), json!(req.namespace));
+        metadata.insert("principal".into(), json!(principal.id));
+        if let Some(reason) = plan.not_cacheable {
+            metadata.insert("not_cached_because".into(), json!(reason));
+        }
+
+        let mut tier = None;
+        let outcome: Result<Arc<Value>, EngineError> =
+            match authorize(&plan.pattern, principal, &req.namespace) {
+                Err(e) => Err(e),
+                Ok(()) if plan.decision.cache.cacheable => {
+                    let ttl = effective_ttl(self.config.cache.local_ttl, plan.pattern.cache_ttl_s);
+                    let lookup = self
+                        .cache
+                        .get_or_compute(&plan.decision.cache.key, ttl, || async {
+                            let out = self.run_with_timeout(&plan, req).await?;
+                            Ok::<_, EngineError>((self.pack(out), true))
+                        })
+                        .await;
+                    match lookup {
+                        Ok(Lookup::Hit(cached)) => {
+                            tier = Some(cached.tier);
+                            Ok(cached.value)
+                        }
+                        Ok(Lookup::Coalesced(v)) => {
+                            metadata.insert("coalesced".into(), Value::Bool(true));
+                            Ok(v)
+                        }
+                        Ok(Lookup::Computed(v)) => Ok(v),
+                        Err(e) => Err(e),
+                    }
+                }
+                Ok(()) => self.run_with_timeout(&plan, req).await.map(|out| self.pack(out)),
+            };
+        self.record_cache_metrics(&plan, tier);
+        self.finish(request_id, plan, outcome, tier, metadata, started)
+    }
+
+    /// The `stats` tool.
+    pub fn stats(&self) -> Stats {
+        let (executions, tokens, latency_ms) = self.stats.snapshot();
+        Stats {
+            uptime_s: self.started.elapsed().as_secs_f64(),
+            executions,
+            latency_ms,
+            tokens,
+            cache: self.cache.stats(),
+            registry: self.registry.stats(),
+            router: self.router.stats(),
+            memory: MemoryStats {
+                backend: self.store.backend().to_owned(),
+                total_memories: self.store.total(),
+                available: self.memory_up.load(Ordering::Relaxed),
+            },
+            downstream: Vec::new(),
+        }
+    }
+
+    fn plan(
+        &self,
+        query: &str,
+        mode: ExecutionMode,
+        namespace: &str,
+        context: Option<&Map<String, Value>>,
+        principal: &Principal,
+        use_cache: bool,
+    ) -> Plan {
+        let t0 = Instant::now();
+        let context_tool = context
+            .and_then(|c| c.get("tool"))
+            .and_then(Value::as_str)
+            .and_then(|t| t.split_once('.'));
+        let matched = match context_tool {
+            // context.tool names the tool explicitly: that is the call_tool pattern.
+            Some((server, tool)) => self.registry.get("call_tool").map(|pattern| {
+                let captures = Captures::from([("tool".to_owned(), format!("{server}.{tool}"))]);
+                pattern_registry::PatternMatch { pattern, matched_by: MatchKind::Exact, captures }
+            }),
+            None => self.registry.match_query(query),
+        };
+        let info = matched.as_ref().map(|m| m.info());
+        let mut decision = self.router.route(query, mode, namespace, info.as_ref(), &*self.store);
+        let (pattern, captures) = match matched {
+            Some(m) => (m.pattern, m.captures),
+            None => (self.registry.fallback(decision.route), Captures::new()),
+        };
+        let not_cacheable =
+            cacheability(&pattern, use_cache, tool_read_only(&pattern)).err().map(|r| r.as_str());
+        let generation = pattern.reads_memory().then(|| self.cache.generation(namespace));
+        let key = cache_key(&KeyParts {
+            query,
+            mode,
+            context,
+            namespace,
+            principal: &principal.id,
+            pattern_set_version: self.registry.version(),
+            pattern: &pattern.name,
+            generation,
+        });
+        decision.cache = CacheInfo { cacheable: not_cacheable.is_none(), key };
+        decision.decision_time_us = t0.elapsed().as_micros() as u64;
+        metrics::counter!(
+            "pattern_route_decisions_total",
+            "route" => decision.route.as_str(),
+            "mode" => mode.as_str()
+        )
+        .increment(1);
+        Plan { pattern, captures, decision, not_cacheable }
+    }
+
+    async fn run_with_timeout(
+        &self,
+        plan: &Plan,
+        req: &ExecuteRequest,
+    ) -> Result<Output, EngineError> {
+        let after = self.config.timeouts.for_mode(req.execution_mode);
+        match tokio::time::timeout(after, self.run(plan, req)).await {
+            Ok(out) => out,
+            Err(_) => Err(EngineError::Timeout { mode: req.execution_mode.as_str(), after }),
+        }
+    }
+
+    async fn run(&self, plan: &Plan, req: &ExecuteRequest) -> Result<Output, EngineError> {
+        match plan.pattern.pattern_type {
+            PatternType::Memory => {
+                let result = self.run_memory(plan, req).await?;
+                Ok(Output { result, metadata: Map::new() })
+            }
+            PatternType::Infrastructure => {
+                let result = self.run_infrastructure(plan, req).await?;
+                Ok(Output { result, metadata: Map::new() })
+            }
+            PatternType::Hybrid => {
+                let (memory, infra) =
+                    tokio::join!(self.run_memory(plan, req), self.run_infrastructure(plan, req));
+                combine_hybrid(memory, infra)
+            }
+        }
+    }
+
+    /// Serialises an output with its token count into the value the cache keeps.
+    fn pack(&self, out: Output) -> Arc<Value> {
+        let result = Value::Object(out.result);
+        let tokens = self.tokens.count_json(&result);
+        Arc::new(json!({"result": result, "metadata": out.metadata, "tokens_used": tokens}))
+    }
+
+    fn finish(
+        &self,
+        request_id: String,
+        plan: Plan,
+        outcome: Result<Arc<Value>, EngineError>,
+        tier: Option<CacheTier>,
+        mut metadata: Map<String, Value>,
+        started: Instant,
+    ) -> ExecutionResult {
+        let pattern = &plan.pattern;
+        let (success, result, error, tokens) = match outcome {
+            Ok(packed) => {
+                if let Some(Value::Object(extra)) = packed.get("metadata") {
+                    metadata.extend(extra.clone());
+                }
+                let result =
+                    packed.get("result").and_then(Value::as_object).cloned().unwrap_or_default();
+                let tokens = packed.get("tokens_used").and_then(Value::as_u64).unwrap_or(0);
+                (true, result, None, tokens)
+            }
+            Err(e) => {
+                if matches!(e, EngineError::Memory(_, "unavailable")) {
+                    self.memory_up.store(false, Ordering::Relaxed);
+                }
+                metadata.insert("error_reason".into(), json!(e.reason()));
+                metadata.insert("retryable".into(), json!(e.is_retryable()));
+                (false, Map::new(), Some(e.to_string()), 0)
+            }
+        };
+        if success && pattern.memory.is_some() {
+            self.memory_up.store(true, Ordering::Relaxed);
+        }
+        let elapsed = started.elapsed();
+        let execution_time_ms = elapsed.as_secs_f64() * 1000.0;
+        let outcome_label = if success { "success" } else { "error" };
+        let route = plan.decision.route;
+
+        self.stats.record(Outcome {
+            pattern: &pattern.name,
+            pattern_type: pattern.pattern_type,
+            success,
+            latency_us: elapsed.as_micros() as u64,
+            tokens,
+        });
+        if success && tier.is_none() {
+            self.router.observe(&pattern.name, route, tokens, execution_time_ms);
+        }
+        let type_label = pattern.pattern_type.as_str();
+        metrics::counter!(
+            "pattern_executions_total",
+            "pattern_type" => type_label,
+            "pattern" => pattern.name.clone(),
+            "outcome" => outcome_label
+        )
+        .increment(1);
+        metrics::histogram!("pattern_execution_duration_seconds", "pattern_type" => type_label)
+            .record(elapsed.as_secs_f64());
+        metrics::counter!("pattern_tokens_total", "pattern_type" => type_label).increment(tokens);
+        tracing::info!(
+            target: "pattern_mcp::execution",
+            request_id = %request_id,
+            pattern = %pattern.name,
+            route = route.as_str(),
+            cache_tier = tier.map(CacheTier::as_str).unwrap_or("none"),
+            duration_ms = execution_time_ms,
+            tokens,
+            outcome = outcome_label,
+            error = error.as_deref().unwrap_or(""),
+            "execution"
+        );
+
+        ExecutionResult {
+            request_id,
+            pattern_name: pattern.name.clone(),
+            pattern_type: pattern.pattern_type,
+            success,
+            result,
+            error,
+            execution_time_ms,
+            tokens_used: tokens,
+            cache_hit: tier.is_some(),
+            cache_tier: tier,
+            routing: plan.decision,
+            metadata,
+        }
+    }
+
+    fn record_cache_metrics(&self, plan: &Plan, tier: Option<CacheTier>) {
+        if !plan.decision.cache.cacheable {
+            return;
+        }
+        let result = if tier.is_some() { "hit" } else { "miss" };
+        metrics::counter!("pattern_cache_requests_total", "tier" => "local", "result" => result)
+            .increment(1);
+    }
+
+    fn request_id(&self) -> String {
+        let n = self.next_request.fetch_add(1, Ordering::Relaxed);
+        format!("{:08x}-{n:012x}", self.instance_tag)
+    }
+
+    pub(crate) fn cache(&self) -> &ResultCache {
+        &self.cache
+    }
+
+    #[cfg(test)]
+    pub(crate) fn tokens(&self) -> &TokenCounter {
+        &self.tokens
+    }
+}
+
+/// Whether the downstream tool a pattern calls is known to be read-only;
+/// `None` when it calls no tool. No downstream server is wired in yet, so no
+/// tool is known read-only. `call_tool` names its tool at run time.
+fn tool_read_only(pattern: &PatternDefinition) -> Option<bool> {
+    let calls_tool = pattern.tool.is_some() || (pattern.builtin && pattern.name == "call_tool");
+    calls_tool.then_some(false)
+}
+
+/// Least role a pattern needs: its own `min_role`, raised to `agent` for
+/// anything that writes memory or may call a side-effecting tool.
+fn required_role(pattern: &PatternDefinition) -> Role {
+    let side_effects = pattern.writes_memory()
+        || pattern.tool.is_some()
+        || (pattern.builtin && pattern.name == "call_tool");
+    let floor = if side_effects { Role::Agent } else { Role::Readonly };
+    pattern.min_role.map_or(floor, |r| r.max(floor))
+}
+
+fn authorize(
+    pattern: &PatternDefinition,
+    principal: &Principal,
+    namespace: &str,
+) -> Result<(), EngineError> {
+    if !principal.may_use_namespace(namespace) {
+        return Err(EngineError::NamespaceForbidden { namespace: namespace.to_owned() });
+    }
+    let required = required_role(pattern);
+    if principal.role < required {
+        return Err(EngineError::Forbidden {
+            pattern: pattern.name.clone(),
+            required,
+            actual: principal.role,
+        });
+    }
+    Ok(())
+}
+
+/// Hybrid: both sides ran concurrently; the result succeeds if either did,
+/// and `metadata` says which side failed and why.
+fn combine_hybrid(
+    memory: Result<Map<String, Value>, EngineError>,
+    infra: Result<Map<String, Value>, EngineError>,
+) -> Result<Output, EngineError> {
+    let side = |r: &Result<Map<String, Value>, EngineError>| match r {
+        Ok(_) => json!({"available": true}),
+        Err(e) => json!({"available": false, "error": e.to_string(), "reason": e.reason()}),
+    };
+    let mut metadata = Map::new();
+    metadata.insert("memory".into(), side(&memory));
+    metadata.insert("infrastructure".into(), side(&infra));
+    match (memory, infra) {
+        (Err(m), Err(_)) => Err(m),
+        (memory, infra) => {
+            let mut result = Map::new();
+            result.insert("memory".into(), memory.map(Value::Object).unwrap_or(Value::Null));
+            result.insert("infrastructure".into(), infra.map(Value::Object).unwrap_or(Value::Null));
+            Ok(Output { result, metadata })
+        }
+    }
+}
+
+fn instance_tag() -> u32 {
+    use std::hash::{BuildHasher, RandomState};
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
+    RandomState::new().hash_one((nanos, std::process::id())) as u32
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,259 @@
+use std::sync::Arc;
+use std::time::Duration;
+
+use pattern_core::{
+    CacheTier, ExecuteRequest, ExecutionMode, Memory, NewMemory, Role, RouteRequest, SearchQuery,
+};
+use pattern_registry::{LoadOptions, Registry};
+use serde_json::json;
+
+use super::*;
+use crate::memory::{BoxFuture, MemoryError, SqliteStore};
+
+async fn engine() -> Engine {
+    engine_with(Arc::new(SqliteStore::open_in_memory().await.unwrap()), EngineConfig::default())
+}
+
+fn engine_with(store: Arc<dyn MemoryStore>, config: EngineConfig) -> Engine {
+    let loaded =
+        Registry::load(&LoadOptions { files: vec![], builtins: true, strict: true }).unwrap();
+    Engine::new(Arc::new(loaded.registry), store, config)
+}
+
+fn req(query: &str) -> ExecuteRequest {
+    ExecuteRequest::new(query)
+}
+
+fn in_ns(query: &str, ns: &str) -> ExecuteRequest {
+    let mut r = ExecuteRequest::new(query);
+    r.namespace = ns.into();
+    r
+}
+
+fn contents(r: &ExecutionResult) -> Vec<String> {
+    r.result["memories"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["content"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn store_then_recall_finds_the_memory() {
+    let e = engine().await;
+    let local = Principal::local();
+    let stored =
+        e.execute(&req("remember that the staging database listens on port 5433"), &local).await;
+    assert!(stored.success, "{:?}", stored.error);
+    assert_eq!(stored.pattern_name, "store_memory");
+    assert_eq!(stored.result["stored"]["content"], "the staging database listens on port 5433");
+    let recalled =
+        e.execute(&req("what did we note about the staging database port?"), &local).await;
+    assert!(recalled.success, "{:?}", recalled.error);
+    assert_eq!(recalled.pattern_type, PatternType::Memory);
+    assert_eq!(contents(&recalled), ["the staging database listens on port 5433"]);
+    assert!(recalled.tokens_used > 10);
+}
+
+#[tokio::test]
+async fn repeat_recall_is_a_local_cache_hit_and_use_cache_false_bypasses_it() {
+    let e = engine().await;
+    let local = Principal::local();
+    e.execute(&req("remember that backups run nightly"), &local).await;
+    let first = e.execute(&req("what did we note about backups?"), &local).await;
+    assert!(!first.cache_hit);
+    let second = e.execute(&req("  What did we note about   backups? "), &local).await;
+    assert!(second.cache_hit, "normalised query must share the key");
+    assert_eq!(second.cache_tier, Some(CacheTier::Local));
+    assert_eq!(second.result, first.result);
+    assert_eq!(second.tokens_used, first.tokens_used);
+    let mut bypass = req("what did we note about backups?");
+    bypass.use_cache = false;
+    let third = e.execute(&bypass, &local).await;
+    assert!(!third.cache_hit);
+    assert_eq!(third.metadata["not_cached_because"], "use_cache_false");
+}
+
+#[tokio::test]
+async fn write_invalidates_cached_recall() {
+    let e = engine().await;
+    let local = Principal::local();
+    e.execute(&req("remember that the deploy window is Tuesday"), &local).await;
+    let q = req("what did we note about the deploy window?");
+    assert_eq!(contents(&e.execute(&q, &local).await).len(), 1);
+    assert!(e.execute(&q, &local).await.cache_hit);
+    e.execute(&req("remember that the deploy window moved to Thursday"), &local).await;
+    let after = e.execute(&q, &local).await;
+    assert!(!after.cache_hit);
+    assert_eq!(contents(&after).len(), 2);
+}
+
+#[tokio::test]
+async fn memory_writes_are_never_cached() {
+    let e = engine().await;
+    let local = Principal::local();
+    let a = e.execute(&req("remember that tea is at four"), &local).await;
+    let b = e.execute(&req("remember that tea is at four"), &local).await;
+    assert!(!a.cache_hit && !b.cache_hit);
+    assert!(!b.routing.cache.cacheable);
+    assert_eq!(e.store().total(), 2);
+}
+
+#[tokio::test]
+async fn namespaces_are_isolated() {
+    let e = engine().await;
+    let local = Principal::local();
+    e.execute(&in_ns("remember that the api key rotates monthly", "team-a"), &local).await;
+    let other = e.execute(&in_ns("what did we note about the api key?", "team-b"), &local).await;
+    assert!(other.success);
+    assert!(contents(&other).is_empty());
+    let same = e.execute(&in_ns("what did we note about the api key?", "team-a"), &local).await;
+    assert_eq!(contents(&same).len(), 1);
+}
+
+#[tokio::test]
+async fn cache_key_differs_by_principal_and_namespace() {
+    let e = engine().await;
+    let route = |ns: &str, p: &Principal| {
+        let r = RouteRequest {
+            query: "recent memories".into(),
+            execution_mode: ExecutionMode::Balanced,
+            namespace: ns.into(),
+        };
+        e.route(&r, p).cache.key
+    };
+    let alice = Principal { id: "alice".into(), role: Role::Agent, namespaces: None };
+    assert_ne!(route("default", &Principal::local()), route("default", &alice));
+    assert_ne!(route("default", &alice), route("other", &alice));
+    assert_eq!(route("default", &alice), route("default", &alice));
+}
+
+#[tokio::test]
+async fn infrastructure_without_servers_fails_with_a_clear_error() {
+    let e = engine().await;
+    let r = e.execute(&req("call tool time.get_current_time"), &Principal::local()).await;
+    assert!(!r.success);
+    assert_eq!(r.pattern_name, "call_tool");
+    let err = r.error.unwrap();
+    assert!(err.contains("`time`"), "{err}");
+    assert_eq!(r.metadata["error_reason"], "no_server");
+    assert!(r.result.is_empty());
+}
+
+#[tokio::test]
+async fn hybrid_without_servers_runs_its_memory_side_and_reports_the_other() {
+    let e = engine().await;
+    let local = Principal::local();
+    e.execute(&req("remember that the p95 latency was 180 ms yesterday"), &local).await;
+    let r = e.execute(&req("analyze the p95 latency"), &local).await;
+    assert!(r.success, "{:?}", r.error);
+    assert_eq!(r.pattern_type, PatternType::Hybrid);
+    assert_eq!(r.metadata["infrastructure"]["available"], false);
+    assert_eq!(r.metadata["memory"]["available"], true);
+    assert_eq!(r.result["memory"]["count"], 1);
+    assert!(r.result["infrastructure"].is_null());
+}
+
+#[tokio::test]
+async fn readonly_principal_may_recall_but_not_write() {
+    let e = engine().await;
+    let reader = Principal { id: "reader".into(), role: Role::Readonly, namespaces: None };
+    let w = e.execute(&req("remember that readers cannot write"), &reader).await;
+    assert!(!w.success);
+    assert_eq!(w.metadata["error_reason"], "forbidden");
+    assert_eq!(e.store().total(), 0);
+    let r = e.execute(&req("what did we note about readers?"), &reader).await;
+    assert!(r.success, "{:?}", r.error);
+}
+
+#[tokio::test]
+async fn principal_limited_to_namespaces_is_refused_elsewhere() {
+    let e = engine().await;
+    let p =
+        Principal { id: "bot".into(), role: Role::Agent, namespaces: Some(vec!["bots".into()]) };
+    assert!(e.execute(&in_ns("remember that bots live here", "bots"), &p).await.success);
+    let r = e.execute(&in_ns("remember that bots live here", "default"), &p).await;
+    assert!(!r.success);
+    assert!(r.error.unwrap().contains("namespace `default`"));
+}
+
+#[tokio::test]
+async fn tokens_used_counts_the_serialized_result() {
+    let e = engine().await;
+    let r = e.execute(&req("remember that tokens are counted"), &Principal::local()).await;
+    let expected = e.tokens().count_json(&serde_json::Value::Object(r.result.clone()));
+    assert_eq!(r.tokens_used, expected);
+}
+
+#[tokio::test]
+async fn stats_count_executions_cache_hits_and_memory() {
+    let e = engine().await;
+    let local = Principal::local();
+    e.execute(&req("remember that stats are kept"), &local).await;
+    for _ in 0..3 {
+        e.execute(&req("what did we note about stats?"), &local).await;
+    }
+    let s = e.stats();
+    assert_eq!(s.executions.total, 4);
+    assert_eq!(s.executions.successful, 4);
+    assert_eq!(s.executions.by_type["memory"], 4);
+    assert_eq!(s.cache.local.hits, 2);
+    assert_eq!(s.memory.backend, "sqlite");
+    assert_eq!(s.memory.total_memories, 1);
+    assert!(s.latency_ms["memory"].p50 > 0.0);
+    assert_eq!(s.router.decisions, 4);
+}
+
+/// A store that never answers in time: the only way to make a real store slow on demand.
+struct StuckStore(SqliteStore);
+
+impl pattern_core::MemoryAvailability for StuckStore {
+    fn has_memories(&self, namespace: &str) -> bool {
+        self.0.has_memories(namespace)
+    }
+}
+
+impl MemoryStore for StuckStore {
+    fn backend(&self) -> &'static str {
+        "stuck"
+    }
+    fn store(&self, _m: NewMemory) -> BoxFuture<'_, Result<Memory, MemoryError>> {
+        Box::pin(std::future::pending())
+    }
+    fn search(&self, _q: SearchQuery) -> BoxFuture<'_, Result<Vec<Memory>, MemoryError>> {
+        Box::pin(std::future::pending())
+    }
+    fn recent(&self, _ns: &str, _limit: usize) -> BoxFuture<'_, Result<Vec<Memory>, MemoryError>> {
+        Box::pin(std::future::pending())
+    }
+    fn count(&self, ns: Option<&str>) -> BoxFuture<'_, Result<u64, MemoryError>> {
+        self.0.count(ns)
+    }
+    fn total(&self) -> u64 {
+        0
+    }
+    fn health(&self) -> BoxFuture<'_, Result<(), MemoryError>> {
+        self.0.health()
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn execution_times_out_per_mode_and_is_not_cached() {
+    let store = StuckStore(SqliteStore::open_in_memory().await.unwrap());
+    let config = EngineConfig {
+        timeouts: Timeouts {
+            fast: Duration::from_millis(100),
+            balanced: Duration::from_millis(200),
+            comprehensive: Duration::from_millis(300),
+        },
+        ..EngineConfig::default()
+    };
+    let e = engine_with(Arc::new(store), config);
+    let r = e.execute(&req("what did we note about timeouts?"), &Principal::local()).await;
+    assert!(!r.success);
+    assert_eq!(r.error.as_deref(), Some("execution timed out after 200 ms (balanced mode)"));
+    assert_eq!(r.metadata["retryable"], json!(true));
+    let again = e.execute(&req("what did we note about timeouts?"), &Principal::local()).await;
+    assert!(!again.cache_hit, "a failure is never cached");
+}

@@ -1,0 +1,63 @@
+//! Errors of an execution: what failed, as a caller can act on it.
+
+use std::time::Duration;
+
+use pattern_core::Role;
+
+use crate::memory::MemoryError;
+
+/// Why an execution failed. The `Display` text is what the client reads in
+/// `ExecutionResult.error`: it names the component and never carries
+/// connection strings, SQL or paths.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum EngineError {
+    #[error("memory store: {0}")]
+    Memory(String, &'static str),
+    #[error("execution timed out after {} ms ({mode} mode)", .after.as_millis())]
+    Timeout { mode: &'static str, after: Duration },
+    #[error(
+        "no downstream MCP server named `{server}` is configured (configure it under [servers.{server}] or with --servers)"
+    )]
+    NoServer { server: String },
+    #[error(
+        "no downstream MCP servers are configured, so no tool can be called; add [servers.NAME] to the config or pass --servers FILE"
+    )]
+    NoDownstream,
+    #[error("`call_tool` needs a tool named as \"server.tool\" in the query or in context.tool")]
+    NoToolNamed,
+    #[error("pattern `{pattern}` requires role `{}` or higher; this principal has `{}`", .required.as_str(), .actual.as_str())]
+    Forbidden { pattern: String, required: Role, actual: Role },
+    #[error("this principal may not use namespace `{namespace}`")]
+    NamespaceForbidden { namespace: String },
+    #[error("the rendered memory text is empty; nothing to {op}")]
+    EmptyText { op: &'static str },
+}
+
+impl EngineError {
+    /// Fixed label for metrics and logs.
+    pub fn reason(&self) -> &'static str {
+        match self {
+            EngineError::Memory(_, reason) => reason,
+            EngineError::Timeout { .. } => "timeout",
+            EngineError::NoServer { .. } => "no_server",
+            EngineError::NoDownstream => "no_downstream",
+            EngineError::NoToolNamed => "no_tool_named",
+            EngineError::Forbidden { .. } | EngineError::NamespaceForbidden { .. } => "forbidden",
+            EngineError::EmptyText { .. } => "empty_text",
+        }
+    }
+
+    /// True when the same request may succeed if retried later.
+    pub fn is_retryable(&self) -> bool {
+        matches!(
+            self,
+            EngineError::Timeout { .. } | EngineError::Memory(_, "unavailable" | "timeout")
+        )
+    }
+}
+
+impl From<MemoryError> for EngineError {
+    fn from(e: MemoryError) -> Self {
+        EngineError::Memory(e.to_string(), e.reason())
+    }
+}

@@ -1,0 +1,60 @@
+//! The rules every memory store applies to its input before touching storage.
+
+use pattern_core::{NewMemory, validate_namespace};
+
+use super::MemoryError;
+
+/// Largest memory content accepted, in bytes.
+pub const MAX_CONTENT_BYTES: usize = 1024 * 1024;
+
+/// Largest number of results a search or `recent` returns, whatever the
+/// caller asks.
+pub const MAX_LIMIT: usize = 1000;
+
+/// Checks a memory to be written; tags come back without duplicates.
+pub fn new_memory(mut memory: NewMemory) -> Result<NewMemory, MemoryError> {
+    namespace(&memory.namespace)?;
+    if memory.content.trim().is_empty() {
+        return Err(MemoryError::InvalidInput("memory content must not be empty".into()));
+    }
+    if memory.content.len() > MAX_CONTENT_BYTES {
+        return Err(MemoryError::InvalidInput(format!(
+            "memory content must be at most {MAX_CONTENT_BYTES} bytes (got {})",
+            memory.content.len()
+        )));
+    }
+    if !(0.0..=1.0).contains(&memory.importance) {
+        return Err(MemoryError::InvalidInput(
+            "memory importance must be a number from 0 to 1".into(),
+        ));
+    }
+    if memory.tags.iter().any(|t| t.trim().is_empty()) {
+        return Err(MemoryError::InvalidInput("memory tags must not be empty strings".into()));
+    }
+    memory.tags = unique(memory.tags);
+    Ok(memory)
+}
+
+/// Checks a namespace against `^[A-Za-z0-9_.-]{1,64}$`.
+pub fn namespace(namespace: &str) -> Result<(), MemoryError> {
+    validate_namespace(namespace).map_err(|e| MemoryError::InvalidInput(e.to_string()))
+}
+
+/// The number of results to return: at most [`MAX_LIMIT`].
+pub fn limit(limit: usize) -> usize {
+    limit.min(MAX_LIMIT)
+}
+
+/// `items` in their first-seen order, each once.
+pub fn unique(items: Vec<String>) -> Vec<String> {
+    let mut seen = Vec::with_capacity(items.len());
+    for item in items {
+        if !seen.contains(&item) {
+            seen.push(item);
+        }
+    }
+    seen
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,241 @@
+//! The SQLite memory store: the shared suite (in memory and on disk) and what only a file database shows.
+
+use std::sync::Arc;
+
+use pattern_core::{Memory, MemoryAvailability, NewMemory, SearchQuery};
+use pattern_engine::memory::{BoxFuture, MemoryError, MemoryStore, SqliteStore};
+use tempfile::TempDir;
+
+use crate::store_suite::memory_store_suite;
+
+async fn in_memory() -> Arc<dyn MemoryStore> {
+    Arc::new(SqliteStore::open_in_memory().await.expect("open in-memory store"))
+}
+
+async fn on_disk() -> Arc<dyn MemoryStore> {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(&dir.path().join("memory.db")).await.expect("open file store");
+    Arc::new(InTempDir { store, _dir: dir })
+}
+
+mod in_memory {
+    super::memory_store_suite!(super::in_memory);
+}
+
+mod on_disk {
+    super::memory_store_suite!(super::on_disk);
+}
+
+/// A file store that removes its directory when dropped.
+struct InTempDir {
+    store: SqliteStore,
+    _dir: TempDir,
+}
+
+impl MemoryAvailability for InTempDir {
+    fn has_memories(&self, namespace: &str) -> bool {
+        self.store.has_memories(namespace)
+    }
+}
+
+impl MemoryStore for InTempDir {
+    fn backend(&self) -> &'static str {
+        self.store.backend()
+    }
+    fn store(&self, memory: NewMemory) -> BoxFuture<'_, Result<Memory, MemoryError>> {
+        self.store.store(memory)
+    }
+    fn search(&self, query: SearchQuery) -> BoxFuture<'_, Result<Vec<Memory>, MemoryError>> {
+        self.store.search(query)
+    }
+    fn recent(
+        &self,
+        namespace: &str,
+        limit: usize,
+    ) -> BoxFuture<'_, Result<Vec<Memory>, MemoryError>> {
+        self.store.recent(namespace, limit)
+    }
+    fn count(&self, namespace: Option<&str>) -> BoxFuture<'_, Result<u64, MemoryError>> {
+        self.store.count(namespace)
+    }
+    fn total(&self) -> u64 {
+        self.store.total()
+    }
+    fn health(&self) -> BoxFuture<'_, Result<(), MemoryError>> {
+        self.store.health()
+    }
+}
+
+fn search(namespace: &str, text: &str) -> SearchQuery {
+    SearchQuery { namespace: namespace.into(), text: text.into(), limit: 10, tags: Vec::new() }
+}
+
+#[tokio::test]
+async fn sqlite_path_creates_parent_directories() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("a/b/c/memory.db");
+    let store = SqliteStore::open(&path).await.unwrap();
+    store.store(NewMemory::new("default", "kept in a nested directory")).await.unwrap();
+    assert!(path.is_file(), "{} must exist", path.display());
+    assert_eq!(store.backend(), "sqlite");
+    assert_eq!(store.count(Some("default")).await.unwrap(), 1);
+}
+
+#[tokio::test]
+async fn data_survives_reopen() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("memory.db");
+    let mut new = NewMemory::new("team", "the staging database listens on port 5433");
+    new.tags = vec!["db".into()];
+    new.importance = 0.75;
+    new.metadata.insert("by".into(), serde_json::json!("alice"));
+    let stored = {
+        let store = SqliteStore::open(&path).await.unwrap();
+        store.store(new).await.unwrap()
+    };
+
+    let store = SqliteStore::open(&path).await.unwrap();
+    assert_eq!(store.total(), 1);
+    assert_eq!(store.count(None).await.unwrap(), 1);
+    let hits = store.search(search("team", "staging port")).await.unwrap();
+    assert_eq!(hits.len(), 1);
+    assert_eq!(Memory { score: None, ..hits[0].clone() }, stored);
+    assert_eq!(store.recent("team", 5).await.unwrap(), std::slice::from_ref(&stored));
+    let next = store.store(NewMemory::new("team", "second")).await.unwrap();
+    assert!(next.id > stored.id);
+}
+
+#[tokio::test]
+async fn availability_is_loaded_once_at_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("memory.db");
+    {
+        let store = SqliteStore::open(&path).await.unwrap();
+        store.store(NewMemory::new("written", "before the restart")).await.unwrap();
+        store.store(NewMemory::new("written", "also before")).await.unwrap();
+    }
+
+    let store = SqliteStore::open(&path).await.unwrap();
+    // Known from the counts read at open, without any search.
+    assert!(store.has_memories("written"));
+    assert!(!store.has_memories("never"));
+    assert_eq!(store.total(), 2);
+
+    // A row written behind the store's back is not seen: availability is
+    // answered from the counters, never from a query per request.
+    let other = rusqlite::Connection::open(&path).unwrap();
+    other
+        .execute(
+            "INSERT INTO memories (namespace, content, created_at) VALUES ('sideways', 'x', 0)",
+            [],
+        )
+        .unwrap();
+    assert!(!store.has_memories("sideways"));
+    assert_eq!(store.count(Some("sideways")).await.unwrap(), 1);
+
+    store.store(NewMemory::new("sideways", "through the store")).await.unwrap();
+    assert!(store.has_memories("sideways"));
+    assert_eq!(store.total(), 3);
+}
+
+/// If SQLite work ran on the (single-threaded) runtime, the store call below
+/// would block the only thread while another connection holds the write
+/// lock, the lock holder could never release it, and the call would time
+/// out. Off the runtime, the lock holder runs, commits, and the write lands.
+#[tokio::test(flavor = "current_thread")]
+async fn store_work_runs_off_the_runtime() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("memory.db");
+    let store = Arc::new(SqliteStore::open(&path).await.unwrap());
+
+    let holder = rusqlite::Connection::open(&path).unwrap();
+    holder.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let pending = tokio::spawn({
+        let store = Arc::clone(&store);
+        async move { store.store(NewMemory::new("locked", "written after the lock")).await }
+    });
+    // Let the spawned write reach the database and wait for the lock.
+    for _ in 0..10 {
+        tokio::task::yield_now().await;
+    }
+    assert!(!pending.is_finished(), "the write must wait for the lock");
+    holder.execute_batch("COMMIT").unwrap();
+
+    let stored = pending.await.unwrap().unwrap();
+    assert_eq!(stored.content, "written after the lock");
+
+    // Many tasks at once on the one runtime thread: all served.
+    let tasks: Vec<_> = (0..20)
+        .map(|i| {
+            let store = Arc::clone(&store);
+            tokio::spawn(async move {
+                store.store(NewMemory::new("locked", format!("concurrent note {i}"))).await?;
+                store.search(search("locked", "concurrent note")).await
+            })
+        })
+        .collect();
+    for task in tasks {
+        assert!(!task.await.unwrap().unwrap().is_empty());
+    }
+    assert_eq!(store.count(Some("locked")).await.unwrap(), 21);
+}
+
+#[tokio::test]
+async fn write_lock_held_too_long_is_a_retryable_timeout() {
+    // Waits out SQLite's real busy timeout (5 s) on the writer thread.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("memory.db");
+    let store = SqliteStore::open(&path).await.unwrap();
+    let holder = rusqlite::Connection::open(&path).unwrap();
+    holder.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let err = store.store(NewMemory::new("locked", "never written")).await.unwrap_err();
+    assert!(matches!(err, MemoryError::Timeout { backend: "sqlite" }), "{err}");
+    assert!(err.is_retryable());
+    assert_eq!(err.to_string(), "memory store `sqlite` timed out");
+    holder.execute_batch("ROLLBACK").unwrap();
+    assert!(!store.has_memories("locked"));
+}
+
+#[tokio::test]
+async fn file_that_is_not_a_database_is_unavailable_without_its_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("secret-name.db");
+    std::fs::write(&path, vec![b'x'; 4096]).unwrap();
+    let err = SqliteStore::open(&path).await.unwrap_err();
+    assert!(matches!(err, MemoryError::Unavailable { backend: "sqlite", .. }), "{err}");
+    let text = err.to_string();
+    assert!(text.contains("not a SQLite database"), "{text}");
+    assert!(!text.contains("secret-name"), "{text}");
+}
+
+#[tokio::test]
+async fn store_batch_writes_all_or_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(SqliteStore::open(&dir.path().join("memory.db")).await.unwrap());
+    store.store(NewMemory::new("ops", "the staging database listens on port 5433")).await.unwrap();
+
+    let mut refused: Vec<NewMemory> =
+        (0..10).map(|i| NewMemory::new("bulk", format!("imported fact number {i}"))).collect();
+    refused.push(NewMemory::new("bulk", " "));
+    let err = store.store_batch(refused).await.unwrap_err();
+    assert!(matches!(err, MemoryError::InvalidInput(_)), "{err}");
+    assert_eq!(store.count(Some("bulk")).await.unwrap(), 0);
+    assert!(!store.has_memories("bulk"));
+
+    let batch: Vec<NewMemory> =
+        (0..5_000).map(|i| NewMemory::new("bulk", format!("imported fact number {i}"))).collect();
+    let writing = tokio::spawn({
+        let store = Arc::clone(&store);
+        async move { store.store_batch(batch).await }
+    });
+    let hits = store.search(search("ops", "staging port")).await.unwrap();
+    assert_eq!(hits.len(), 1);
+    let written = writing.await.unwrap().unwrap();
+    assert_eq!(written.len(), 5_000);
+    assert_eq!(written[4_999].content, "imported fact number 4999");
+    assert_eq!(store.count(Some("bulk")).await.unwrap(), 5_000);
+    assert_eq!(store.total(), 5_001);
+    assert!(store.has_memories("bulk"));
+    let found = store.search(search("bulk", "fact 4999")).await.unwrap();
+    assert_eq!(found[0].id, written[4_999].id);
+}
