@@ -34,7 +34,9 @@ pub struct ExecuteRequest {
     pub execution_mode: ExecutionMode,
     /// Optional extra input, at most 16 KiB serialized. `context.arguments`
     /// (object) supplies or overrides downstream tool arguments;
-    /// `context.tool` ("server.tool") names a downstream tool explicitly.
+    /// `context.tool` ("server.tool") names a downstream tool explicitly;
+    /// `context.tags` (array of strings) and `context.importance` (0 to 1)
+    /// are attached to a stored memory.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub context: Option<Map<String, Value>>,
     /// Set to false to bypass the cache and run the pattern afresh.
@@ -237,6 +239,28 @@ fn context(args: &Map<String, Value>) -> Result<Option<Map<String, Value>>, Inpu
                 "context.tool",
                 "must be a string naming a downstream tool as \"server.tool\"",
             ));
+        }
+    }
+    match ctx.get("tags") {
+        None | Some(Value::Null) => {}
+        Some(Value::Array(tags))
+            if tags.len() <= 32
+                && tags
+                    .iter()
+                    .all(|t| t.as_str().is_some_and(|s| (1..=64).contains(&s.chars().count()))) => {
+        }
+        Some(_) => {
+            return Err(InputError::new(
+                "context.tags",
+                "must be an array of at most 32 strings of 1 to 64 characters",
+            ));
+        }
+    }
+    match ctx.get("importance") {
+        None | Some(Value::Null) => {}
+        Some(Value::Number(n)) if n.as_f64().is_some_and(|x| (0.0..=1.0).contains(&x)) => {}
+        Some(_) => {
+            return Err(InputError::new("context.importance", "must be a number from 0 to 1"));
         }
     }
     Ok(Some(ctx.clone()))

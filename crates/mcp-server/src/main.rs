@@ -1,1 +1,23 @@
-fn main() {}
+//! The `pattern-mcp` binary: parse flags, set up logging, run the library.
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::Parser;
+use pattern_mcp::cli::Cli;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let log = pattern_mcp::logging::init(&pattern_mcp::default_log_level(&cli));
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let code = runtime.block_on(pattern_mcp::run(cli, log));
+    // A blocking stdin read cannot be cancelled; do not wait for it on exit.
+    runtime.shutdown_timeout(Duration::from_millis(200));
+    code
+}

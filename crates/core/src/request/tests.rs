@@ -110,3 +110,15 @@ fn route_request_applies_the_same_rules() {
     let r = RouteRequest::from_json(&args(json!({"query": " y "}))).unwrap();
     assert_eq!(r.query, "y");
 }
+
+#[test]
+fn context_tags_and_importance_are_checked() {
+    assert_eq!(err(json!({"query": "x", "context": {"tags": "a"}})).field, "context.tags");
+    assert_eq!(err(json!({"query": "x", "context": {"tags": [1]}})).field, "context.tags");
+    assert_eq!(
+        err(json!({"query": "x", "context": {"importance": 2}})).field,
+        "context.importance"
+    );
+    let ok = json!({"query": "x", "context": {"tags": ["ops"], "importance": 0.9}});
+    assert!(ExecuteRequest::from_json(&args(ok)).is_ok());
+}

@@ -1,0 +1,89 @@
+//! The command line: flags, their environment variables, and the subcommands.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+use pattern_core::ExecutionMode;
+
+/// pattern-mcp: an MCP server that routes natural-language requests to tools,
+/// memory or both, with a two-tier cache. With no subcommand it serves MCP over stdio.
+#[derive(Debug, Parser)]
+#[command(name = "pattern-mcp", version, about, max_term_width = 100)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Settings shared by every subcommand. Flags win over the environment, which
+/// wins over the config file.
+#[derive(Debug, Clone, Default, Args)]
+pub struct GlobalArgs {
+    /// Config file (TOML).
+    #[arg(long, global = true, env = "PATTERN_MCP_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Pattern file (TOML), repeatable; loaded after the built-ins, in order.
+    /// The environment variable takes a comma-separated list.
+    #[arg(
+        long = "patterns",
+        global = true,
+        env = "PATTERN_MCP_PATTERNS",
+        value_name = "FILE",
+        value_delimiter = ','
+    )]
+    pub patterns: Vec<PathBuf>,
+    /// Memory store: sqlite:PATH (default: the user's data directory), sqlite::memory:, or postgres://…
+    #[arg(long, global = true, env = "PATTERN_MCP_MEMORY", value_name = "URL")]
+    pub memory: Option<String>,
+    /// Do not load the built-in patterns (the route fallbacks stay).
+    #[arg(long, global = true, env = "PATTERN_MCP_NO_BUILTIN_PATTERNS")]
+    pub no_builtin_patterns: bool,
+    /// Refuse to start when any pattern is invalid, instead of skipping it with a warning.
+    #[arg(long, global = true, env = "PATTERN_MCP_STRICT")]
+    pub strict: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Show how a query would be routed, without executing it.
+    Route(QueryArgs),
+    /// Execute a query once and print the result.
+    Exec(ExecArgs),
+    /// Validate the config and the patterns; exit 0 if all is well, 1 otherwise.
+    Check,
+    /// Write the JSON Schemas of the tools, the pattern file and the config file.
+    Schema {
+        /// Directory to write into (created if missing).
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct QueryArgs {
+    /// The request in natural language.
+    pub query: String,
+    /// fast, balanced or comprehensive.
+    #[arg(long, default_value = "balanced", value_parser = parse_mode)]
+    pub mode: ExecutionMode,
+    /// Memory namespace.
+    #[arg(long, default_value = pattern_core::DEFAULT_NAMESPACE)]
+    pub namespace: String,
+    /// Print the whole JSON answer instead of a summary.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ExecArgs {
+    #[command(flatten)]
+    pub query: QueryArgs,
+    /// Bypass the cache.
+    #[arg(long)]
+    pub no_cache: bool,
+}
+
+fn parse_mode(s: &str) -> Result<ExecutionMode, String> {
+    s.parse()
+}

@@ -1,0 +1,202 @@
+//! Configuration in two layers: what a user may write (`RawConfig`), and the resolved `Config`.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use pattern_cache::CacheConfig;
+use pattern_engine::{EngineConfig, Timeouts};
+use schemars::JsonSchema;
+use serde::Deserialize;
+
+use crate::cli::GlobalArgs;
+
+/// `pattern-mcp.toml` as written by a user. Every key is optional; unknown
+/// keys are refused so a typo never goes unnoticed.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawConfig {
+    /// Memory store URL: `sqlite:PATH`, `sqlite::memory:` or `postgres://…`.
+    /// Default: `sqlite:` in the user's data directory.
+    pub memory: Option<String>,
+    /// Pattern files, loaded in order after the built-ins. Relative paths are
+    /// relative to this file's directory.
+    pub patterns: Option<Vec<PathBuf>>,
+    /// Load the built-in patterns (default true).
+    pub builtin_patterns: Option<bool>,
+    /// Refuse to start when any pattern is invalid (default false: skip it with a warning).
+    pub strict: Option<bool>,
+    pub cache: Option<RawCache>,
+    pub timeouts: Option<RawTimeouts>,
+    pub log: Option<RawLog>,
+}
+
+/// `[cache]`: the in-process tier.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawCache {
+    /// Longest a result stays in the local tier, 1..=3600 s (default 60).
+    pub local_ttl_s: Option<u64>,
+    /// Most results kept in the local tier, 1..=10,000,000 (default 10,000).
+    pub local_capacity: Option<u64>,
+}
+
+/// `[timeouts]`: longest an execution may take per mode, in milliseconds (1..=600,000).
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawTimeouts {
+    pub fast_ms: Option<u64>,
+    pub balanced_ms: Option<u64>,
+    pub comprehensive_ms: Option<u64>,
+}
+
+/// `[log]`.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawLog {
+    /// `error`, `warn`, `info` (default), `debug` or `trace`; `RUST_LOG` wins.
+    pub level: Option<String>,
+}
+
+/// The resolved settings the program runs with.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub memory: String,
+    pub patterns: Vec<PathBuf>,
+    pub builtin_patterns: bool,
+    pub strict: bool,
+    pub engine: EngineConfig,
+    pub log_level: Option<String>,
+}
+
+/// A configuration error: the key, where it was found, and why it is wrong.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read config file {path}: {reason}")]
+    Read { path: String, reason: String },
+    #[error("{path}: {reason}")]
+    Parse { path: String, reason: String },
+    #[error("{origin}: `{key}` {reason}")]
+    Invalid { origin: String, key: String, reason: String },
+    #[error("no memory location: the user data directory is unknown; pass --memory sqlite:PATH")]
+    NoDataDir,
+}
+
+impl RawConfig {
+    pub fn from_file(path: &Path) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|e| ConfigError::Read {
+            path: path.display().to_string(),
+            reason: e.to_string(),
+        })?;
+        toml::from_str(&text).map_err(|e| ConfigError::Parse {
+            path: path.display().to_string(),
+            reason: e.to_string().trim_end().to_owned(),
+        })
+    }
+}
+
+impl Config {
+    /// Resolves flags and environment (already merged by clap: flags win)
+    /// over the config file over the defaults.
+    pub fn resolve(args: &GlobalArgs) -> Result<Self, ConfigError> {
+        let (raw, origin, base) = match &args.config {
+            Some(path) => {
+                let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
+                (RawConfig::from_file(path)?, path.display().to_string(), base)
+            }
+            None => (RawConfig::default(), "defaults".to_owned(), PathBuf::new()),
+        };
+        let invalid = |key: &str, reason: String| ConfigError::Invalid {
+            origin: origin.clone(),
+            key: key.to_owned(),
+            reason,
+        };
+        let in_range = |key: &str, value: Option<u64>, default: u64, lo: u64, hi: u64| match value {
+            None => Ok(default),
+            Some(v) if (lo..=hi).contains(&v) => Ok(v),
+            Some(v) => Err(invalid(key, format!("is {v}; it must be between {lo} and {hi}"))),
+        };
+
+        let memory = match args.memory.clone().or(raw.memory) {
+            Some(url) => url,
+            None => {
+                let path =
+                    pattern_engine::memory::default_sqlite_path().ok_or(ConfigError::NoDataDir)?;
+                format!("sqlite:{}", path.display())
+            }
+        };
+        check_memory_url(&memory).map_err(|reason| invalid("memory", reason))?;
+
+        let patterns = if args.patterns.is_empty() {
+            raw.patterns.unwrap_or_default().into_iter().map(|p| base.join(p)).collect()
+        } else {
+            args.patterns.clone()
+        };
+
+        let cache = raw.cache.unwrap_or_default();
+        let defaults = CacheConfig::default();
+        let local_ttl_s = in_range(
+            "cache.local_ttl_s",
+            cache.local_ttl_s,
+            defaults.local_ttl.as_secs(),
+            1,
+            3600,
+        )?;
+        let local_capacity = in_range(
+            "cache.local_capacity",
+            cache.local_capacity,
+            defaults.local_capacity,
+            1,
+            10_000_000,
+        )?;
+
+        let t = raw.timeouts.unwrap_or_default();
+        let d = Timeouts::default();
+        let ms = |key: &str, v: Option<u64>, default: Duration| {
+            in_range(key, v, default.as_millis() as u64, 1, 600_000).map(Duration::from_millis)
+        };
+        let timeouts = Timeouts {
+            fast: ms("timeouts.fast_ms", t.fast_ms, d.fast)?,
+            balanced: ms("timeouts.balanced_ms", t.balanced_ms, d.balanced)?,
+            comprehensive: ms("timeouts.comprehensive_ms", t.comprehensive_ms, d.comprehensive)?,
+        };
+
+        let log_level = raw.log.and_then(|l| l.level);
+        if let Some(level) = &log_level
+            && !matches!(level.as_str(), "error" | "warn" | "info" | "debug" | "trace")
+        {
+            return Err(invalid(
+                "log.level",
+                format!("is `{level}`; use error, warn, info, debug or trace"),
+            ));
+        }
+
+        Ok(Config {
+            memory,
+            patterns,
+            builtin_patterns: !args.no_builtin_patterns && raw.builtin_patterns.unwrap_or(true),
+            strict: args.strict || raw.strict.unwrap_or(false),
+            engine: EngineConfig {
+                timeouts,
+                cache: CacheConfig {
+                    local_ttl: Duration::from_secs(local_ttl_s),
+                    local_capacity,
+                    ..CacheConfig::default()
+                },
+                ..EngineConfig::default()
+            },
+            log_level,
+        })
+    }
+}
+
+/// Accepts the memory URLs `open_store` understands, before anything is opened.
+fn check_memory_url(url: &str) -> Result<(), String> {
+    let ok = url.starts_with("sqlite:")
+        || url.starts_with("postgres://")
+        || url.starts_with("postgresql://");
+    if ok && url.len() > "sqlite:".len() {
+        Ok(())
+    } else {
+        Err("must be `sqlite:PATH`, `sqlite::memory:` or `postgres://…`".to_owned())
+    }
+}

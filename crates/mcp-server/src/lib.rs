@@ -1,0 +1,85 @@
+//! pattern-mcp as a library: CLI, configuration, the MCP handler and its transports.
+//!
+//! `main.rs` only parses flags, sets up logging and calls [`run`].
+//! **Invariant:** only this crate knows MCP, JSON-RPC and HTTP.
+
+pub mod app;
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod logging;
+pub mod schema;
+pub mod server;
+pub mod stdio;
+pub mod tools;
+
+use std::process::ExitCode;
+
+use cli::{Cli, Command};
+use config::Config;
+use logging::LogControl;
+
+/// Runs the command line. The default (no subcommand) serves MCP over stdio.
+pub async fn run(cli: Cli, log: LogControl) -> ExitCode {
+    let resolved = Config::resolve(&cli.global);
+    let outcome = match &cli.command {
+        Some(Command::Check) => return commands::check(resolved),
+        Some(Command::Schema { out }) => {
+            return match schema::write(out) {
+                Ok(files) => {
+                    for f in files {
+                        println!("wrote {f}");
+                    }
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("error: cannot write schemas into {}: {e}", out.display());
+                    ExitCode::FAILURE
+                }
+            };
+        }
+        Some(Command::Route(args)) => match resolved {
+            Ok(config) => commands::route(&config, args).await,
+            Err(e) => Err(e.into()),
+        },
+        Some(Command::Exec(args)) => match resolved {
+            Ok(config) => commands::exec(&config, args).await,
+            Err(e) => Err(e.into()),
+        },
+        None => match resolved {
+            Ok(config) => serve_stdio(&config, log).await,
+            Err(e) => Err(e.into()),
+        },
+    };
+    match outcome {
+        Ok(code) => code,
+        Err(e) => {
+            tracing::error!(error = %e, "cannot start");
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn serve_stdio(config: &Config, log: LogControl) -> Result<ExitCode, app::StartError> {
+    let engine = app::build_engine(config).await?;
+    match stdio::serve(engine, log).await {
+        Ok(()) => Ok(ExitCode::SUCCESS),
+        Err(e) => {
+            tracing::error!(error = %e, "stdio transport failed");
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}
+
+/// The default log level: `info` when serving; `warn` for the one-shot
+/// subcommands, whose output is for a human. `RUST_LOG` and `[log] level` win.
+pub fn default_log_level(cli: &Cli) -> String {
+    let from_config = cli
+        .global
+        .config
+        .as_deref()
+        .and_then(|p| config::RawConfig::from_file(p).ok())
+        .and_then(|c| c.log.and_then(|l| l.level));
+    from_config.unwrap_or_else(|| if cli.command.is_none() { "info" } else { "warn" }.to_owned())
+}

@@ -1,0 +1,73 @@
+//! Configuration: file, environment and flags, resolved and validated.
+
+use std::path::PathBuf;
+
+use pattern_mcp::cli::GlobalArgs;
+use pattern_mcp::config::Config;
+
+fn write(dir: &tempfile::TempDir, text: &str) -> PathBuf {
+    let path = dir.path().join("pattern-mcp.toml");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+#[test]
+fn config_file_values_are_used_and_flags_win() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(
+        &dir,
+        "memory = \"sqlite::memory:\"\npatterns = [\"p.toml\"]\n[cache]\nlocal_ttl_s = 30\n[timeouts]\nfast_ms = 250\n",
+    );
+    let mut args = GlobalArgs { config: Some(path), ..GlobalArgs::default() };
+    let c = Config::resolve(&args).unwrap();
+    assert_eq!(c.memory, "sqlite::memory:");
+    assert_eq!(c.patterns, vec![dir.path().join("p.toml")]);
+    assert_eq!(c.engine.cache.local_ttl.as_secs(), 30);
+    assert_eq!(c.engine.timeouts.fast.as_millis(), 250);
+    args.memory = Some("sqlite:/tmp/other.db".into());
+    args.patterns = vec![PathBuf::from("cli.toml")];
+    let c = Config::resolve(&args).unwrap();
+    assert_eq!(c.memory, "sqlite:/tmp/other.db");
+    assert_eq!(c.patterns, vec![PathBuf::from("cli.toml")]);
+}
+
+#[test]
+fn unknown_keys_fail_with_the_key_and_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(&dir, "[cache]\nlocal_tll_s = 5\n");
+    let err = Config::resolve(&GlobalArgs { config: Some(path.clone()), ..GlobalArgs::default() })
+        .unwrap_err();
+    let text = err.to_string();
+    assert!(text.contains("local_tll_s"), "{text}");
+    assert!(text.contains(&path.display().to_string()), "{text}");
+}
+
+#[test]
+fn out_of_range_values_name_the_key_and_the_rule() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(&dir, "[timeouts]\nbalanced_ms = 0\n");
+    let err =
+        Config::resolve(&GlobalArgs { config: Some(path), ..GlobalArgs::default() }).unwrap_err();
+    assert!(
+        err.to_string().contains("`timeouts.balanced_ms` is 0; it must be between 1 and 600000"),
+        "{err}"
+    );
+}
+
+#[test]
+fn bad_memory_url_is_refused_without_echoing_it() {
+    let args =
+        GlobalArgs { memory: Some("mysql://user:secret@db/x".into()), ..GlobalArgs::default() };
+    let err = Config::resolve(&args).unwrap_err().to_string();
+    assert!(err.contains("`memory`"), "{err}");
+    assert!(!err.contains("secret"), "{err}");
+}
+
+#[test]
+fn default_memory_is_sqlite_in_the_data_directory() {
+    let c = Config::resolve(&GlobalArgs::default()).unwrap();
+    assert!(c.memory.starts_with("sqlite:"), "{}", c.memory);
+    assert!(c.memory.ends_with("pattern-mcp/memory.db"), "{}", c.memory);
+    assert!(c.builtin_patterns);
+    assert!(!c.strict);
+}

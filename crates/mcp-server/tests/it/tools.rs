@@ -1,0 +1,80 @@
+//! Tool dispatch through the MCP handler, without a transport.
+
+use std::sync::Arc;
+
+use pattern_engine::memory::SqliteStore;
+use pattern_engine::{Engine, EngineConfig, Principal};
+use pattern_mcp::logging::LogControl;
+use pattern_mcp::server::PatternServer;
+use pattern_registry::{LoadOptions, Registry};
+use serde_json::{Value, json};
+
+async fn server() -> PatternServer {
+    let registry = Registry::load(&LoadOptions { files: vec![], builtins: true, strict: true })
+        .unwrap()
+        .registry;
+    let store = Arc::new(SqliteStore::open_in_memory().await.unwrap());
+    let engine = Arc::new(Engine::new(Arc::new(registry), store, EngineConfig::default()));
+    PatternServer::new(engine, Principal::local(), LogControl::detached())
+}
+
+fn args(v: Value) -> Option<serde_json::Map<String, Value>> {
+    v.as_object().cloned()
+}
+
+#[tokio::test]
+async fn unknown_tool_is_invalid_params() {
+    let s = server().await;
+    let err = s.call("nope", None).await.unwrap_err();
+    assert_eq!(err.code.0, -32602);
+    assert!(err.message.contains("`nope`"));
+}
+
+#[tokio::test]
+async fn invalid_arguments_are_a_tool_error_naming_the_field() {
+    let s = server().await;
+    let r = s
+        .call("execute_pattern", args(json!({"query": "x", "namespace": "bad ns"})))
+        .await
+        .unwrap();
+    assert_eq!(r.is_error, Some(true));
+    assert!(r.structured_content.is_none());
+    let text = r.content[0].as_text().unwrap().text.clone();
+    assert!(text.starts_with("execute_pattern: invalid argument `namespace`"), "{text}");
+    let r = s.call("stats", args(json!({"verbose": true}))).await.unwrap();
+    assert_eq!(r.is_error, Some(true));
+}
+
+#[tokio::test]
+async fn results_carry_structured_content_and_the_same_text() {
+    let s = server().await;
+    let r = s
+        .call("execute_pattern", args(json!({"query": "remember that the handler works"})))
+        .await
+        .unwrap();
+    assert_eq!(r.is_error, Some(false));
+    let data = r.structured_content.clone().unwrap();
+    assert_eq!(data["pattern_name"], "store_memory");
+    let text: Value = serde_json::from_str(&r.content[0].as_text().unwrap().text).unwrap();
+    assert_eq!(text, data);
+    let failed =
+        s.call("execute_pattern", args(json!({"query": "call tool nowhere.tool"}))).await.unwrap();
+    assert_eq!(failed.is_error, Some(true));
+    assert_eq!(failed.structured_content.unwrap()["success"], false);
+}
+
+#[test]
+fn tools_have_schemas_and_annotations() {
+    let tools = pattern_mcp::tools::all();
+    let names: Vec<_> = tools.iter().map(|t| t.name.to_string()).collect();
+    assert_eq!(names, ["execute_pattern", "route_query", "stats"]);
+    for t in &tools {
+        assert_eq!(t.input_schema["type"], "object");
+        assert_eq!(t.output_schema.as_ref().unwrap()["type"], "object");
+        let a = t.annotations.as_ref().unwrap();
+        let read_only = t.name != "execute_pattern";
+        assert_eq!(a.read_only_hint, Some(read_only));
+        assert_eq!(a.idempotent_hint, Some(read_only));
+        assert_eq!(a.open_world_hint, Some(!read_only));
+    }
+}
