@@ -1,0 +1,60 @@
+"""Shared fixtures of the end-to-end tests: the built binary and an MCP session over stdio."""
+
+import json
+import os
+import pathlib
+from contextlib import asynccontextmanager
+
+import pytest
+from mcp import ClientSession, StdioServerParameters
+from mcp.client.stdio import stdio_client
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+
+
+def binary() -> str:
+    path = os.environ.get("PATTERN_MCP_BIN", str(ROOT / "target" / "debug" / "pattern-mcp"))
+    if not os.path.exists(path):
+        pytest.fail(f"pattern-mcp binary not found at {path}: run `cargo build -p pattern-mcp` or set PATTERN_MCP_BIN")
+    return path
+
+
+@pytest.fixture
+def anyio_backend():
+    return "asyncio"
+
+
+@pytest.fixture
+def bin_path():
+    return binary()
+
+
+@asynccontextmanager
+async def mcp_session(tmp_path, *extra_args, env=None, logging_callback=None):
+    """An initialised client session with a fresh SQLite memory under tmp_path."""
+    params = StdioServerParameters(
+        command=binary(),
+        args=["--memory", f"sqlite:{tmp_path}/memory.db", *extra_args],
+        env={"RUST_LOG": "warn", **(env or {})},
+    )
+    errlog = open(tmp_path / "stderr.log", "w")
+    try:
+        async with stdio_client(params, errlog=errlog) as (read, write):
+            async with ClientSession(read, write, logging_callback=logging_callback) as session:
+                await session.initialize()
+                yield session
+    finally:
+        errlog.close()
+
+
+def structured(result):
+    """The structured content of a tool result, checked against its text twin."""
+    assert result.structured_content is not None, result
+    text = result.content[0].text
+    assert json.loads(text) == result.structured_content
+    return result.structured_content
+
+
+def error_text(result):
+    assert result.is_error is True, result
+    return result.content[0].text

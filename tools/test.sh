@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# Runs every test of pattern-mcp, services included:
+#   1. makes sure PostgreSQL and Redis are up (starts them, installs them if missing),
+#   2. formatting and clippy,
+#   3. the Rust unit and integration tests of every crate (cargo nextest, or cargo test),
+#   4. the end-to-end tests in tests/, which drive the built binary with the Python `mcp` client.
+# Usage: tools/test.sh            (from anywhere; no arguments)
+# Environment: PATTERN_MCP_TEST_DATABASE_URL, PATTERN_MCP_TEST_REDIS_URL override the services.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+
+export PATTERN_MCP_TEST_DATABASE_URL=${PATTERN_MCP_TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test}
+export PATTERN_MCP_TEST_REDIS_URL=${PATTERN_MCP_TEST_REDIS_URL:-redis://127.0.0.1:6379}
+export CARGO_TERM_COLOR=${CARGO_TERM_COLOR:-never}
+
+step() { printf '\n==> %s\n' "$*"; }
+
+APT_UPDATED=0
+apt_install() {
+    if [ "$APT_UPDATED" = 0 ]; then
+        apt-get update -qq
+        APT_UPDATED=1
+    fi
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+
+ensure_postgres() {
+    if ! command -v pg_ctlcluster >/dev/null 2>&1; then
+        step "PostgreSQL is not installed: installing it"
+        apt_install postgresql postgresql-client
+    fi
+    if ! pg_isready -q -h 127.0.0.1 -p 5432; then
+        step "PostgreSQL is down: starting it"
+        local version
+        version=$(ls /etc/postgresql | sort -V | tail -n 1)
+        pg_ctlcluster --skip-systemctl-redirect "$version" main start
+        for _ in $(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done
+    fi
+    if ! pg_isready -q -h 127.0.0.1 -p 5432; then
+        echo "PostgreSQL does not answer on 127.0.0.1:5432; start it with: pg_ctlcluster \$(ls /etc/postgresql) main start" >&2
+        exit 1
+    fi
+    # The test database and trust auth for the postgres user over TCP.
+    if ! psql "$PATTERN_MCP_TEST_DATABASE_URL" -qAtc 'select 1' >/dev/null 2>&1; then
+        su postgres -c "psql -qAtc \"select 1 from pg_database where datname = 'test'\"" | grep -q 1 \
+            || su postgres -c "createdb test"
+    fi
+    psql "$PATTERN_MCP_TEST_DATABASE_URL" -qAtc 'select 1' >/dev/null \
+        || { echo "cannot connect to $PATTERN_MCP_TEST_DATABASE_URL (PostgreSQL needs trust auth for user postgres on 127.0.0.1)" >&2; exit 1; }
+    echo "PostgreSQL: up"
+}
+
+ensure_redis() {
+    if ! command -v redis-server >/dev/null 2>&1; then
+        step "Redis is not installed: installing it"
+        apt_install redis-server
+    fi
+    if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
+        step "Redis is down: starting it"
+        mkdir -p /var/lib/redis /var/log/redis
+        redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no \
+            --dir /var/lib/redis --logfile /var/log/redis/ci.log
+        for _ in $(seq 1 30); do redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 && break; sleep 0.5; done
+    fi
+    redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null \
+        || { echo "Redis does not answer on 127.0.0.1:6379; start it with: redis-server --daemonize yes --port 6379" >&2; exit 1; }
+    echo "Redis: up"
+}
+
+ensure_python() {
+    if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c 'import mcp, pytest' 2>/dev/null; then
+        step "Python virtualenv with the mcp client and pytest"
+        python3 -m venv .venv
+        .venv/bin/pip install -q --disable-pip-version-check -r tests/requirements.txt
+    fi
+}
+
+step "services"
+ensure_postgres
+ensure_redis
+
+step "formatting and lints"
+cargo fmt --all -- --check
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+step "Rust tests (every crate)"
+if cargo nextest --version >/dev/null 2>&1; then
+    cargo nextest run --workspace --locked --no-fail-fast
+    cargo test --workspace --locked --doc
+else
+    cargo test --workspace --locked --no-fail-fast
+fi
+
+step "end-to-end tests (Python mcp client against the built binary)"
+cargo build --locked -p pattern-mcp
+ensure_python
+export PATTERN_MCP_BIN="$ROOT/target/debug/pattern-mcp"
+.venv/bin/python -m pytest -q tests/e2e
