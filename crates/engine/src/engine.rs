@@ -99,7 +99,6 @@ struct Output {
 impl Engine {
     pub fn new(registry: Arc<Registry>, store: Arc<dyn MemoryStore>, config: EngineConfig) -> Self {
         let tokens = TokenCounter::new();
-        tokens.warm_up();
         Self {
             router: Router::new(config.router.clone()),
             cache: ResultCache::new(config.cache.clone()),
@@ -131,6 +130,7 @@ impl Engine {
     /// `execute_pattern`: match, route, answer from cache or execute, record.
     pub async fn execute(&self, req: &ExecuteRequest, principal: &Principal) -> ExecutionResult {
         let started = Instant::now();
+        self.tokens.ensure_loaded().await;
         let request_id = self.request_id();
         let plan = self.plan(
             &req.query,

@@ -13,9 +13,10 @@ fn bpe() -> &'static CoreBPE {
 
 /// Counts tokens of serialized results.
 ///
-/// The BPE tables take a noticeable time and memory to build, so they are
-/// built once per process, on first use or by [`TokenCounter::warm_up`] on a
-/// thread of its own, never per request.
+/// The BPE tables take a noticeable time (about a tenth of a second) and
+/// memory (tens of MiB) to build, so they are built once per process, on a
+/// blocking thread, when the first execution needs them: an idle server
+/// never pays for them, and no request thread ever builds them.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct TokenCounter;
 
@@ -24,16 +25,17 @@ impl TokenCounter {
         Self
     }
 
-    /// Builds the tables on a thread of its own so the first request does not pay for them.
-    pub fn warm_up(&self) {
+    /// Builds the tables off the async runtime if they are not built yet.
+    pub async fn ensure_loaded(&self) {
         if BPE.get().is_none() {
-            std::thread::Builder::new()
-                .name("bpe-warm-up".into())
-                .spawn(|| {
-                    bpe();
-                })
-                .ok();
+            // A failed join only means the build panicked; `count` would then panic too.
+            let _ = tokio::task::spawn_blocking(bpe).await;
         }
+    }
+
+    /// True once the tables are built.
+    pub fn is_loaded(&self) -> bool {
+        BPE.get().is_some()
     }
 
     /// Tokens of `text` (special tokens are counted as plain text).
@@ -51,9 +53,11 @@ impl TokenCounter {
 mod tests {
     use super::*;
 
-    #[test]
-    fn counts_real_bpe_tokens() {
+    #[tokio::test]
+    async fn counts_real_bpe_tokens() {
         let t = TokenCounter::new();
+        t.ensure_loaded().await;
+        assert!(t.is_loaded());
         assert_eq!(t.count(""), 0);
         assert_eq!(t.count("hello world"), 2);
         // JSON punctuation is tokenised too, so a JSON object costs more than its words.

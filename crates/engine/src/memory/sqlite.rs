@@ -195,7 +195,8 @@ impl MemoryStore for SqliteStore {
         Box::pin(async move {
             self.readers
                 .run(|conn| {
-                    conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get::<_, i64>(0))
+                    conn.prepare_cached("SELECT count(*) FROM sqlite_schema")
+                        .and_then(|mut s| s.query_row([], |r| r.get::<_, i64>(0)))
                         .map(drop)
                         .map_err(sqlite_error)
                 })

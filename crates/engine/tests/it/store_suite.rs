@@ -259,6 +259,12 @@ pub async fn tags_filter_requires_all_tags(store: Arc<dyn MemoryStore>, prefix: 
     // A tag is matched whole: "db" is not "db-admin".
     assert!(!store.search(tagged(&["db"])).await.unwrap().iter().any(|m| m.id == hot.id));
     assert_eq!(store.search(tagged(&["db-admin"])).await.unwrap()[0].id, hot.id);
+    // The same filter when a term sends the search past the index.
+    let scanned = SearchQuery { text: "9000 🔥".into(), ..tagged(&["db-admin"]) };
+    assert_eq!(
+        store.search(scanned).await.unwrap().iter().map(|m| m.id).collect::<Vec<_>>(),
+        [hot.id]
+    );
     assert_eq!(store.search(tagged(&[])).await.unwrap().len(), 4);
 }
 
