@@ -562,26 +562,34 @@ fn reasoning(
     k: &MatchedKeywords,
     memory_available: bool,
 ) -> String {
-    let few =
-        |v: &[String]| v.iter().take(3).map(|w| format!("'{w}'")).collect::<Vec<_>>().join(", ");
+    // " ('a', 'b')", or nothing when the cue was structural rather than a word.
+    let few = |v: &[String]| {
+        if v.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " ({})",
+                v.iter().take(3).map(|w| format!("'{w}'")).collect::<Vec<_>>().join(", ")
+            )
+        }
+    };
     let why = match rule {
-        Rule::Store => format!("asks to store knowledge ({})", few(&k.memory)),
+        Rule::Store => format!("asks to store knowledge{}", few(&k.memory)),
         Rule::Mixed if s.combine > 0.0 || s.contrast >= 0.6 => format!(
-            "checks live data against stored knowledge ({}; {})",
-            few(&k.hybrid),
-            few(&k.memory)
+            "checks live data against stored knowledge{}",
+            few(&[k.hybrid.as_slice(), k.memory.as_slice()].concat())
         ),
         Rule::Mixed => format!(
-            "needs live systems ({}) and stored knowledge ({})",
+            "needs live systems{} and stored knowledge{}",
             few(&k.infrastructure),
             few(&k.memory)
         ),
         Rule::MemoryOnly | Rule::WeakMemory => {
-            format!("asks for stored knowledge ({})", few(&k.memory))
+            format!("asks for stored knowledge{}", few(&k.memory))
         }
-        Rule::CombineOnly => format!("asks to combine or compare data ({})", few(&k.hybrid)),
+        Rule::CombineOnly => format!("asks to combine or compare data{}", few(&k.hybrid)),
         Rule::LiveOnly | Rule::WeakLive => {
-            format!("asks for a live action or current state ({})", few(&k.infrastructure))
+            format!("asks for a live action or current state{}", few(&k.infrastructure))
         }
         Rule::NoSignal if memory_available => {
             return "No routing cue in the query; the namespace holds memories, so memory is tried first.".to_owned();

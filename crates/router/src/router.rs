@@ -112,8 +112,12 @@ impl Router {
                     MatchKind::Exact => (CONF_EXACT, "named"),
                     MatchKind::Regex => (CONF_REGEX, "matched the trigger of"),
                 };
-                let reason =
-                    format!("The query {how} pattern `{}`, a {} pattern.", p.name, p.pattern_type);
+                let reason = format!(
+                    "The query {how} pattern `{}`, {} {} pattern.",
+                    p.name,
+                    article(p.pattern_type),
+                    p.pattern_type
+                );
                 (p.pattern_type, conf, reason)
             }
             (None, ExecutionMode::Fast) => (
@@ -198,4 +202,9 @@ impl Router {
         out.sort_by(|a, b| b.confidence.total_cmp(&a.confidence));
         out
     }
+}
+
+/// "an infrastructure pattern", "a memory pattern".
+fn article(t: pattern_core::PatternType) -> &'static str {
+    if t == pattern_core::PatternType::Infrastructure { "an" } else { "a" }
 }

@@ -90,6 +90,21 @@ const CASES: &[Case] = &[
     ("related to postgres migrations", Some("similar"), &[("subject", "postgres migrations")]),
     ("what time is it in Tokyo", None, &[]),
     ("deploy the frontend to production", None, &[]),
+    // "save"/"store" as everyday imperatives are not memory writes...
+    ("save the file", None, &[]),
+    ("store the backup in s3", None, &[]),
+    // ...unless a "that", a colon or "to memory" says so.
+    (
+        "save that the build takes ten minutes",
+        Some("store_memory"),
+        &[("content", "the build takes ten minutes")],
+    ),
+    (
+        "store: the vpn gateway is vpn-2",
+        Some("store_memory"),
+        &[("content", "the vpn gateway is vpn-2")],
+    ),
+    ("save to memory: tea is at four", Some("store_memory"), &[("content", "tea is at four")]),
 ];
 
 #[test]
