@@ -87,7 +87,6 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 step "Rust tests (every crate)"
 if cargo nextest --version >/dev/null 2>&1; then
     cargo nextest run --workspace --locked --no-fail-fast
-    cargo test --workspace --locked --doc
 else
     cargo test --workspace --locked --no-fail-fast
 fi
