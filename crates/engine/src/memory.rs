@@ -1,7 +1,8 @@
 //! The memory store: one `MemoryStore` trait, its backends, and `open_store` choosing one from a URL.
 //!
 //! Backends: [`SqliteStore`] (embedded, the default; FTS5 in one file under
-//! the user's data directory) and, in a later release, PostgreSQL. Both read
+//! the user's data directory) and [`PostgresStore`] (a shared server,
+//! through a connection pool). Both read
 //! the same natural-language queries ([`SearchTerms`]), apply the same input
 //! rules and keep the same in-memory availability counters, and both run the
 //! one shared test suite (`tests/it/store_suite.rs`).
@@ -19,15 +20,17 @@ use pattern_core::{Memory, MemoryAvailability, NewMemory, SearchQuery};
 mod cjk;
 mod counters;
 mod error;
+mod postgres;
 mod query;
 mod sqlite;
 mod url;
 mod validate;
 
 pub use error::MemoryError;
+pub use postgres::PostgresStore;
 pub use query::{MAX_TERMS, STOP_WORDS, SearchTerms, is_stop_word};
 pub use sqlite::SqliteStore;
-pub use url::StoreUrl;
+pub use url::{PostgresUrl, StoreUrl};
 pub use validate::{MAX_CONTENT_BYTES, MAX_LIMIT};
 
 /// The future every store operation returns (object-safe, `Send`).
@@ -81,15 +84,17 @@ pub fn default_sqlite_path() -> Option<PathBuf> {
 }
 
 /// Opens the store a `--memory` URL names: `sqlite:PATH`, `sqlite://PATH`,
-/// `sqlite::memory:`, or `postgres://…` (not in this build yet).
+/// `sqlite::memory:`, or `postgres://…` (see [`PostgresUrl`] for its
+/// options).
+///
+/// A PostgreSQL server that cannot be reached is not an error: the store
+/// answers [`MemoryError::Unavailable`] until it reaches the server, so the
+/// program starts and serves everything else meanwhile.
 pub async fn open_store(url: &str) -> Result<Arc<dyn MemoryStore>, MemoryError> {
     match StoreUrl::parse(url)? {
         StoreUrl::SqliteMemory => Ok(Arc::new(SqliteStore::open_in_memory().await?)),
         StoreUrl::SqliteFile(path) => Ok(Arc::new(SqliteStore::open(&path).await?)),
-        StoreUrl::Postgres(_) => Err(MemoryError::InvalidInput(
-            "the postgres memory backend is not built yet (a later release adds it): use `sqlite:PATH` or `sqlite::memory:`"
-                .into(),
-        )),
+        StoreUrl::Postgres(url) => Ok(Arc::new(PostgresStore::open(&url).await?)),
     }
 }
 

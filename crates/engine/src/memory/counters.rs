@@ -23,21 +23,34 @@ impl Counters {
         Self { by_namespace: RwLock::new(by_namespace), total: AtomicU64::new(total) }
     }
 
-    /// Records `n` memories written to `namespace`.
-    pub(crate) fn add(&self, namespace: &str, n: u64) {
-        if n == 0 {
-            return;
-        }
-        {
+    /// Replaces the counts with those read from the store (a store that
+    /// opens before its server is reachable reads them later).
+    pub(crate) fn load(&self, counts: impl IntoIterator<Item = (String, u64)>) {
+        let by_namespace: HashMap<String, u64> = counts.into_iter().collect();
+        let total = by_namespace.values().sum();
+        *self.by_namespace.write().unwrap_or_else(|e| e.into_inner()) = by_namespace;
+        self.total.store(total, Ordering::Relaxed);
+    }
+
+    /// Records `n` memories written to `namespace`; returns how many it now
+    /// holds.
+    pub(crate) fn add(&self, namespace: &str, n: u64) -> u64 {
+        let now = {
             let mut map = self.by_namespace.write().unwrap_or_else(|e| e.into_inner());
             match map.get_mut(namespace) {
-                Some(count) => *count += n,
+                Some(count) => {
+                    *count += n;
+                    *count
+                }
+                None if n == 0 => return 0,
                 None => {
                     map.insert(namespace.to_owned(), n);
+                    n
                 }
             }
-        }
+        };
         self.total.fetch_add(n, Ordering::Relaxed);
+        now
     }
 
     pub(crate) fn has(&self, namespace: &str) -> bool {

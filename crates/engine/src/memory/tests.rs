@@ -11,15 +11,31 @@ async fn sqlite_memory_url_opens_an_empty_sqlite_store() {
 }
 
 #[tokio::test]
-async fn postgres_url_says_the_backend_is_not_built_and_hides_the_password() {
-    let err = match open_store("postgres://app:s3cret@db.internal/memory").await {
-        Ok(_) => panic!("postgres must not open in this build"),
+async fn unreachable_postgres_opens_a_store_that_reports_unavailable_without_the_url() {
+    // Port 1 on the loopback: nothing listens, the connection is refused.
+    let store = open_store("postgres://app:s3cret@127.0.0.1:1/memory?connect_timeout_s=1")
+        .await
+        .expect("an unreachable server must not stop the start");
+    assert_eq!(store.backend(), "postgres");
+    assert_eq!(store.total(), 0);
+    assert!(!store.has_memories("default"));
+    let err = store.health().await.unwrap_err();
+    let text = err.to_string();
+    assert!(matches!(err, MemoryError::Unavailable { backend: "postgres", .. }), "{text}");
+    assert!(text.starts_with("memory store `postgres` is unavailable"), "{text}");
+    assert!(!text.contains("s3cret") && !text.contains("127.0.0.1"), "{text}");
+    assert!(err.is_retryable());
+}
+
+#[tokio::test]
+async fn unreadable_postgres_url_is_invalid_input() {
+    let err = match open_store("postgres://app:s3cret@db.internal:notaport/memory").await {
+        Ok(_) => panic!("a URL the driver cannot read must be refused"),
         Err(err) => err,
     };
     let text = err.to_string();
-    assert!(text.contains("postgres memory backend is not built yet"), "{text}");
+    assert!(matches!(err, MemoryError::InvalidInput(_)), "{text}");
     assert!(!text.contains("s3cret") && !text.contains("db.internal"), "{text}");
-    assert!(!err.is_retryable());
 }
 
 #[test]

@@ -3,9 +3,9 @@
 use std::sync::Arc;
 
 use pattern_core::{Memory, MemoryAvailability, NewMemory, SearchQuery};
-use pattern_engine::memory::{BoxFuture, MemoryError, MemoryStore, SqliteStore};
-use tempfile::TempDir;
+use pattern_engine::memory::{MemoryError, MemoryStore, SqliteStore};
 
+use crate::guarded::Guarded;
 use crate::store_suite::memory_store_suite;
 
 async fn in_memory() -> Arc<dyn MemoryStore> {
@@ -15,7 +15,7 @@ async fn in_memory() -> Arc<dyn MemoryStore> {
 async fn on_disk() -> Arc<dyn MemoryStore> {
     let dir = tempfile::tempdir().unwrap();
     let store = SqliteStore::open(&dir.path().join("memory.db")).await.expect("open file store");
-    Arc::new(InTempDir { store, _dir: dir })
+    Arc::new(Guarded { store: Arc::new(store), _guard: dir })
 }
 
 mod in_memory {
@@ -24,46 +24,6 @@ mod in_memory {
 
 mod on_disk {
     super::memory_store_suite!(super::on_disk);
-}
-
-/// A file store that removes its directory when dropped.
-struct InTempDir {
-    store: SqliteStore,
-    _dir: TempDir,
-}
-
-impl MemoryAvailability for InTempDir {
-    fn has_memories(&self, namespace: &str) -> bool {
-        self.store.has_memories(namespace)
-    }
-}
-
-impl MemoryStore for InTempDir {
-    fn backend(&self) -> &'static str {
-        self.store.backend()
-    }
-    fn store(&self, memory: NewMemory) -> BoxFuture<'_, Result<Memory, MemoryError>> {
-        self.store.store(memory)
-    }
-    fn search(&self, query: SearchQuery) -> BoxFuture<'_, Result<Vec<Memory>, MemoryError>> {
-        self.store.search(query)
-    }
-    fn recent(
-        &self,
-        namespace: &str,
-        limit: usize,
-    ) -> BoxFuture<'_, Result<Vec<Memory>, MemoryError>> {
-        self.store.recent(namespace, limit)
-    }
-    fn count(&self, namespace: Option<&str>) -> BoxFuture<'_, Result<u64, MemoryError>> {
-        self.store.count(namespace)
-    }
-    fn total(&self) -> u64 {
-        self.store.total()
-    }
-    fn health(&self) -> BoxFuture<'_, Result<(), MemoryError>> {
-        self.store.health()
-    }
 }
 
 fn search(namespace: &str, text: &str) -> SearchQuery {

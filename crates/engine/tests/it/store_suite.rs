@@ -30,6 +30,7 @@ macro_rules! memory_store_suite {
             fts_metacharacters_are_searched_literally,
             japanese_text_is_findable,
             emoji_are_findable,
+            identifiers_are_found_by_their_parts,
             count_and_availability_follow_writes,
             empty_namespace_finds_nothing,
             limit_is_respected,
@@ -377,6 +378,20 @@ pub async fn emoji_are_findable(store: Arc<dyn MemoryStore>, prefix: String) {
     put(&*store, &ns, "release 2.5 slipped to monday").await;
     assert_eq!(found(&*store, &ns, "🎉").await, ["release 2.4 shipped 🎉 on friday"]);
     assert_eq!(found(&*store, &ns, "🎉 release").await[0], "release 2.4 shipped 🎉 on friday");
+}
+
+pub async fn identifiers_are_found_by_their_parts(store: Arc<dyn MemoryStore>, prefix: String) {
+    let ns = ns(&prefix, "ids");
+    let job = "job run-117 failed on db-01.eu-west reading mysql-ro-2";
+    put(&*store, &ns, job).await;
+    put(&*store, &ns, "job run-118 passed on db-02.us-east").await;
+    put(&*store, &ns, "mysql is the legacy database").await;
+    for text in
+        ["run-117", "117", "db-01", "eu-west", "mysql-ro-2", "mysql-ro", "why did run-117 fail?"]
+    {
+        assert_eq!(found(&*store, &ns, text).await[0], job, "query {text:?}");
+    }
+    assert_eq!(found(&*store, &ns, "db-02").await[0], "job run-118 passed on db-02.us-east");
 }
 
 pub async fn count_and_availability_follow_writes(store: Arc<dyn MemoryStore>, prefix: String) {

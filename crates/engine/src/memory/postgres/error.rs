@@ -1,0 +1,62 @@
+//! PostgreSQL and pool failures turned into what a caller acts on, without the connection string, SQL or user text.
+
+use deadpool_postgres::{PoolError, TimeoutType};
+use tokio_postgres::error::SqlState;
+
+use super::BACKEND;
+use crate::memory::MemoryError;
+
+pub(super) fn unavailable(reason: &str) -> MemoryError {
+    MemoryError::Unavailable { backend: BACKEND, reason: reason.into() }
+}
+
+/// A driver error. The detail (which may quote SQL, a value or a host name)
+/// goes to the log, not into the error.
+pub(super) fn pg_error(error: tokio_postgres::Error) -> MemoryError {
+    tracing::warn!(backend = BACKEND, error = %error, "memory store error");
+    let Some(code) = error.code() else {
+        return if error.is_closed() {
+            unavailable("lost the connection to the database server")
+        } else {
+            unavailable("cannot reach the database server")
+        };
+    };
+    let class = &code.code()[..2];
+    if *code == SqlState::QUERY_CANCELED || *code == SqlState::LOCK_NOT_AVAILABLE {
+        MemoryError::Timeout { backend: BACKEND }
+    } else if *code == SqlState::UNDEFINED_FILE {
+        unavailable("a required extension (pg_trgm, unaccent) is not installed on the server")
+    } else if *code == SqlState::INSUFFICIENT_PRIVILEGE {
+        unavailable("the database user lacks a privilege the store needs")
+    } else if *code == SqlState::INVALID_PASSWORD
+        || *code == SqlState::INVALID_AUTHORIZATION_SPECIFICATION
+    {
+        unavailable("the database server refused the credentials")
+    } else if *code == SqlState::INVALID_CATALOG_NAME {
+        unavailable("the database does not exist")
+    } else if *code == SqlState::TOO_MANY_CONNECTIONS {
+        unavailable("the database server has no free connection")
+    } else if matches!(class, "08" | "53" | "57" | "58") {
+        // Connection exceptions, insufficient resources, operator
+        // intervention (shutdown, restart), system errors.
+        unavailable("the database server is not answering normally")
+    } else {
+        MemoryError::Internal {
+            backend: BACKEND,
+            reason: format!("unexpected database error (SQLSTATE {})", code.code()),
+        }
+    }
+}
+
+/// A failure to get a connection from the pool.
+pub(super) fn pool_error(error: PoolError) -> MemoryError {
+    match error {
+        PoolError::Backend(error) => pg_error(error),
+        PoolError::Timeout(TimeoutType::Wait) => MemoryError::Timeout { backend: BACKEND },
+        PoolError::Timeout(_) => unavailable("cannot reach the database server (timed out)"),
+        other => {
+            tracing::warn!(backend = BACKEND, error = %other, "memory store pool error");
+            unavailable("the connection pool is closed")
+        }
+    }
+}

@@ -1,0 +1,370 @@
+//! The PostgreSQL memory store against the real server: the shared suite, migrations, counters, hostile input, agreement with SQLite, and (in `faults`) outages.
+//!
+//! The server is `PATTERN_MCP_TEST_DATABASE_URL` (default
+//! `postgres://postgres@127.0.0.1:5432/test`). Every store gets a schema of
+//! its own, `pmcp_test_<pid>_<n>`, dropped when the store is: parallel tests
+//! and reruns never see each other's rows. A server that cannot be reached
+//! fails the tests, saying how to start it; nothing is skipped.
+
+use std::str::FromStr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use pattern_core::{MemoryAvailability, NewMemory, SearchQuery};
+use pattern_engine::memory::{MemoryStore, PostgresStore, PostgresUrl, SqliteStore};
+use tokio_postgres::NoTls;
+
+use crate::guarded::Guarded;
+use crate::store_suite::memory_store_suite;
+
+mod faults;
+mod proxy;
+
+const DEFAULT_URL: &str = "postgres://postgres@127.0.0.1:5432/test";
+
+/// How to bring the test server up, for failure messages.
+const START_HINT: &str = "start it with `pg_ctlcluster $(ls /etc/postgresql) main start` \
+    (tools/test.sh does this), or point PATTERN_MCP_TEST_DATABASE_URL at a server";
+
+/// The test server's URL, without options.
+pub fn server_url() -> String {
+    std::env::var("PATTERN_MCP_TEST_DATABASE_URL").unwrap_or_else(|_| DEFAULT_URL.to_owned())
+}
+
+/// `url` with more query options.
+pub fn with_options(url: &str, options: &str) -> String {
+    let separator = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{separator}{options}")
+}
+
+/// A schema name no other test, in this run or another, uses.
+pub fn fresh_schema() -> String {
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    format!("pmcp_test_{}_{}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed))
+}
+
+/// A direct connection to the test server, outside any store.
+pub async fn raw_client() -> tokio_postgres::Client {
+    let (client, connection) = tokio_postgres::connect(&server_url(), NoTls)
+        .await
+        .unwrap_or_else(|e| panic!("PostgreSQL test server unreachable ({e}); {START_HINT}"));
+    tokio::spawn(connection);
+    client
+}
+
+/// Drops the schema when the store using it is dropped, and, the first
+/// time, the schemas of test processes that are gone.
+pub struct DropSchema(pub String);
+
+impl Drop for DropSchema {
+    fn drop(&mut self) {
+        let schema = self.0.clone();
+        // The test's runtime may be shutting down: use a thread of our own.
+        let _ = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build();
+            if let Ok(runtime) = runtime {
+                runtime.block_on(async {
+                    if let Ok((client, connection)) =
+                        tokio_postgres::connect(&server_url(), NoTls).await
+                    {
+                        tokio::spawn(connection);
+                        let _ = client
+                            .batch_execute(&format!("DROP SCHEMA IF EXISTS \"{schema}\" CASCADE"))
+                            .await;
+                    }
+                });
+            }
+        })
+        .join();
+    }
+}
+
+/// Drops `pmcp_test_<pid>_*` schemas whose process no longer runs (a run
+/// that was killed before it could clean up).
+async fn drop_abandoned_schemas() {
+    static ONCE: tokio::sync::OnceCell<()> = tokio::sync::OnceCell::const_new();
+    ONCE.get_or_init(|| async {
+        let client = raw_client().await;
+        let rows = client
+            .query("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'pmcp\\_test\\_%'", &[])
+            .await
+            .unwrap();
+        for row in rows {
+            let name: String = row.get(0);
+            let pid = name.split('_').nth(2).and_then(|p| p.parse::<u32>().ok());
+            if pid.is_some_and(|pid| !std::path::Path::new(&format!("/proc/{pid}")).exists()) {
+                let _ = client
+                    .batch_execute(&format!("DROP SCHEMA IF EXISTS \"{name}\" CASCADE"))
+                    .await;
+            }
+        }
+    })
+    .await;
+}
+
+/// The parsed options of a store URL in `schema`.
+pub fn store_url(url: &str, schema: &str, options: &str) -> PostgresUrl {
+    let url = with_options(url, &format!("schema={schema}&pool_size=4{options}"));
+    PostgresUrl::parse(&url).expect("test store URL")
+}
+
+/// A migrated store in a schema of its own.
+pub async fn open_in(schema: &str) -> PostgresStore {
+    drop_abandoned_schemas().await;
+    PostgresStore::open_ready(&store_url(&server_url(), schema, ""))
+        .await
+        .unwrap_or_else(|e| panic!("PostgreSQL test server unreachable ({e}); {START_HINT}"))
+}
+
+/// The suite's factory: a fresh schema per store, dropped with it.
+async fn store() -> Arc<dyn MemoryStore> {
+    let schema = fresh_schema();
+    let store = open_in(&schema).await;
+    Arc::new(Guarded { store: Arc::new(store), _guard: DropSchema(schema) })
+}
+
+mod suite {
+    super::memory_store_suite!(super::store);
+}
+
+fn search(namespace: &str, text: &str) -> SearchQuery {
+    SearchQuery { namespace: namespace.into(), text: text.into(), limit: 10, tags: Vec::new() }
+}
+
+#[tokio::test]
+async fn migrations_are_recorded_once_even_when_two_instances_start_together() {
+    let schema = fresh_schema();
+    let _drop = DropSchema(schema.clone());
+    let url = store_url(&server_url(), &schema, "");
+    drop_abandoned_schemas().await;
+    let (a, b) = tokio::join!(PostgresStore::open_ready(&url), PostgresStore::open_ready(&url));
+    let (a, b) = (a.unwrap(), b.unwrap());
+    a.store(NewMemory::new("shared", "written by the first instance")).await.unwrap();
+    let hits = b.search(search("shared", "first instance")).await.unwrap();
+    assert_eq!(hits.len(), 1);
+
+    let client = raw_client().await;
+    let rows = client
+        .query(
+            &format!("SELECT version, description FROM \"{schema}\".memory_schema_migrations"),
+            &[],
+        )
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].get::<_, i32>(0), 1);
+    drop((a, b));
+    // Opening again finds the schema current and changes nothing.
+    let again = open_in(&schema).await;
+    assert_eq!(again.total(), 1);
+    let count: i64 = client
+        .query_one(&format!("SELECT count(*) FROM \"{schema}\".memory_schema_migrations"), &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(count, 1);
+}
+
+#[tokio::test]
+async fn search_uses_the_namespace_partition_and_its_gin_index() {
+    let schema = fresh_schema();
+    let _drop = DropSchema(schema.clone());
+    let store = open_in(&schema).await;
+    let batch: Vec<NewMemory> = (0..2_000)
+        .map(|i| {
+            NewMemory::new(format!("team-{}", i % 2), format!("deploy note {i} for the gateway"))
+        })
+        .collect();
+    store.store_batch(batch).await.unwrap();
+    store
+        .store(NewMemory::new("team-0", "the staging database listens on port 5433"))
+        .await
+        .unwrap();
+    let client = raw_client().await;
+    // A thousand rows per partition are few enough for a sequential scan to
+    // look cheaper: switch that off to see which index the search can use.
+    client
+        .batch_execute(&format!(
+            "SET search_path = \"{schema}\"; ANALYZE memories; SET enable_seqscan = off"
+        ))
+        .await
+        .unwrap();
+    let plan: Vec<String> = client
+        .query(
+            "EXPLAIN SELECT id FROM memories WHERE namespace = 'team-0' \
+             AND search @@ phraseto_tsquery('memory_search', 'staging')",
+            &[],
+        )
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    let plan = plan.join("\n");
+    assert!(plan.contains("Bitmap Index Scan on memories_1_search_idx"), "{plan}");
+    assert!(!plan.contains("memories_2"), "only the namespace's partition is read: {plan}");
+    let partitions: i64 =
+        client.query_one("SELECT count(*) FROM memory_namespaces", &[]).await.unwrap().get(0);
+    assert_eq!(partitions, 2);
+}
+
+#[tokio::test]
+async fn availability_is_loaded_once_at_open() {
+    let schema = fresh_schema();
+    let _drop = DropSchema(schema.clone());
+    {
+        let store = open_in(&schema).await;
+        store.store(NewMemory::new("written", "before the restart")).await.unwrap();
+        store.store(NewMemory::new("written", "also before")).await.unwrap();
+    }
+    let store = open_in(&schema).await;
+    assert!(store.has_memories("written"));
+    assert!(!store.has_memories("never"));
+    assert_eq!(store.total(), 2);
+
+    // A row written behind the store's back is not seen: availability comes
+    // from the counters, never from a query per request.
+    let client = raw_client().await;
+    client
+        .batch_execute(&format!(
+            "SET search_path = \"{schema}\";
+             SELECT memory_add_namespace('sideways');
+             INSERT INTO memories (namespace, content) VALUES ('sideways', 'x');"
+        ))
+        .await
+        .unwrap();
+    assert!(!store.has_memories("sideways"));
+    assert_eq!(store.count(Some("sideways")).await.unwrap(), 1);
+    store.store(NewMemory::new("sideways", "through the store")).await.unwrap();
+    assert!(store.has_memories("sideways"));
+    assert_eq!(store.total(), 3);
+}
+
+#[tokio::test]
+async fn hostile_text_is_only_ever_a_bound_parameter() {
+    let schema = fresh_schema();
+    let _drop = DropSchema(schema.clone());
+    let store = open_in(&schema).await;
+    let long_word = "w".repeat(5_000);
+    let hostile = [
+        "'",
+        "\\",
+        "%",
+        "_",
+        ":*",
+        "&",
+        "!",
+        "|",
+        "<->",
+        "$1",
+        "'); DROP TABLE memories; --",
+        "ポート番号",
+        long_word.as_str(),
+    ];
+    let mut ids = Vec::new();
+    for (i, text) in hostile.iter().enumerate() {
+        let mut memory = NewMemory::new("hostile", format!("item{i} holds {text} inside"));
+        memory.tags = vec![format!("tag{i}"), (*text).to_owned()];
+        memory.metadata.insert((*text).to_owned(), serde_json::json!(text));
+        let stored = store.store(memory).await.unwrap();
+        assert_eq!(stored.tags[1], *text);
+        ids.push(stored.id);
+    }
+    for (i, text) in hostile.iter().enumerate() {
+        let hits = store.search(search("hostile", text)).await.unwrap();
+        assert!(hits.iter().any(|m| m.id == ids[i]), "query {text:?} finds its memory: {hits:?}");
+        assert!(hits.iter().all(|m| m.namespace == "hostile"), "query {text:?}");
+        let tagged = SearchQuery {
+            tags: vec![(*text).to_owned()],
+            ..search("hostile", &format!("item{i}"))
+        };
+        let hits = store.search(tagged).await.unwrap();
+        assert_eq!(hits.iter().map(|m| m.id).collect::<Vec<_>>(), [ids[i]], "tag {text:?}");
+        assert_eq!(hits[0].metadata[*text], serde_json::json!(text));
+    }
+    assert_eq!(store.count(Some("hostile")).await.unwrap(), hostile.len() as u64);
+    let err = store.store(NewMemory::new("hostile", "nul \0 inside")).await.unwrap_err();
+    assert!(err.to_string().contains("NUL"), "{err}");
+}
+
+/// Memories and queries of the shared suite, written to both backends:
+/// both must put the same memories first.
+#[tokio::test]
+async fn sqlite_and_postgres_agree_on_the_top_results() {
+    let schema = fresh_schema();
+    let _drop = DropSchema(schema.clone());
+    let postgres = open_in(&schema).await;
+    let sqlite = SqliteStore::open_in_memory().await.unwrap();
+    let contents = [
+        "the staging database listens on port 5433",
+        "the production database listens on port 5432",
+        "the staging web server listens on port 8080",
+        "the staging cluster was upgraded on monday",
+        "backups of the billing database run nightly",
+        "lunch is at noon on fridays",
+        "the office coffee machine is broken",
+        "alice prefers tabs over spaces",
+        "kubernetes runs in the eu-west region",
+        "what did we do about it",
+        "Café opening hours changed",
+        "the database for staging is on port 6543",
+        "port forwarding is disabled",
+        "O'Reilly's 100% guide keeps files in C:\\path_x",
+        "the grammar has NEAR( AND OR NOT * ^ :* & ! operators",
+        "データベースのポート番号は5433です",
+        "今日の天気は晴れです",
+        "release 2.4 shipped 🎉 on friday",
+        "release 2.5 slipped to monday",
+        "job run-117 failed on db-01.eu-west reading mysql-ro-2",
+    ];
+    for content in contents {
+        let memory = NewMemory::new("parity", content);
+        postgres.store(memory.clone()).await.unwrap();
+        sqlite.store(memory).await.unwrap();
+    }
+    let queries = [
+        "what did we note about the staging database port?",
+        "which port does the staging database use?",
+        "which ports do the databases listen on",
+        "STAGING",
+        "cafe",
+        "production",
+        "database port -staging",
+        r#""staging database" port"#,
+        r#""database for staging""#,
+        "reilly",
+        "O'Reilly's 100% \\path_x",
+        "NEAR(",
+        ":*",
+        "%",
+        "ポート番号",
+        "データベースのポート番号は何ですか",
+        "天気",
+        "です -天気",
+        "🎉",
+        "🎉 release",
+        "backups nightly",
+        "who prefers tabs",
+        "run-117",
+        "mysql-ro",
+    ];
+    for text in queries {
+        let from_postgres = postgres.search(search("parity", text)).await.unwrap();
+        let from_sqlite = sqlite.search(search("parity", text)).await.unwrap();
+        let top = |hits: &[pattern_core::Memory]| hits.first().map(|m| m.content.clone());
+        assert_eq!(top(&from_postgres), top(&from_sqlite), "top result of {text:?}");
+        let mut a: Vec<_> = from_postgres.iter().map(|m| m.content.clone()).collect();
+        let mut b: Vec<_> = from_sqlite.iter().map(|m| m.content.clone()).collect();
+        a.sort();
+        b.sort();
+        assert_eq!(a, b, "results of {text:?}");
+    }
+}
+
+#[test]
+fn the_test_server_url_is_readable_and_takes_a_schema() {
+    let url = server_url();
+    let config = tokio_postgres::Config::from_str(&url).expect("PATTERN_MCP_TEST_DATABASE_URL");
+    assert!(!config.get_hosts().is_empty(), "{url} names a host");
+    assert_eq!(store_url(&url, "pmcp_x", "").schema, "pmcp_x");
+}
