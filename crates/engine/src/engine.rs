@@ -4,9 +4,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use pattern_cache::{
-    CacheConfig, KeyParts, Lookup, ResultCache, cache_key, cacheability, effective_ttl,
-};
+use pattern_cache::{CacheConfig, KeyParts, Lookup, ResultCache, cache_key, cacheability};
 use pattern_core::{
     CacheInfo, CacheTier, Captures, ExecuteRequest, ExecutionMode, ExecutionResult, MatchKind,
     MemoryStats, PatternDefinition, PatternType, Role, RouteRequest, RoutingDecision, Stats,
@@ -15,6 +13,7 @@ use pattern_registry::Registry;
 use pattern_router::{Router, RouterConfig};
 use serde_json::{Map, Value, json};
 
+use crate::downstream::DownstreamPool;
 use crate::error::EngineError;
 use crate::memory::MemoryStore;
 use crate::principal::Principal;
@@ -64,6 +63,9 @@ pub struct Engine {
     router: Router,
     cache: ResultCache,
     store: Arc<dyn MemoryStore>,
+    /// The downstream MCP servers the infrastructure path calls; empty unless
+    /// [`Engine::with_downstream`] gave one.
+    downstream: Arc<DownstreamPool>,
     stats: StatsRecorder,
     tokens: TokenCounter,
     config: EngineConfig,
@@ -98,20 +100,32 @@ struct Output {
 
 impl Engine {
     pub fn new(registry: Arc<Registry>, store: Arc<dyn MemoryStore>, config: EngineConfig) -> Self {
-        let tokens = TokenCounter::new();
         Self {
             router: Router::new(config.router.clone()),
             cache: ResultCache::new(config.cache.clone()),
             registry,
             store,
+            downstream: DownstreamPool::start(Vec::new()),
             stats: StatsRecorder::default(),
-            tokens,
+            tokens: TokenCounter::new(),
             config,
             started: Instant::now(),
             memory_up: AtomicBool::new(true),
             next_request: AtomicU64::new(1),
             instance_tag: instance_tag(),
         }
+    }
+
+    /// Calls downstream tools through `pool` (started by the caller, which
+    /// also shuts it down).
+    #[must_use]
+    pub fn with_downstream(mut self, pool: Arc<DownstreamPool>) -> Self {
+        self.downstream = pool;
+        self
+    }
+
+    pub fn downstream(&self) -> &Arc<DownstreamPool> {
+        &self.downstream
     }
 
     pub fn registry(&self) -> &Registry {
@@ -153,7 +167,7 @@ impl Engine {
             match authorize(&plan.pattern, principal, &req.namespace) {
                 Err(e) => Err(e),
                 Ok(()) if plan.decision.cache.cacheable => {
-                    let ttl = effective_ttl(self.config.cache.local_ttl, plan.pattern.cache_ttl_s);
+                    let ttl = self.cache.ttl_for(plan.pattern.cache_ttl_s);
                     let lookup = self
                         .cache
                         .get_or_compute(&plan.decision.cache.key, ttl, || async {
@@ -196,7 +210,18 @@ impl Engine {
                 total_memories: self.store.total(),
                 available: self.memory_up.load(Ordering::Relaxed),
             },
-            downstream: Vec::new(),
+            downstream: self
+                .downstream
+                .status()
+                .into_iter()
+                .map(|s| pattern_core::DownstreamStats {
+                    server: s.server,
+                    connected: s.connected,
+                    tools: s.tools,
+                    calls: s.calls,
+                    errors: s.errors,
+                })
+                .collect(),
         }
     }
 
@@ -228,8 +253,8 @@ impl Engine {
             Some(m) => (m.pattern, m.captures),
             None => (self.registry.fallback(decision.route), Captures::new()),
         };
-        let not_cacheable =
-            cacheability(&pattern, use_cache, tool_read_only(&pattern)).err().map(|r| r.as_str());
+        let read_only = self.tool_read_only(&pattern, &captures);
+        let not_cacheable = cacheability(&pattern, use_cache, read_only).err().map(|r| r.as_str());
         let generation = pattern.reads_memory().then(|| self.cache.generation(namespace));
         let key = cache_key(&KeyParts {
             query,
@@ -400,20 +425,35 @@ impl Engine {
     }
 }
 
-/// Whether the downstream tool a pattern calls is known to be read-only;
-/// `None` when it calls no tool. No downstream server is wired in yet, so no
-/// tool is known read-only. `call_tool` names its tool at run time.
-fn tool_read_only(pattern: &PatternDefinition) -> Option<bool> {
-    let calls_tool = pattern.tool.is_some() || (pattern.builtin && pattern.name == "call_tool");
-    calls_tool.then_some(false)
+impl Engine {
+    /// Whether the downstream tool a pattern calls is annotated
+    /// `readOnlyHint: true`; `None` when it calls no tool. A tool not (yet)
+    /// listed by a connected server counts as side-effecting. `call_tool`
+    /// names its tool in the `tool` capture (`plan` puts `context.tool` there).
+    fn tool_read_only(&self, pattern: &PatternDefinition, captures: &Captures) -> Option<bool> {
+        let (server, tool) = match &pattern.tool {
+            Some(tool) => (tool.server.as_str(), tool.name.as_str()),
+            None if is_call_tool(pattern) => {
+                match captures.get("tool").and_then(|t| t.split_once('.')) {
+                    Some(named) => named,
+                    None => return Some(false),
+                }
+            }
+            None => return None,
+        };
+        Some(self.downstream.tool(server, tool).is_some_and(|entry| entry.read_only))
+    }
+}
+
+/// The built-in `call_tool`, which names its tool at run time.
+pub(crate) fn is_call_tool(pattern: &PatternDefinition) -> bool {
+    pattern.builtin && pattern.name == "call_tool"
 }
 
 /// Least role a pattern needs: its own `min_role`, raised to `agent` for
 /// anything that writes memory or may call a side-effecting tool.
 fn required_role(pattern: &PatternDefinition) -> Role {
-    let side_effects = pattern.writes_memory()
-        || pattern.tool.is_some()
-        || (pattern.builtin && pattern.name == "call_tool");
+    let side_effects = pattern.writes_memory() || pattern.tool.is_some() || is_call_tool(pattern);
     let floor = if side_effects { Role::Agent } else { Role::Readonly };
     pattern.min_role.map_or(floor, |r| r.max(floor))
 }

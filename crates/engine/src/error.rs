@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use pattern_core::Role;
 
+use crate::downstream::DownstreamError;
 use crate::memory::MemoryError;
 
 /// Why an execution failed. The `Display` text is what the client reads in
@@ -31,6 +32,10 @@ pub enum EngineError {
     NamespaceForbidden { namespace: String },
     #[error("the rendered memory text is empty; nothing to {op}")]
     EmptyText { op: &'static str },
+    /// A downstream call failed; the text names the server, the tool and,
+    /// for invalid arguments, the field.
+    #[error(transparent)]
+    Downstream(DownstreamError),
 }
 
 impl EngineError {
@@ -44,20 +49,34 @@ impl EngineError {
             EngineError::NoToolNamed => "no_tool_named",
             EngineError::Forbidden { .. } | EngineError::NamespaceForbidden { .. } => "forbidden",
             EngineError::EmptyText { .. } => "empty_text",
+            EngineError::Downstream(DownstreamError::UnknownServer { .. }) => "no_server",
+            EngineError::Downstream(e) => e.reason(),
         }
     }
 
     /// True when the same request may succeed if retried later.
     pub fn is_retryable(&self) -> bool {
-        matches!(
-            self,
-            EngineError::Timeout { .. } | EngineError::Memory(_, "unavailable" | "timeout")
-        )
+        match self {
+            EngineError::Downstream(e) => e.is_retryable(),
+            _ => matches!(
+                self,
+                EngineError::Timeout { .. } | EngineError::Memory(_, "unavailable" | "timeout")
+            ),
+        }
     }
 }
 
 impl From<MemoryError> for EngineError {
     fn from(e: MemoryError) -> Self {
         EngineError::Memory(e.to_string(), e.reason())
+    }
+}
+
+impl From<DownstreamError> for EngineError {
+    fn from(e: DownstreamError) -> Self {
+        match e {
+            DownstreamError::UnknownServer { server } => EngineError::NoServer { server },
+            other => EngineError::Downstream(other),
+        }
     }
 }

@@ -6,8 +6,13 @@
 //! infrastructure, or both at once (hybrid). It counts the result's tokens,
 //! records stats and metrics, and writes one log line per execution.
 //!
-//! **Invariant:** the engine knows no MCP server type, JSON-RPC framing or HTTP.
+//! Downstream MCP servers are reached through [`downstream::DownstreamPool`],
+//! one long-lived rmcp client session per configured server.
+//!
+//! **Invariant:** the engine knows MCP only as a client of downstream servers:
+//! it never serves MCP and knows no server-side type of it.
 
+pub mod downstream;
 mod engine;
 mod error;
 pub mod memory;

@@ -1,17 +1,20 @@
 //! The infrastructure path: downstream tools and the built-in infrastructure patterns.
 
+use std::time::Instant;
+
 use pattern_core::ExecuteRequest;
+use rmcp::model::CallToolResult;
 use serde_json::{Map, Value, json};
 
-use crate::engine::{Engine, Plan};
+use crate::downstream::{DownstreamError, coerce_to_schema, rank_tools};
+use crate::engine::{Engine, Plan, is_call_tool};
 use crate::error::EngineError;
+
+/// How many ranked candidates the infrastructure fallback returns.
+const CANDIDATES: usize = 5;
 
 impl Engine {
     /// Runs the infrastructure side of an infrastructure or hybrid pattern.
-    ///
-    /// No downstream MCP server is connected yet, so every path that needs
-    /// one fails with an error naming what is missing; the built-ins that
-    /// describe this instance (`list_tools`, `service_health`) answer.
     pub(crate) async fn run_infrastructure(
         &self,
         plan: &Plan,
@@ -19,30 +22,142 @@ impl Engine {
     ) -> Result<Map<String, Value>, EngineError> {
         let pattern = &plan.pattern;
         if let Some(tool) = &pattern.tool {
-            return Err(EngineError::NoServer { server: tool.server.clone() });
+            let mut arguments =
+                pattern_registry::template::tool_arguments(pattern, &plan.captures, &req.query);
+            if let Some(entry) = self.downstream().tool(&tool.server, &tool.name) {
+                coerce_to_schema(&mut arguments, &entry.tool.input_schema);
+            }
+            if let Some(overrides) = req.context_arguments() {
+                arguments.extend(overrides.iter().map(|(k, v)| (k.clone(), v.clone())));
+            }
+            return self.call_downstream(&tool.server, &tool.name, arguments).await;
+        }
+        if is_call_tool(pattern) {
+            let named = req
+                .context_tool()
+                .map(|(s, t)| format!("{s}.{t}"))
+                .or_else(|| plan.captures.get("tool").cloned())
+                .ok_or(EngineError::NoToolNamed)?;
+            let (server, tool) = self.resolve_tool(&named)?;
+            let arguments = req.context_arguments().cloned().unwrap_or_default();
+            return self.call_downstream(&server, &tool, arguments).await;
         }
         let value = match (pattern.builtin, pattern.name.as_str()) {
-            (true, "list_tools") => json!({"count": 0, "tools": [], "servers": []}),
+            (true, "list_tools") => self.list_tools(),
             (true, "service_health") => self.service_health().await,
-            (true, "call_tool") => {
-                let named = req
-                    .context_tool()
-                    .map(|(s, t)| format!("{s}.{t}"))
-                    .or_else(|| plan.captures.get("tool").cloned());
-                let Some(named) = named else { return Err(EngineError::NoToolNamed) };
-                let Some((server, _)) = named.split_once('.') else {
-                    return Err(EngineError::NoToolNamed);
-                };
-                return Err(EngineError::NoServer { server: server.to_owned() });
-            }
-            // The fallbacks and the hybrid built-ins rank downstream tools
-            // against the query; with no server there is nothing to rank.
-            _ => return Err(EngineError::NoDownstream),
+            // The fallbacks and the hybrid built-ins rank downstream tools against the query.
+            _ => self.rank_candidates(&req.query)?,
         };
-        match value {
-            Value::Object(map) => Ok(map),
-            _ => unreachable!("json! of an object literal is an object"),
+        Ok(into_object(value))
+    }
+
+    /// `server.tool` as named by the caller; a bare tool name is accepted when
+    /// exactly one connected server lists it.
+    fn resolve_tool(&self, named: &str) -> Result<(String, String), EngineError> {
+        if let Some((server, tool)) = named.split_once('.') {
+            return Ok((server.to_owned(), tool.to_owned()));
         }
+        if self.downstream().is_empty() {
+            return Err(EngineError::NoDownstream);
+        }
+        let owners: Vec<String> = self
+            .downstream()
+            .tools()
+            .into_iter()
+            .filter(|entry| entry.tool.name == named)
+            .map(|entry| entry.server)
+            .collect();
+        match owners.as_slice() {
+            [server] => Ok((server.clone(), named.to_owned())),
+            _ => Err(EngineError::NoToolNamed),
+        }
+    }
+
+    /// One downstream call, with its metrics; the result as `execute_pattern` shows it.
+    async fn call_downstream(
+        &self,
+        server: &str,
+        tool: &str,
+        arguments: Map<String, Value>,
+    ) -> Result<Map<String, Value>, EngineError> {
+        let pool = self.downstream();
+        if !pool.has_server(server) {
+            return Err(if pool.is_empty() {
+                EngineError::NoServer { server: server.to_owned() }
+            } else {
+                DownstreamError::UnknownServer { server: server.to_owned() }.into()
+            });
+        }
+        let started = Instant::now();
+        let outcome = pool.call(server, tool, arguments).await;
+        // `server` is a configured name (checked above): a bounded label.
+        let label = match &outcome {
+            Ok(_) => "success",
+            Err(e) => e.reason(),
+        };
+        metrics::counter!(
+            "pattern_downstream_calls_total",
+            "server" => server.to_owned(),
+            "outcome" => label
+        )
+        .increment(1);
+        metrics::histogram!("pattern_downstream_call_duration_seconds", "server" => server.to_owned())
+            .record(started.elapsed().as_secs_f64());
+        Ok(tool_result(server, tool, outcome?))
+    }
+
+    /// `list_tools`: every tool of every connected downstream server.
+    fn list_tools(&self) -> Value {
+        let tools: Vec<Value> = self
+            .downstream()
+            .tools()
+            .into_iter()
+            .map(|entry| {
+                json!({
+                    "server": entry.server,
+                    "name": entry.tool.name,
+                    "tool": format!("{}.{}", entry.server, entry.tool.name),
+                    "description": entry.tool.description,
+                    "read_only": entry.read_only,
+                })
+            })
+            .collect();
+        let servers: Vec<Value> = self
+            .downstream()
+            .status()
+            .into_iter()
+            .map(|s| json!({"server": s.server, "connected": s.connected, "tools": s.tools}))
+            .collect();
+        json!({"count": tools.len(), "tools": tools, "servers": servers})
+    }
+
+    /// The infrastructure fallback: the downstream tools that best match the
+    /// query, with their scores and input schemas, so the caller can pick one.
+    fn rank_candidates(&self, query: &str) -> Result<Value, EngineError> {
+        if self.downstream().is_empty() {
+            return Err(EngineError::NoDownstream);
+        }
+        let tools = self.downstream().tools();
+        let candidates: Vec<Value> = rank_tools(&tools, query, CANDIDATES)
+            .into_iter()
+            .map(|ranked| {
+                let entry = ranked.entry;
+                json!({
+                    "tool": format!("{}.{}", entry.server, entry.tool.name),
+                    "server": entry.server,
+                    "name": entry.tool.name,
+                    "description": entry.tool.description,
+                    "score": (ranked.score * 1000.0).round() / 1000.0,
+                    "read_only": entry.read_only,
+                    "input_schema": Value::Object((*entry.tool.input_schema).clone()),
+                })
+            })
+            .collect();
+        Ok(json!({
+            "candidates": candidates,
+            "tools_considered": tools.len(),
+            "hint": "call one with execute_pattern and context {\"tool\": \"server.tool\", \"arguments\": {...}}",
+        }))
     }
 
     /// `service_health`: the state of the memory store, the cache and the downstream servers.
@@ -57,13 +172,49 @@ impl Engine {
             }
         };
         let cache = self.cache().stats();
+        let downstream: Vec<Value> = self
+            .downstream()
+            .status()
+            .into_iter()
+            .map(|s| {
+                json!({
+                    "server": s.server,
+                    "enabled": s.enabled,
+                    "connected": s.connected,
+                    "tools": s.tools,
+                    "calls": s.calls,
+                    "errors": s.errors,
+                    "restarts": s.restarts,
+                    "last_error": s.last_error,
+                })
+            })
+            .collect();
         json!({
             "memory": memory,
             "cache": {
                 "local": {"available": true, "entries": cache.local.entries},
                 "redis": {"configured": false, "available": cache.redis.available},
             },
-            "downstream": [],
+            "downstream": downstream,
         })
+    }
+}
+
+/// A downstream tool result as `execute_pattern` returns it.
+fn tool_result(server: &str, tool: &str, result: CallToolResult) -> Map<String, Value> {
+    let mut map = Map::new();
+    map.insert("server".into(), json!(server));
+    map.insert("tool".into(), json!(tool));
+    map.insert("content".into(), serde_json::to_value(&result.content).unwrap_or(Value::Null));
+    if let Some(structured) = result.structured_content {
+        map.insert("structured_content".into(), structured);
+    }
+    map
+}
+
+fn into_object(value: Value) -> Map<String, Value> {
+    match value {
+        Value::Object(map) => map,
+        other => Map::from_iter([("value".to_owned(), other)]),
     }
 }

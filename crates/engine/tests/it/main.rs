@@ -1,4 +1,7 @@
-//! Integration tests of pattern-engine, in one binary: the shared memory store suite and the SQLite store.
+//! Integration tests of pattern-engine, in one binary: the shared memory store suite, the SQLite store and the PostgreSQL store.
 
+mod downstream;
+mod guarded;
+mod postgres;
 mod sqlite;
 mod store_suite;

@@ -1,0 +1,38 @@
+//! The downstream MCP client pool: one long-lived rmcp client session per configured server.
+//!
+//! [`DownstreamPool::start`] returns at once; every enabled server is started
+//! concurrently in the background by its own supervisor task (`server.rs`),
+//! which restarts it with exponential backoff whenever it fails to start or its
+//! session ends. Calls share the server's one session (JSON-RPC multiplexing),
+//! are checked against the tool's `inputSchema` first (`arguments.rs`), carry
+//! the server's timeout, and send `notifications/cancelled` downstream when
+//! they time out or their caller drops them. Each server's tools list is cached
+//! and refreshed on `notifications/tools/list_changed` (`handler.rs`).
+//!
+//! **Invariant:** no lock is held across an `.await`; the call path takes two
+//! short read locks and clones an `Arc` and a `Peer`.
+
+mod arguments;
+mod backoff;
+mod check;
+mod child;
+mod coerce;
+mod connect;
+mod error;
+mod handler;
+mod pool;
+mod rank;
+mod server;
+mod spec;
+mod status;
+mod stderr;
+mod tools;
+
+pub use check::unknown_tools;
+pub use coerce::coerce_to_schema;
+pub use error::DownstreamError;
+pub use pool::DownstreamPool;
+pub use rank::{RankedTool, rank_tools};
+pub use spec::{ServerSpec, Transport};
+pub use status::ServerStatus;
+pub use tools::ToolEntry;

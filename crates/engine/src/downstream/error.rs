@@ -1,0 +1,95 @@
+//! The failures of a downstream call that a caller acts on, with fixed metric labels.
+
+use std::time::Duration;
+
+/// Why [`DownstreamPool::call`](super::DownstreamPool::call) failed.
+///
+/// Messages name the server and the tool, never our internals; the text of a
+/// `Tool` or `Protocol` error is the downstream server's own.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum DownstreamError {
+    #[error("unknown downstream server `{server}`")]
+    UnknownServer { server: String },
+
+    #[error("downstream server `{server}` has no tool `{tool}`")]
+    UnknownTool { server: String, tool: String },
+
+    /// The server is disabled, restarting after a failure, still starting
+    /// after the call's timeout, or the pool is shutting down.
+    #[error("downstream server `{server}` is not connected: {reason}")]
+    NotConnected { server: String, reason: String },
+
+    /// Caught before the call was sent, against the tool's `inputSchema`.
+    #[error("invalid arguments for `{server}.{tool}`: `{field}` {reason}")]
+    InvalidArguments {
+        server: String,
+        tool: String,
+        /// The argument at fault, as a JSON pointer without the leading `/` (`a`, `items/0`).
+        field: String,
+        reason: String,
+    },
+
+    /// `notifications/cancelled` has been sent for the request.
+    #[error("`{server}.{tool}` did not answer within {after:?}")]
+    Timeout { server: String, tool: String, after: Duration },
+
+    /// The child process died, or the connection closed, while the call was in flight.
+    #[error(
+        "downstream server `{server}` exited during the call to `{tool}`; it is being restarted"
+    )]
+    Crashed { server: String, tool: String },
+
+    /// The tool ran and answered `isError: true`; `message` is its text content.
+    #[error("`{server}.{tool}` returned an error: {message}")]
+    Tool { server: String, tool: String, message: String },
+
+    /// A JSON-RPC error answer, or an answer that is not a tool result.
+    #[error("`{server}.{tool}` failed: {message}")]
+    Protocol {
+        server: String,
+        tool: String,
+        /// The JSON-RPC error code, when the server sent one.
+        code: Option<i32>,
+        message: String,
+    },
+}
+
+impl DownstreamError {
+    /// A fixed label for metrics and logs (`outcome` of `pattern_downstream_calls_total`).
+    pub fn reason(&self) -> &'static str {
+        match self {
+            Self::UnknownServer { .. } => "unknown_server",
+            Self::UnknownTool { .. } => "unknown_tool",
+            Self::NotConnected { .. } => "not_connected",
+            Self::InvalidArguments { .. } => "invalid_arguments",
+            Self::Timeout { .. } => "timeout",
+            Self::Crashed { .. } => "crashed",
+            Self::Tool { .. } => "tool_error",
+            Self::Protocol { .. } => "protocol_error",
+        }
+    }
+
+    /// Whether the same call may succeed if tried again later: the failure was
+    /// the server's state, not the request. A timed-out or crashed call may
+    /// already have taken effect, so only retry tools that are read-only.
+    pub fn is_retryable(&self) -> bool {
+        matches!(self, Self::NotConnected { .. } | Self::Timeout { .. } | Self::Crashed { .. })
+    }
+
+    /// The server the failed call was addressed to.
+    pub fn server(&self) -> &str {
+        match self {
+            Self::UnknownServer { server }
+            | Self::UnknownTool { server, .. }
+            | Self::NotConnected { server, .. }
+            | Self::InvalidArguments { server, .. }
+            | Self::Timeout { server, .. }
+            | Self::Crashed { server, .. }
+            | Self::Tool { server, .. }
+            | Self::Protocol { server, .. } => server,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

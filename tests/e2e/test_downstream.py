@@ -1,0 +1,154 @@
+"""Downstream MCP servers through the built binary: real third-party servers (mcp-server-time from PyPI,
+@modelcontextprotocol/server-everything from npm under Node 22) and `pattern-mcp check`.
+
+Nothing here is skipped: a missing server fails, saying how to install it."""
+
+import json
+import os
+import pathlib
+import shutil
+import subprocess
+import sys
+import time
+
+import anyio
+import pytest
+
+from conftest import ROOT, binary, mcp_session, structured
+
+pytestmark = [pytest.mark.filterwarnings("ignore:The logging capability is deprecated")]
+
+VENV_BIN = pathlib.Path(sys.executable).parent
+
+
+def require_mcp_server_time():
+    probe = subprocess.run([sys.executable, "-c", "import mcp_server_time"], capture_output=True)
+    if probe.returncode != 0:
+        pytest.fail(
+            "mcp-server-time is not installed in the test virtualenv: "
+            f"run `{sys.executable} -m pip install -r tests/requirements.txt`"
+        )
+
+
+def require_npx():
+    if shutil.which("npx") is None:
+        pytest.fail("npx not found: install Node.js (npm) so `npx -y -p node@22 …` can run server-everything")
+
+
+def with_venv_path():
+    """`python3` of examples/servers.json is the virtualenv's, which has mcp-server-time."""
+    return {**os.environ, "PATH": f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}", "RUST_LOG": "warn"}
+
+
+def test_exec_answers_the_time_in_tokyo_from_mcp_server_time(tmp_path):
+    require_mcp_server_time()
+    run = subprocess.run(
+        [
+            binary(), "exec", "what is the time in Asia/Tokyo", "--json",
+            "--servers", str(ROOT / "examples" / "servers.json"),
+            "--patterns", str(ROOT / "examples" / "patterns.toml"),
+            "--memory", f"sqlite:{tmp_path}/memory.db",
+        ],
+        capture_output=True, text=True, env=with_venv_path(), timeout=120,
+    )
+    assert run.returncode == 0, run.stderr
+    result = json.loads(run.stdout)
+    assert result["success"] is True, result["error"]
+    assert result["pattern_name"] == "current_time"
+    assert result["result"]["server"] == "time"
+    assert result["result"]["tool"] == "get_current_time"
+    answer = result["result"]["structured_content"]
+    assert answer["timezone"] == "Asia/Tokyo"
+    assert answer["datetime"].endswith("+09:00")
+
+
+def test_check_reports_a_pattern_naming_a_tool_the_server_does_not_list(tmp_path):
+    require_mcp_server_time()
+    patterns = tmp_path / "patterns.toml"
+    patterns.write_text(
+        "[[pattern]]\nname = \"ghost\"\ntype = \"infrastructure\"\ntrigger = '^ghost$'\n"
+        "[pattern.tool]\nserver = \"time\"\nname = \"no_such_tool\"\n"
+    )
+    servers = tmp_path / "servers.json"
+    servers.write_text(json.dumps({"mcpServers": {"time": {"command": sys.executable, "args": ["-m", "mcp_server_time"]}}}))
+    run = subprocess.run(
+        [binary(), "check", "--servers", str(servers), "--patterns", str(patterns), "--memory", "sqlite::memory:"],
+        capture_output=True, text=True, env=with_venv_path(), timeout=120,
+    )
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert "pattern `ghost`: `tool.name`: server `time` has no tool `no_such_tool`" in run.stderr, run.stderr
+    assert "get_current_time" in run.stderr
+
+
+def test_check_reports_a_pattern_naming_an_unconfigured_server(tmp_path):
+    patterns = tmp_path / "patterns.toml"
+    patterns.write_text(
+        "[[pattern]]\nname = \"gh\"\ntype = \"infrastructure\"\ntrigger = '^gh$'\n"
+        "[pattern.tool]\nserver = \"github\"\nname = \"search\"\n"
+    )
+    run = subprocess.run(
+        [binary(), "check", "--patterns", str(patterns), "--memory", "sqlite::memory:"],
+        capture_output=True, text=True, timeout=60,
+    )
+    assert run.returncode == 1
+    assert "pattern `gh`: `tool.server`: unknown server `github` (no server is configured)" in run.stderr, run.stderr
+
+
+def test_bad_server_config_fails_at_start_naming_the_key(tmp_path):
+    servers = tmp_path / "servers.json"
+    servers.write_text(json.dumps({"mcpServers": {"x": {"command": "a", "url": "http://h/mcp"}}}))
+    run = subprocess.run(
+        [binary(), "check", "--servers", str(servers), "--memory", "sqlite::memory:"],
+        capture_output=True, text=True, timeout=60,
+    )
+    assert run.returncode == 1
+    assert f"{servers}: `mcpServers.x` has both `command` and `url`" in run.stderr, run.stderr
+
+
+def everything_processes():
+    out = subprocess.run(["pgrep", "-f", "server-everything"], capture_output=True, text=True).stdout
+    return [int(p) for p in out.split()]
+
+
+@pytest.mark.anyio
+async def test_server_everything_on_node_22_answers_call_tool_and_leaves_no_process(tmp_path):
+    require_npx()
+    servers = tmp_path / "servers.json"
+    servers.write_text(json.dumps({"mcpServers": {"everything": {
+        "command": "npx",
+        "args": ["-y", "-p", "node@22", "-p", "@modelcontextprotocol/server-everything", "mcp-server-everything", "stdio"],
+        "timeout_s": 300,
+    }}}))
+    before = set(everything_processes())
+    async with mcp_session(tmp_path, "--servers", str(servers)) as session:
+        # The first run downloads Node 22 and the package: wait for the server to list its tools.
+        deadline = time.monotonic() + 300
+        while True:
+            health = structured(await session.call_tool("execute_pattern", {"query": "health check"}))
+            server = health["result"]["downstream"][0]
+            if server["connected"]:
+                break
+            if time.monotonic() > deadline:
+                pytest.fail(f"server-everything did not start within 300 s: {server['last_error']}")
+            await anyio.sleep(0.5)
+        assert server["tools"] > 0
+        called = structured(await session.call_tool("execute_pattern", {
+            "query": "call tool everything.echo",
+            "context": {"arguments": {"message": "hello from pattern-mcp"}},
+        }))
+        assert called["success"] is True, called["error"]
+        assert called["pattern_name"] == "call_tool"
+        assert called["result"]["server"] == "everything"
+        assert called["result"]["content"][0]["text"] == "Echo: hello from pattern-mcp"
+
+        invalid = structured(await session.call_tool("execute_pattern", {
+            "query": "call tool everything.echo", "context": {"arguments": {}},
+        }))
+        assert invalid["success"] is False
+        assert invalid["metadata"]["error_reason"] == "invalid_arguments"
+        assert "`everything.echo`" in invalid["error"] and "`message`" in invalid["error"]
+    # The session is over: pattern-mcp exited and stopped its children.
+    deadline = time.monotonic() + 10
+    while set(everything_processes()) - before and time.monotonic() < deadline:
+        await anyio.sleep(0.2)
+    assert set(everything_processes()) - before == set()
