@@ -3,7 +3,9 @@
 #   1. makes sure PostgreSQL and Redis are up (starts them, installs them if missing),
 #   2. formatting and clippy,
 #   3. the Rust unit and integration tests of every crate (cargo nextest, or cargo test),
-#   4. the end-to-end tests in tests/, which drive the built binary with the Python `mcp` client.
+#   4. the end-to-end tests in tests/, which drive the built binary with the Python `mcp` client
+#      (stdio, Streamable HTTP and legacy SSE) and check examples/,
+#   5. the MCP conformance suite against `pattern-mcp --http` (tools/conformance.sh, Node 22 via npx).
 # Usage: tools/test.sh            (from anywhere; no arguments)
 # Environment: PATTERN_MCP_TEST_DATABASE_URL, PATTERN_MCP_TEST_REDIS_URL override the services.
 set -euo pipefail
@@ -69,10 +71,26 @@ ensure_redis() {
 }
 
 ensure_python() {
-    if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c 'import mcp, pytest' 2>/dev/null; then
+    if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c 'import mcp, pytest, mcp_server_time, yaml' 2>/dev/null; then
         step "Python virtualenv with the mcp client and pytest"
         python3 -m venv .venv
         .venv/bin/pip install -q --disable-pip-version-check -r tests/requirements.txt
+    fi
+}
+
+# promtool validates examples/prometheus-alerts.yml; without it the e2e test
+# falls back to a YAML and expression check.
+ensure_promtool() {
+    if ! command -v promtool >/dev/null 2>&1; then
+        step "promtool is not installed: installing prometheus (optional)"
+        apt_install --no-install-recommends prometheus || echo "promtool unavailable; alert rules get the Python check only"
+    fi
+}
+
+ensure_npx() {
+    if ! command -v npx >/dev/null 2>&1; then
+        step "npx is not installed: installing nodejs and npm"
+        apt_install nodejs npm
     fi
 }
 
@@ -91,8 +109,15 @@ else
     cargo test --workspace --locked --no-fail-fast
 fi
 
-step "end-to-end tests (Python mcp client against the built binary)"
+step "build the binary"
 cargo build --locked -p pattern-mcp
-ensure_python
 export PATTERN_MCP_BIN="$ROOT/target/debug/pattern-mcp"
+
+step "MCP conformance (Streamable HTTP; Node 22 through npx)"
+ensure_npx
+tools/conformance.sh
+
+step "end-to-end tests (Python mcp client against the built binary)"
+ensure_python
+ensure_promtool
 .venv/bin/python -m pytest -q tests/e2e

@@ -1,8 +1,10 @@
 //! Start-up: from a resolved `Config` to a running `Engine`.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use pattern_engine::Engine;
+use pattern_engine::downstream::{DownstreamPool, unknown_tools};
 use pattern_engine::memory::{MemoryError, open_store};
 use pattern_registry::{LoadOptions, Registry, RegistryError};
 
@@ -33,9 +35,22 @@ pub fn load_registry(config: &Config) -> Result<Registry, RegistryError> {
     Ok(loaded.registry)
 }
 
-/// Builds the engine: patterns, memory store, cache, router.
+/// Builds the engine: patterns, memory store, cache, router, and the
+/// downstream pool, whose servers start in the background (nothing waits for
+/// them). The caller ends with [`shutdown`].
 pub async fn build_engine(config: &Config) -> Result<Arc<Engine>, StartError> {
-    let registry = load_registry(config)?;
+    let mut registry = load_registry(config)?;
+    let known: Vec<&str> = config.servers.iter().map(|s| s.name.as_str()).collect();
+    let unknown = registry.unknown_servers(&known);
+    if !unknown.is_empty() {
+        if config.strict {
+            return Err(RegistryError::Invalid(unknown).into());
+        }
+        for error in &unknown {
+            tracing::warn!(%error, "pattern skipped: it names a downstream server that is not configured");
+        }
+        registry.retain(|p| p.tool.as_ref().is_none_or(|t| known.contains(&t.server.as_str())));
+    }
     let store = open_store(&config.memory).await?;
     tracing::info!(
         patterns = registry.patterns().len(),
@@ -44,5 +59,25 @@ pub async fn build_engine(config: &Config) -> Result<Arc<Engine>, StartError> {
         memories = store.total(),
         "engine ready"
     );
-    Ok(Arc::new(Engine::new(Arc::new(registry), store, config.engine.clone())))
+    let registry = Arc::new(registry);
+    let pool = DownstreamPool::start(config.servers.clone());
+    if !config.servers.is_empty() {
+        tokio::spawn(warn_unknown_tools(Arc::clone(&registry), Arc::clone(&pool)));
+    }
+    Ok(Arc::new(Engine::new(registry, store, config.engine.clone()).with_downstream(pool)))
+}
+
+/// Once the servers' tools are known, one warning per pattern naming a tool
+/// its server does not list.
+async fn warn_unknown_tools(registry: Arc<Registry>, pool: Arc<DownstreamPool>) {
+    pool.wait_ready(Duration::from_secs(60)).await;
+    for problem in unknown_tools(&registry, &pool) {
+        tracing::warn!(%problem, "a pattern names an unknown downstream tool");
+    }
+}
+
+/// Ends the engine's downstream sessions and stops and reaps every child
+/// process; returns when all are gone.
+pub async fn shutdown(engine: &Engine) {
+    engine.downstream().shutdown().await;
 }

@@ -6,7 +6,7 @@ use clap::{Args, Parser, Subcommand};
 use pattern_core::ExecutionMode;
 
 /// pattern-mcp: an MCP server that routes natural-language requests to tools,
-/// memory or both, with a two-tier cache. With no subcommand it serves MCP over stdio.
+/// memory or both, with a two-tier cache. With no subcommand it serves MCP over stdio, or over HTTP with --http.
 #[derive(Debug, Parser)]
 #[command(name = "pattern-mcp", version, about, max_term_width = 100)]
 pub struct Cli {
@@ -36,12 +36,49 @@ pub struct GlobalArgs {
     /// Memory store: sqlite:PATH (default: the user's data directory), sqlite::memory:, or postgres://…
     #[arg(long, global = true, env = "PATTERN_MCP_MEMORY", value_name = "URL")]
     pub memory: Option<String>,
+    /// Downstream MCP servers from a Claude Desktop `mcpServers` JSON file,
+    /// added to the config file's `[servers.*]`.
+    #[arg(long, global = true, env = "PATTERN_MCP_SERVERS", value_name = "FILE")]
+    pub servers: Option<PathBuf>,
     /// Do not load the built-in patterns (the route fallbacks stay).
     #[arg(long, global = true, env = "PATTERN_MCP_NO_BUILTIN_PATTERNS")]
     pub no_builtin_patterns: bool,
     /// Refuse to start when any pattern is invalid, instead of skipping it with a warning.
     #[arg(long, global = true, env = "PATTERN_MCP_STRICT")]
     pub strict: bool,
+    /// Serve MCP over HTTP on ADDR (IP:PORT; a bare PORT or :PORT binds
+    /// 127.0.0.1) instead of stdio: /mcp, /sse, /metrics, /healthz, /readyz.
+    #[arg(long, global = true, env = "PATTERN_MCP_HTTP", value_name = "ADDR")]
+    pub http: Option<String>,
+    /// Bearer token accepted over HTTP, repeatable; the Nth acts as principal
+    /// `token-N` with role admin. The environment variable takes a comma-separated list.
+    #[arg(
+        long = "auth-token",
+        global = true,
+        env = "PATTERN_MCP_AUTH_TOKEN",
+        value_name = "TOKEN",
+        value_delimiter = ',',
+        hide_env_values = true
+    )]
+    pub auth_tokens: Vec<String>,
+    /// Extra Host accepted over HTTP besides the loopback names (`name` or `name:port`), repeatable.
+    #[arg(
+        long = "allowed-host",
+        global = true,
+        env = "PATTERN_MCP_ALLOWED_HOST",
+        value_name = "H",
+        value_delimiter = ','
+    )]
+    pub allowed_hosts: Vec<String>,
+    /// Extra Origin accepted over HTTP (`scheme://name[:port|:*]`), repeatable.
+    #[arg(
+        long = "allowed-origin",
+        global = true,
+        env = "PATTERN_MCP_ALLOWED_ORIGIN",
+        value_name = "O",
+        value_delimiter = ','
+    )]
+    pub allowed_origins: Vec<String>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -15,6 +15,7 @@ pub async fn route(config: &Config, args: &QueryArgs) -> Result<ExitCode, StartE
     let Some(req) = route_request(args) else { return Ok(ExitCode::FAILURE) };
     let engine = build_engine(config).await?;
     let decision = engine.route(&req, &Principal::local());
+    crate::app::shutdown(&engine).await;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&decision).unwrap_or_default());
     } else {
@@ -52,6 +53,7 @@ pub async fn exec(config: &Config, args: &ExecArgs) -> Result<ExitCode, StartErr
     req.use_cache = !args.no_cache;
     let engine = build_engine(config).await?;
     let result = engine.execute(&req, &Principal::local()).await;
+    crate::app::shutdown(&engine).await;
     if args.query.json {
         println!("{}", serde_json::to_string_pretty(&result).unwrap_or_default());
     } else {
@@ -94,7 +96,10 @@ fn route_request(args: &QueryArgs) -> Option<RouteRequest> {
 }
 
 /// `pattern-mcp check`: every problem is printed; exit 1 if there is any.
-pub fn check(config: Result<Config, crate::config::ConfigError>) -> ExitCode {
+/// Patterns naming an unconfigured server are problems; so are patterns
+/// naming a tool their server does not list, once the servers are started
+/// (each gets a few seconds; one that does not start is reported too).
+pub async fn check(config: Result<Config, crate::config::ConfigError>) -> ExitCode {
     let config = match config {
         Ok(c) => c,
         Err(e) => {
@@ -107,7 +112,21 @@ pub fn check(config: Result<Config, crate::config::ConfigError>) -> ExitCode {
         builtins: config.builtin_patterns,
         strict: false,
     };
-    match Registry::load(&options) {
+    let loaded = Registry::load(&options).map(|mut loaded| {
+        let known: Vec<&str> = config.servers.iter().map(|s| s.name.as_str()).collect();
+        loaded.warnings.extend(loaded.registry.unknown_servers(&known));
+        loaded
+    });
+    let downstream_problems = match &loaded {
+        Ok(loaded) => check_downstream(&config, &loaded.registry).await,
+        Err(_) => Vec::new(),
+    };
+    for problem in &downstream_problems {
+        eprintln!("error: {problem}");
+    }
+    let downstream_ok = downstream_problems.is_empty();
+    match loaded {
+        Ok(loaded) if loaded.warnings.is_empty() && !downstream_ok => ExitCode::FAILURE,
         Ok(loaded) if loaded.warnings.is_empty() => {
             let builtin = loaded.registry.patterns().iter().filter(|p| p.builtin).count();
             println!(
@@ -118,6 +137,12 @@ pub fn check(config: Result<Config, crate::config::ConfigError>) -> ExitCode {
                 config.patterns.len(),
                 config.memory.split(':').next().unwrap_or("?"),
             );
+            if !config.servers.is_empty() {
+                println!(
+                    "ok: {} downstream server(s) started and listed their tools",
+                    config.servers.len()
+                );
+            }
             ExitCode::SUCCESS
         }
         Ok(loaded) => {
@@ -138,4 +163,30 @@ pub fn check(config: Result<Config, crate::config::ConfigError>) -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Starts the configured downstream servers, waits a few seconds for them,
+/// and reports servers that did not start and pattern tools they do not list.
+async fn check_downstream(config: &Config, registry: &Registry) -> Vec<String> {
+    use pattern_engine::downstream::{DownstreamPool, unknown_tools};
+    if config.servers.is_empty() {
+        return Vec::new();
+    }
+    let pool = DownstreamPool::start(config.servers.clone());
+    pool.wait_ready(std::time::Duration::from_secs(10)).await;
+    let mut problems: Vec<String> = pool
+        .status()
+        .into_iter()
+        .filter(|s| s.enabled && !s.connected)
+        .map(|s| {
+            format!(
+                "downstream server `{}` did not start: {}",
+                s.server,
+                s.last_error.unwrap_or_else(|| "no answer within 10 s".to_owned())
+            )
+        })
+        .collect();
+    problems.extend(unknown_tools(registry, &pool));
+    pool.shutdown().await;
+    problems
 }

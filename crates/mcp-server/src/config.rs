@@ -10,6 +10,12 @@ use serde::Deserialize;
 
 use crate::cli::GlobalArgs;
 
+pub mod http;
+pub mod servers;
+
+pub use http::{HttpSettings, RawHttp};
+pub use servers::RawServer;
+
 /// `pattern-mcp.toml` as written by a user. Every key is optional; unknown
 /// keys are refused so a typo never goes unnoticed.
 #[derive(Debug, Default, Deserialize, JsonSchema)]
@@ -28,6 +34,9 @@ pub struct RawConfig {
     pub cache: Option<RawCache>,
     pub timeouts: Option<RawTimeouts>,
     pub log: Option<RawLog>,
+    pub http: Option<RawHttp>,
+    /// Downstream MCP servers by name; their tools are addressed as `NAME.tool`.
+    pub servers: Option<std::collections::BTreeMap<String, RawServer>>,
 }
 
 /// `[cache]`: the in-process tier.
@@ -66,6 +75,10 @@ pub struct Config {
     pub strict: bool,
     pub engine: EngineConfig,
     pub log_level: Option<String>,
+    /// How to serve over HTTP, and whether to (`http.addr`).
+    pub http: HttpSettings,
+    /// Downstream MCP servers: `[servers.*]` plus the `--servers` file.
+    pub servers: Vec<pattern_engine::downstream::ServerSpec>,
 }
 
 /// A configuration error: the key, where it was found, and why it is wrong.
@@ -170,6 +183,13 @@ impl Config {
             ));
         }
 
+        let http = http::resolve(raw.http, args, &origin)?;
+
+        let mut downstream = servers::resolve(raw.servers, &origin, &base)?;
+        if let Some(file) = &args.servers {
+            downstream = servers::merge(downstream, servers::from_claude_file(file)?, file)?;
+        }
+
         Ok(Config {
             memory,
             patterns,
@@ -185,6 +205,8 @@ impl Config {
                 ..EngineConfig::default()
             },
             log_level,
+            http,
+            servers: downstream,
         })
     }
 }

@@ -7,6 +7,7 @@ pub mod app;
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod http;
 pub mod logging;
 pub mod schema;
 pub mod server;
@@ -14,16 +15,18 @@ pub mod stdio;
 pub mod tools;
 
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use cli::{Cli, Command};
 use config::Config;
 use logging::LogControl;
 
-/// Runs the command line. The default (no subcommand) serves MCP over stdio.
+/// Runs the command line. The default (no subcommand) serves MCP over stdio,
+/// or over HTTP when `--http` or `[http] addr` is set.
 pub async fn run(cli: Cli, log: LogControl) -> ExitCode {
     let resolved = Config::resolve(&cli.global);
     let outcome = match &cli.command {
-        Some(Command::Check) => return commands::check(resolved),
+        Some(Command::Check) => return commands::check(resolved).await,
         Some(Command::Schema { out }) => {
             return match schema::write(out) {
                 Ok(files) => {
@@ -47,7 +50,10 @@ pub async fn run(cli: Cli, log: LogControl) -> ExitCode {
             Err(e) => Err(e.into()),
         },
         None => match resolved {
-            Ok(config) => serve_stdio(&config, log).await,
+            Ok(config) => match config.http.addr {
+                Some(addr) => serve_http(&config, addr).await,
+                None => serve_stdio(&config, log).await,
+            },
             Err(e) => Err(e.into()),
         },
     };
@@ -63,10 +69,30 @@ pub async fn run(cli: Cli, log: LogControl) -> ExitCode {
 
 async fn serve_stdio(config: &Config, log: LogControl) -> Result<ExitCode, app::StartError> {
     let engine = app::build_engine(config).await?;
-    match stdio::serve(engine, log).await {
+    let served = stdio::serve(Arc::clone(&engine), log).await;
+    app::shutdown(&engine).await;
+    match served {
         Ok(()) => Ok(ExitCode::SUCCESS),
         Err(e) => {
             tracing::error!(error = %e, "stdio transport failed");
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}
+
+/// Serves MCP over HTTP until SIGTERM/SIGINT; exit 0 after a graceful stop.
+async fn serve_http(
+    config: &Config,
+    addr: std::net::SocketAddr,
+) -> Result<ExitCode, app::StartError> {
+    let engine = app::build_engine(config).await?;
+    let served = http::serve_engine(Arc::clone(&engine), addr, &config.http).await;
+    app::shutdown(&engine).await;
+    match served {
+        Ok(()) => Ok(ExitCode::SUCCESS),
+        Err(e) => {
+            tracing::error!(error = %e, addr = %addr, "HTTP transport failed");
+            eprintln!("error: cannot serve HTTP on {addr}: {e}");
             Ok(ExitCode::FAILURE)
         }
     }

@@ -15,6 +15,7 @@ use rmcp::{ErrorData, RoleServer, ServerHandler};
 use serde::Serialize;
 use serde_json::json;
 
+use crate::http::{PrincipalRateLimiter, RetryAfter, retry_secs};
 use crate::logging::LogControl;
 use crate::tools;
 
@@ -31,6 +32,10 @@ pub struct PatternServer {
     /// The level the client asked for with `logging/setLevel`; until then no
     /// log notification is sent to it.
     client_level: Arc<Mutex<Option<LoggingLevel>>>,
+    /// Per-principal limit on tool calls, shared by every session of the
+    /// process; over it, a call is a tool error that says when to retry, so
+    /// the calling model can wait instead of failing.
+    rate_limiter: Option<Arc<PrincipalRateLimiter>>,
 }
 
 impl std::fmt::Debug for PatternServer {
@@ -43,7 +48,24 @@ impl std::fmt::Debug for PatternServer {
 
 impl PatternServer {
     pub fn new(engine: Arc<Engine>, principal: Principal, log: LogControl) -> Self {
-        Self { engine, principal, log, client_level: Arc::new(Mutex::new(None)) }
+        Self {
+            engine,
+            principal,
+            log,
+            client_level: Arc::new(Mutex::new(None)),
+            rate_limiter: None,
+        }
+    }
+
+    /// Limits this principal's tool calls with `limiter`.
+    pub fn with_rate_limiter(mut self, limiter: Arc<PrincipalRateLimiter>) -> Self {
+        self.rate_limiter = Some(limiter);
+        self
+    }
+
+    /// The caller this handler acts for.
+    pub fn principal(&self) -> &Principal {
+        &self.principal
     }
 
     /// Dispatches a tool call; `Err` only for an unknown tool (a protocol error).
@@ -52,6 +74,16 @@ impl PatternServer {
         name: &str,
         arguments: Option<serde_json::Map<String, serde_json::Value>>,
     ) -> Result<CallToolResult, ErrorData> {
+        if let Some(limiter) = &self.rate_limiter
+            && let Err(RetryAfter(wait)) = limiter.check(&self.principal.id)
+        {
+            metrics::counter!("pattern_rate_limited_total").increment(1);
+            return Ok(CallToolResult::error(vec![ContentBlock::text(format!(
+                "rate limit exceeded for principal `{}`; retry in {} s",
+                self.principal.id,
+                retry_secs(wait)
+            ))]));
+        }
         let args = arguments.unwrap_or_default();
         match name {
             tools::EXECUTE_PATTERN => Ok(match ExecuteRequest::from_json(&args) {

@@ -1,5 +1,7 @@
-//! Integration tests of the pattern-mcp library: schemas, tool dispatch, configuration.
+//! Integration tests of the pattern-mcp library: schemas, tool dispatch, configuration, HTTP.
 
 mod config;
+mod http;
+mod http_config;
 mod schemas;
 mod tools;

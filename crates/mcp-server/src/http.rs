@@ -1,0 +1,41 @@
+//! HTTP transports and endpoints: `/mcp` (Streamable HTTP), `/sse` + `/message` (legacy HTTP+SSE),
+//! `/metrics`, `/healthz`, `/readyz`, with bearer auth, Host/Origin checks, rate and size limits.
+//!
+//! `app` builds the router from an `AppState`; tests drive it with
+//! `tower::ServiceExt::oneshot`, the binary runs it with `serve_engine`
+//! (`run.rs`), which wires in the engine's handler, readiness and metrics.
+
+mod auth;
+mod config;
+mod error;
+mod families;
+mod health;
+mod host;
+mod mcp;
+mod prometheus;
+mod rate_limit;
+mod readiness;
+mod router;
+mod run;
+mod serve;
+mod sse;
+mod state;
+
+pub use auth::{Authenticator, install_crypto_provider, sha256_hex};
+pub use config::{
+    HttpConfig, HttpConfigError, JwtConfig, LOOPBACK_HOSTS, RateLimit, TokenConfig, TokenSecret,
+};
+pub use error::{HttpError, retry_secs};
+pub use families::describe_families;
+pub use health::{
+    ComponentStatus, DownstreamStatus, Health, Readiness, ReadyReport, StaticReadiness,
+};
+pub use host::HostPolicy;
+pub use mcp::SESSION_HEADER;
+pub use prometheus::{install_recorder, spawn_upkeep};
+pub use rate_limit::{PrincipalRateLimiter, RetryAfter};
+pub use readiness::EngineReadiness;
+pub use router::app;
+pub use run::{handler_factory, serve_engine};
+pub use serve::{DEFAULT_SHUTDOWN_GRACE, serve, serve_with_grace};
+pub use state::AppState;

@@ -1,0 +1,91 @@
+//! `serve_engine`: MCP over HTTP for a running engine, from bind to a graceful exit on SIGTERM/SIGINT.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use pattern_engine::{Engine, Principal};
+use tokio::net::TcpListener;
+
+use crate::config::HttpSettings;
+use crate::http::families::describe_families;
+use crate::http::prometheus::{install_recorder, spawn_upkeep};
+use crate::http::rate_limit::PrincipalRateLimiter;
+use crate::http::readiness::EngineReadiness;
+use crate::http::router::app;
+use crate::http::serve::serve_with_grace;
+use crate::http::state::AppState;
+use crate::logging::LogControl;
+use crate::server::PatternServer;
+use crate::stdio::shutdown_signal;
+
+/// How often histogram samples are folded when nobody scrapes.
+const UPKEEP_EVERY: Duration = Duration::from_secs(5);
+
+/// Makes the handler of one HTTP session from its authenticated principal.
+///
+/// The log control is detached: a remote client's `logging/setLevel`
+/// chooses which notifications its session receives, never the level of
+/// the process's own logs.
+pub fn handler_factory(
+    engine: Arc<Engine>,
+    rate_limiter: Option<Arc<PrincipalRateLimiter>>,
+) -> impl Fn(Principal) -> PatternServer + Send + Sync + 'static {
+    move |principal| {
+        let server = PatternServer::new(engine.clone(), principal, LogControl::detached());
+        match &rate_limiter {
+            Some(limiter) => server.with_rate_limiter(limiter.clone()),
+            None => server,
+        }
+    }
+}
+
+/// Serves `/mcp`, `/sse`, `/message`, `/metrics`, `/healthz` and `/readyz`
+/// on `addr` until SIGTERM or SIGINT; then stops accepting, ends open
+/// streams and lets in-flight requests finish within the grace period.
+pub async fn serve_engine(
+    engine: Arc<Engine>,
+    addr: SocketAddr,
+    settings: &HttpSettings,
+) -> std::io::Result<()> {
+    let metrics = install_recorder().map_err(std::io::Error::other)?;
+    describe_families();
+    spawn_upkeep(metrics.clone(), UPKEEP_EVERY);
+
+    let limiter = settings.tool_rate_limit.map(|l| Arc::new(PrincipalRateLimiter::new(l)));
+    let readiness = Arc::new(EngineReadiness::new(engine.clone()));
+    let state = AppState::new(
+        settings.config.clone(),
+        handler_factory(engine, limiter),
+        readiness,
+        Some(metrics),
+    )
+    .map_err(std::io::Error::other)?;
+
+    let listener = TcpListener::bind(addr).await?;
+    let local = listener.local_addr()?;
+    if !local.ip().is_loopback() && !state.auth().is_enabled() {
+        tracing::warn!(
+            addr = %local,
+            "SERVING WITHOUT AUTHENTICATION ON A NON-LOOPBACK ADDRESS: anyone who can reach \
+             this port acts as admin; set --auth-token or [http] tokens / jwt_secret"
+        );
+    }
+    tracing::info!(
+        addr = %local,
+        auth = state.auth().is_enabled(),
+        "serving MCP over HTTP: /mcp (Streamable HTTP), /sse (legacy SSE), /metrics, /healthz, /readyz"
+    );
+
+    let token = state.shutdown_token();
+    let on_signal = token.clone();
+    tokio::spawn(async move {
+        let signal = shutdown_signal().await;
+        tracing::info!(signal, "shutting down: no new connections");
+        on_signal.cancel();
+    });
+    let grace = settings.config.shutdown_grace;
+    serve_with_grace(listener, app(state), token.cancelled_owned(), grace).await?;
+    tracing::info!("HTTP server stopped");
+    Ok(())
+}

@@ -1,0 +1,222 @@
+//! `/sse` + `/message`: the legacy HTTP+SSE transport (MCP 2024-11-05), built on rmcp's Sink+Stream transport.
+//!
+//! `GET /sse` opens a session: its first event is `endpoint` with the URL to
+//! POST to, then one `message` event per server→client JSON-RPC message,
+//! with comment lines as keep-alives. `POST /message?sessionId=ID` hands one
+//! client→server message to the session and answers 202; the reply comes on
+//! the stream. The session (and its rmcp service) ends when the stream is
+//! dropped: client gone, or server shutting down.
+
+mod registry;
+
+use std::convert::Infallible;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use axum::body::Bytes;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use futures::future::BoxFuture;
+use futures::stream::{BoxStream, Stream, StreamExt};
+use rmcp::model::{ClientJsonRpcMessage, GetExtensions, ServerJsonRpcMessage};
+use rmcp::{ServerHandler, ServiceExt};
+use serde::Deserialize;
+use tokio::sync::mpsc;
+use tokio_util::sync::{CancellationToken, PollSender};
+
+pub use registry::SseSessions;
+
+use crate::http::config::HttpConfig;
+use crate::http::error::HttpError;
+use crate::http::state::AppState;
+use pattern_engine::Principal;
+
+/// Messages buffered per direction per session; a full inbox makes the
+/// POST wait, a full outbox makes the handler wait.
+const CHANNEL_CAPACITY: usize = 32;
+
+/// The path clients POST to; sent in the `endpoint` event.
+pub const MESSAGE_PATH: &str = "/message";
+
+/// Runs one session's rmcp service until the client leaves or `cancel` fires.
+type ServeSession = Arc<
+    dyn Fn(
+            Principal,
+            PollSender<ServerJsonRpcMessage>,
+            mpsc::Receiver<ClientJsonRpcMessage>,
+            CancellationToken,
+        ) -> BoxFuture<'static, ()>
+        + Send
+        + Sync,
+>;
+
+/// The legacy transport: its sessions and how to serve one.
+pub struct LegacySse {
+    sessions: SseSessions,
+    serve: ServeSession,
+    keep_alive: Duration,
+}
+
+impl std::fmt::Debug for LegacySse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LegacySse").field("sessions", &self.sessions).finish_non_exhaustive()
+    }
+}
+
+impl LegacySse {
+    pub fn new<H, F>(factory: Arc<F>, config: &HttpConfig) -> Self
+    where
+        H: ServerHandler + Send + 'static,
+        F: Fn(Principal) -> H + Send + Sync + 'static,
+    {
+        let serve: ServeSession = Arc::new(move |principal, outbox, mut inbox, cancel| {
+            let handler = factory(principal);
+            Box::pin(async move {
+                let inbox = futures::stream::poll_fn(move |cx| inbox.poll_recv(cx));
+                match handler.serve_with_ct((outbox, inbox), cancel).await {
+                    Ok(running) => {
+                        let reason = running.waiting().await;
+                        tracing::debug!(?reason, "SSE session ended");
+                    }
+                    Err(e) => {
+                        tracing::debug!(error = %e, "SSE session ended before initialization")
+                    }
+                }
+            })
+        });
+        Self {
+            sessions: SseSessions::new(config.max_sessions),
+            serve,
+            keep_alive: config.sse_keep_alive,
+        }
+    }
+
+    pub fn sessions(&self) -> &SseSessions {
+        &self.sessions
+    }
+}
+
+/// `GET /sse`: opens a session for the authenticated principal.
+pub async fn sse_endpoint(
+    State(state): State<AppState>,
+    parts: Parts,
+) -> Result<Response, HttpError> {
+    let principal = parts.extensions.get::<Principal>().cloned().unwrap_or_else(Principal::local);
+    let sse = state.sse();
+    let (inbox_tx, inbox_rx) = mpsc::channel(CHANNEL_CAPACITY);
+    let (outbox_tx, outbox_rx) = mpsc::channel::<ServerJsonRpcMessage>(CHANNEL_CAPACITY);
+    let cancel = state.shutdown_token().child_token();
+    let id = sse.sessions.open(&principal.id, inbox_tx, cancel.clone())?;
+    tracing::debug!(session = %id, principal = %principal.id, "SSE session opened");
+
+    let service = (sse.serve)(principal, PollSender::new(outbox_tx), inbox_rx, cancel.clone());
+    let cleanup = SessionGuard { id: id.clone(), state: state.clone(), cancel: cancel.clone() };
+    tokio::spawn(async move {
+        service.await;
+        // The service ended on its own (or was cancelled): end the stream too.
+        drop(cleanup);
+    });
+
+    let endpoint =
+        Event::default().event("endpoint").data(format!("{MESSAGE_PATH}?sessionId={id}"));
+    let mut outbox_rx = outbox_rx;
+    let messages = futures::stream::poll_fn(move |cx| outbox_rx.poll_recv(cx)).filter_map(
+        |message| async move {
+            match serde_json::to_string(&message) {
+                Ok(json) => Some(Event::default().event("message").data(json)),
+                Err(e) => {
+                    tracing::warn!(error = %e, "a server message could not be serialised; dropped");
+                    None
+                }
+            }
+        },
+    );
+    let events = futures::stream::once(async move { endpoint })
+        .chain(messages)
+        .map(Ok::<_, Infallible>)
+        .take_until(cancel.clone().cancelled_owned())
+        .boxed();
+    let guard = SessionGuard { id, state: state.clone(), cancel };
+    let stream = GuardedStream { events, _guard: guard };
+    Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(sse.keep_alive)).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct MessageQuery {
+    #[serde(rename = "sessionId")]
+    session_id: Option<String>,
+}
+
+/// `POST /message?sessionId=ID`: 202 once the message is handed to the
+/// session, 404 for an unknown session, 400 for a body that is not one
+/// JSON-RPC message.
+pub async fn message_endpoint(
+    State(state): State<AppState>,
+    query: Result<Query<MessageQuery>, QueryRejection>,
+    parts: Parts,
+    body: Bytes,
+) -> Result<StatusCode, HttpError> {
+    let principal_id =
+        parts.extensions.get::<Principal>().map_or_else(|| Principal::local().id, |p| p.id.clone());
+    let session_id = query.ok().and_then(|Query(q)| q.session_id).ok_or_else(|| {
+        HttpError::BadRequest("the `sessionId` query parameter is required".into())
+    })?;
+    let inbox = state
+        .sse()
+        .sessions
+        .inbox(&session_id, &principal_id)
+        .ok_or_else(|| HttpError::UnknownSseSession(shown(&session_id)))?;
+    let mut message: ClientJsonRpcMessage = serde_json::from_slice(&body)
+        .map_err(|e| HttpError::BadRequest(format!("the body is not a JSON-RPC message: {e}")))?;
+    // As rmcp's Streamable HTTP does: handlers find the HTTP request (and the
+    // principal in its extensions) in `RequestContext::extensions`.
+    match &mut message {
+        ClientJsonRpcMessage::Request(request) => {
+            request.request.extensions_mut().insert(parts);
+        }
+        ClientJsonRpcMessage::Notification(notification) => {
+            notification.notification.extensions_mut().insert(parts);
+        }
+        _ => {}
+    }
+    inbox.send(message).await.map_err(|_| HttpError::UnknownSseSession(shown(&session_id)))?;
+    Ok(StatusCode::ACCEPTED)
+}
+
+fn shown(session_id: &str) -> String {
+    session_id.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').take(64).collect()
+}
+
+/// Ends a session when dropped: cancels its service and forgets its id.
+struct SessionGuard {
+    id: String,
+    state: AppState,
+    cancel: CancellationToken,
+}
+
+impl Drop for SessionGuard {
+    fn drop(&mut self) {
+        self.cancel.cancel();
+        self.state.sse().sessions.close(&self.id);
+    }
+}
+
+/// The event stream of one session, owning the guard that ends it.
+struct GuardedStream {
+    events: BoxStream<'static, Result<Event, Infallible>>,
+    _guard: SessionGuard,
+}
+
+impl Stream for GuardedStream {
+    type Item = Result<Event, Infallible>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        self.events.poll_next_unpin(cx)
+    }
+}

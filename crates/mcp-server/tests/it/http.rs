@@ -1,0 +1,12 @@
+//! The HTTP app over the real handler, driven in process with `oneshot` (and one socket for `serve`).
+
+mod auth;
+mod engine;
+mod health;
+mod host;
+mod limits;
+mod mcp;
+mod metrics;
+mod serve;
+mod sse;
+mod support;

@@ -1,0 +1,115 @@
+//! `serve` on a real socket: graceful shutdown lets requests finish, within a deadline.
+
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Body;
+use axum::routing::get;
+use pattern_mcp::http::{HttpConfig, serve, serve_with_grace};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::oneshot;
+
+use crate::http::support::*;
+
+async fn listener() -> (TcpListener, std::net::SocketAddr) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    (listener, addr)
+}
+
+/// Sends a GET and returns the connection, with the request fully written.
+async fn start_get(addr: std::net::SocketAddr, path: &str, extra: &str) -> TcpStream {
+    let mut stream = TcpStream::connect(addr).await.unwrap();
+    let request =
+        format!("GET {path} HTTP/1.1\r\nHost: localhost\r\n{extra}Connection: close\r\n\r\n");
+    stream.write_all(request.as_bytes()).await.unwrap();
+    stream
+}
+
+async fn read_all(mut stream: TcpStream) -> String {
+    let mut out = Vec::new();
+    tokio::time::timeout(Duration::from_secs(10), stream.read_to_end(&mut out))
+        .await
+        .unwrap()
+        .unwrap();
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[tokio::test]
+async fn an_in_flight_request_finishes_after_shutdown_starts() {
+    let (listener, addr) = listener().await;
+    let (entered_tx, entered_rx) = oneshot::channel::<()>();
+    let entered = std::sync::Arc::new(std::sync::Mutex::new(Some(entered_tx)));
+    let app = Router::new().route(
+        "/slow",
+        get(move || {
+            if let Some(tx) = entered.lock().unwrap().take() {
+                let _ = tx.send(());
+            }
+            async {
+                tokio::time::sleep(Duration::from_millis(300)).await;
+                "done"
+            }
+        }),
+    );
+    let (stop_tx, stop_rx) = oneshot::channel::<()>();
+    let server = tokio::spawn(serve(listener, app, async move {
+        let _ = stop_rx.await;
+    }));
+    let connection = start_get(addr, "/slow", "").await;
+    entered_rx.await.unwrap();
+    stop_tx.send(()).unwrap();
+    let response = read_all(connection).await;
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    assert!(response.ends_with("done"), "{response}");
+    tokio::time::timeout(Duration::from_secs(5), server).await.unwrap().unwrap().unwrap();
+    assert!(TcpStream::connect(addr).await.is_err(), "still accepting after shutdown");
+}
+
+#[tokio::test]
+async fn serve_returns_after_the_grace_period_when_a_stream_never_ends() {
+    let (listener, addr) = listener().await;
+    let endless = || async {
+        Body::from_stream(futures::stream::pending::<Result<String, std::io::Error>>())
+    };
+    let app = Router::new().route("/endless", get(endless));
+    let (stop_tx, stop_rx) = oneshot::channel::<()>();
+    let grace = Duration::from_millis(200);
+    let server = tokio::spawn(serve_with_grace(
+        listener,
+        app,
+        async move {
+            let _ = stop_rx.await;
+        },
+        grace,
+    ));
+    let mut connection = start_get(addr, "/endless", "").await;
+    let mut head = [0u8; 12];
+    connection.read_exact(&mut head).await.unwrap();
+    assert_eq!(&head, b"HTTP/1.1 200");
+    let started = tokio::time::Instant::now();
+    stop_tx.send(()).unwrap();
+    tokio::time::timeout(Duration::from_secs(5), server).await.unwrap().unwrap().unwrap();
+    let waited = started.elapsed();
+    assert!(waited >= grace && waited < Duration::from_secs(2), "{waited:?}");
+}
+
+#[tokio::test]
+async fn the_shutdown_token_ends_sse_streams_so_serve_returns_promptly() {
+    let (listener, addr) = listener().await;
+    let harness = Harness::new(HttpConfig::default()).await;
+    let token = harness.state.shutdown_token();
+    let server =
+        tokio::spawn(serve(listener, harness.app.clone(), token.clone().cancelled_owned()));
+    let mut connection = start_get(addr, "/sse", "").await;
+    let mut head = [0u8; 12];
+    connection.read_exact(&mut head).await.unwrap();
+    assert_eq!(&head, b"HTTP/1.1 200");
+    let started = tokio::time::Instant::now();
+    token.cancel();
+    let rest = read_all(connection).await;
+    assert!(rest.contains("event: endpoint"), "{rest}");
+    tokio::time::timeout(Duration::from_secs(5), server).await.unwrap().unwrap().unwrap();
+    assert!(started.elapsed() < Duration::from_secs(2), "{:?}", started.elapsed());
+}

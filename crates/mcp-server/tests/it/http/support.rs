@@ -1,0 +1,270 @@
+//! Shared helpers: the app over a real engine (in-memory SQLite), request builders, SSE and JSON-RPC readers.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::{Body, BodyDataStream};
+use axum::http::{Request, Response, header};
+use futures::StreamExt;
+use jsonwebtoken::{Algorithm, EncodingKey, Header, encode};
+use pattern_core::Role;
+use pattern_engine::Principal;
+use pattern_engine::memory::SqliteStore;
+use pattern_engine::{Engine, EngineConfig};
+use pattern_mcp::http::{
+    AppState, HttpConfig, JwtConfig, PrincipalRateLimiter, Readiness, StaticReadiness, TokenConfig,
+    TokenSecret, app, handler_factory, install_crypto_provider, sha256_hex,
+};
+use pattern_registry::{LoadOptions, Registry};
+use serde_json::{Value, json};
+use tower::ServiceExt;
+
+/// A plain token of principal `ci` (agent).
+pub const CI_TOKEN: &str = "ci-token-0123456789";
+/// A token of principal `ops` (admin), configured by its SHA-256 only.
+pub const OPS_TOKEN: &str = "ops-token-0123456789";
+pub const JWT_SECRET: &[u8] = b"jwt-secret-jwt-secret-jwt-secret";
+pub const ACCEPT_BOTH: &str = "application/json, text/event-stream";
+
+pub fn config() -> HttpConfig {
+    HttpConfig {
+        tokens: vec![
+            TokenConfig {
+                secret: TokenSecret::Plain(CI_TOKEN.into()),
+                principal: Principal { id: "ci".into(), role: Role::Agent, namespaces: None },
+            },
+            TokenConfig {
+                secret: TokenSecret::parse(&format!("sha256:{}", sha256_hex(OPS_TOKEN))),
+                principal: Principal { id: "ops".into(), role: Role::Admin, namespaces: None },
+            },
+        ],
+        jwt: Some(JwtConfig {
+            secret: JWT_SECRET.to_vec(),
+            issuer: None,
+            audience: None,
+            leeway: Duration::ZERO,
+        }),
+        ..HttpConfig::default()
+    }
+}
+
+/// An engine with the built-in patterns over an in-memory SQLite store.
+pub async fn test_engine() -> Arc<Engine> {
+    let registry = Registry::load(&LoadOptions { files: vec![], builtins: true, strict: true })
+        .unwrap()
+        .registry;
+    let store = Arc::new(SqliteStore::open_in_memory().await.unwrap());
+    Arc::new(Engine::new(Arc::new(registry), store, EngineConfig::default()))
+}
+
+/// The app, its state, and every principal a handler was made for.
+pub struct Harness {
+    pub app: Router,
+    pub state: AppState,
+    pub principals: Arc<Mutex<Vec<Principal>>>,
+}
+
+impl Harness {
+    pub async fn new(config: HttpConfig) -> Self {
+        Self::with_readiness(config, Arc::new(StaticReadiness::ready())).await
+    }
+
+    pub async fn with_readiness(config: HttpConfig, readiness: Arc<dyn Readiness>) -> Self {
+        Self::build(config, readiness, None, None).await
+    }
+
+    /// The app as `serve_engine` builds it: the real handler factory, an
+    /// optional tool-call limiter and an optional readiness of its own.
+    pub async fn build(
+        config: HttpConfig,
+        readiness: Arc<dyn Readiness>,
+        limiter: Option<Arc<PrincipalRateLimiter>>,
+        engine: Option<Arc<Engine>>,
+    ) -> Self {
+        let engine = match engine {
+            Some(engine) => engine,
+            None => test_engine().await,
+        };
+        let principals = Arc::new(Mutex::new(Vec::new()));
+        let seen = principals.clone();
+        let make = handler_factory(engine, limiter);
+        let factory = move |principal: Principal| {
+            seen.lock().unwrap().push(principal.clone());
+            make(principal)
+        };
+        let state = AppState::new(config, factory, readiness, None).unwrap();
+        Self { app: app(state.clone()), state, principals }
+    }
+
+    pub async fn send(&self, request: Request<Body>) -> Response<Body> {
+        self.app.clone().oneshot(request).await.unwrap()
+    }
+
+    pub fn principals(&self) -> Vec<Principal> {
+        self.principals.lock().unwrap().clone()
+    }
+}
+
+/// A request to `uri` with `Host: localhost`.
+pub fn request(method: &str, uri: &str) -> axum::http::request::Builder {
+    Request::builder().method(method).uri(uri).header(header::HOST, "localhost:8080")
+}
+
+pub fn bearer(token: &str) -> String {
+    format!("Bearer {token}")
+}
+
+/// A Streamable HTTP POST of `message` with `token`.
+pub fn mcp_post(token: Option<&str>, session: Option<&str>, message: &Value) -> Request<Body> {
+    let mut builder = request("POST", "/mcp")
+        .header(header::CONTENT_TYPE, "application/json")
+        .header(header::ACCEPT, ACCEPT_BOTH);
+    if let Some(token) = token {
+        builder = builder.header(header::AUTHORIZATION, bearer(token));
+    }
+    if let Some(session) = session {
+        builder =
+            builder.header("mcp-session-id", session).header("mcp-protocol-version", "2025-06-18");
+    }
+    builder.body(Body::from(message.to_string())).unwrap()
+}
+
+pub fn initialize(id: u64) -> Value {
+    json!({"jsonrpc": "2.0", "id": id, "method": "initialize", "params": {
+        "protocolVersion": "2025-06-18",
+        "capabilities": {},
+        "clientInfo": {"name": "it", "version": "0"}
+    }})
+}
+
+pub fn initialized() -> Value {
+    json!({"jsonrpc": "2.0", "method": "notifications/initialized"})
+}
+
+pub fn call_tool(id: u64, name: &str, arguments: Value) -> Value {
+    json!({"jsonrpc": "2.0", "id": id, "method": "tools/call", "params": {"name": name, "arguments": arguments}})
+}
+
+pub async fn body_bytes(response: Response<Body>) -> Vec<u8> {
+    let bytes = tokio::time::timeout(
+        Duration::from_secs(10),
+        axum::body::to_bytes(response.into_body(), 1 << 20),
+    )
+    .await
+    .expect("the body did not end")
+    .unwrap();
+    bytes.to_vec()
+}
+
+pub async fn body_text(response: Response<Body>) -> String {
+    String::from_utf8(body_bytes(response).await).unwrap()
+}
+
+pub async fn body_json(response: Response<Body>) -> Value {
+    serde_json::from_slice(&body_bytes(response).await).unwrap()
+}
+
+/// The JSON-RPC messages in an SSE body (every `data:` line that holds JSON).
+pub fn sse_messages(body: &str) -> Vec<Value> {
+    body.lines()
+        .filter_map(|line| line.strip_prefix("data:"))
+        .filter_map(|data| serde_json::from_str(data.trim()).ok())
+        .collect()
+}
+
+/// Initializes a Streamable HTTP session as `token`; returns its id.
+pub async fn open_mcp_session(harness: &Harness, token: &str) -> String {
+    let response = harness.send(mcp_post(Some(token), None, &initialize(1))).await;
+    assert_eq!(response.status(), 200);
+    let session = response.headers()["mcp-session-id"].to_str().unwrap().to_owned();
+    let messages = sse_messages(&body_text(response).await);
+    assert_eq!(messages[0]["result"]["serverInfo"]["name"], "pattern-mcp");
+    let response = harness.send(mcp_post(Some(token), Some(&session), &initialized())).await;
+    assert_eq!(response.status(), 202);
+    session
+}
+
+/// An `execute_pattern` call that stores a memory (needs role agent or more).
+pub fn remember(id: u64, text: &str) -> Value {
+    call_tool(id, "execute_pattern", json!({"query": format!("remember that {text}")}))
+}
+
+/// The `structuredContent` of a `tools/call` result.
+pub fn structured(message: &Value) -> &Value {
+    &message["result"]["structuredContent"]
+}
+
+/// The text of the first content block of a `tools/call` result.
+pub fn tool_text(message: &Value) -> &str {
+    message["result"]["content"][0]["text"].as_str().unwrap_or_default()
+}
+
+/// One event of an SSE stream.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct SseEvent {
+    pub event: Option<String>,
+    pub data: String,
+    /// True for a comment-only block (a keep-alive).
+    pub comment: bool,
+}
+
+/// Reads events from a streaming response body.
+pub struct SseReader {
+    stream: BodyDataStream,
+    buffer: String,
+}
+
+impl SseReader {
+    pub fn new(response: Response<Body>) -> Self {
+        Self { stream: response.into_body().into_data_stream(), buffer: String::new() }
+    }
+
+    /// The next event, or `None` when the stream ends.
+    pub async fn next(&mut self) -> Option<SseEvent> {
+        loop {
+            if let Some(end) = self.buffer.find("\n\n") {
+                let block: String = self.buffer.drain(..end + 2).collect();
+                let mut event = SseEvent::default();
+                let mut has_field = false;
+                for line in block.lines() {
+                    if let Some(name) = line.strip_prefix("event:") {
+                        event.event = Some(name.trim().to_owned());
+                        has_field = true;
+                    } else if let Some(data) = line.strip_prefix("data:") {
+                        event.data.push_str(data.trim_start());
+                        has_field = true;
+                    }
+                }
+                event.comment = !has_field;
+                return Some(event);
+            }
+            let chunk = self.stream.next().await?.ok()?;
+            self.buffer.push_str(std::str::from_utf8(&chunk).ok()?);
+        }
+    }
+
+    /// The next event that is not a keep-alive, within 10 s.
+    pub async fn next_message(&mut self) -> Option<SseEvent> {
+        tokio::time::timeout(Duration::from_secs(10), async {
+            loop {
+                match self.next().await {
+                    Some(event) if event.comment => continue,
+                    other => return other,
+                }
+            }
+        })
+        .await
+        .expect("no event within 10 s")
+    }
+}
+
+/// An HS256 JWT with `claims`, signed with `JWT_SECRET`.
+pub fn jwt(claims: Value) -> String {
+    install_crypto_provider();
+    encode(&Header::new(Algorithm::HS256), &claims, &EncodingKey::from_secret(JWT_SECRET)).unwrap()
+}
+
+pub fn in_an_hour() -> u64 {
+    jsonwebtoken::get_current_timestamp() + 3600
+}

@@ -1,0 +1,114 @@
+"""The files in examples/: the shared config passes `check`, the alert rules and the dashboard are sound."""
+
+import json
+import os
+import re
+import shutil
+import subprocess
+
+import pytest
+import yaml
+
+from conftest import ROOT, binary
+
+EXAMPLES = ROOT / "examples"
+# DESIGN §11, and the series Prometheus derives from its histograms.
+FAMILIES = {
+    "pattern_executions_total",
+    "pattern_execution_duration_seconds",
+    "pattern_tokens_total",
+    "pattern_cache_requests_total",
+    "pattern_route_decisions_total",
+    "pattern_downstream_calls_total",
+    "pattern_downstream_call_duration_seconds",
+    "pattern_memory_query_duration_seconds",
+    "pattern_redis_up",
+}
+HISTOGRAMS = {f for f in FAMILIES if f.endswith("_seconds")}
+SERIES = FAMILIES | {f"{h}_{s}" for h in HISTOGRAMS for s in ("bucket", "sum", "count")}
+
+
+LABELS = {"pattern_type"}
+
+
+def metric_names(expr: str) -> set[str]:
+    return set(re.findall(r"\bpattern_[a-z_]+", expr)) - LABELS
+
+
+def balanced(expr: str) -> bool:
+    depth = {"(": 0, "{": 0, "[": 0}
+    pairs = {")": "(", "}": "{", "]": "["}
+    for c in expr:
+        if c in depth:
+            depth[c] += 1
+        elif c in pairs:
+            depth[pairs[c]] -= 1
+            if depth[pairs[c]] < 0:
+                return False
+    return all(v == 0 for v in depth.values())
+
+
+def alert_rules():
+    groups = yaml.safe_load((EXAMPLES / "prometheus-alerts.yml").read_text())["groups"]
+    return {rule["alert"]: rule for group in groups for rule in group["rules"]}
+
+
+def test_the_shared_config_passes_check():
+    result = subprocess.run(
+        [binary(), "--config", str(EXAMPLES / "pattern-mcp.shared.toml"), "check"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PATTERN_MCP_MEMORY": "sqlite::memory:", "RUST_LOG": "warn"},
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("ok: "), result.stdout
+
+
+@pytest.mark.skipif(shutil.which("promtool") is None, reason="promtool is not installed")
+def test_promtool_accepts_the_alert_rules():
+    result = subprocess.run(
+        ["promtool", "check", "rules", str(EXAMPLES / "prometheus-alerts.yml")], capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "SUCCESS: 5 rules found" in result.stdout
+
+
+def test_alert_rules_cover_latency_errors_cache_redis_and_downstream():
+    rules = alert_rules()
+    assert set(rules) == {
+        "PatternMcpSlowExecutions",
+        "PatternMcpHighErrorRate",
+        "PatternMcpLowCacheHitRate",
+        "PatternMcpRedisDown",
+        "PatternMcpDownstreamServerDown",
+    }
+    assert "histogram_quantile(0.95" in rules["PatternMcpSlowExecutions"]["expr"]
+    assert rules["PatternMcpSlowExecutions"]["expr"].strip().endswith("> 0.2")
+    assert rules["PatternMcpHighErrorRate"]["expr"].strip().endswith("> 0.05")
+    assert "< 0.7" in rules["PatternMcpLowCacheHitRate"]["expr"]
+    assert rules["PatternMcpRedisDown"]["expr"] == "pattern_redis_up == 0"
+    assert "pattern_downstream_calls_total" in rules["PatternMcpDownstreamServerDown"]["expr"]
+    for name, rule in rules.items():
+        expr = rule["expr"]
+        assert balanced(expr), name
+        assert metric_names(expr) <= SERIES, (name, metric_names(expr) - SERIES)
+        assert rule["labels"]["severity"] in {"warning", "critical"}, name
+        assert rule["annotations"]["summary"], name
+
+
+def test_the_dashboard_queries_only_design_families_with_the_required_panels():
+    dashboard = json.loads((EXAMPLES / "grafana-dashboard.json").read_text())
+    titles = [p["title"] for p in dashboard["panels"]]
+    for wanted in ("Execution time (p50 / p95 / p99)", "Throughput by pattern type", "Tokens per second by pattern type",
+                   "Cache hit rate by tier", "Error rate", "Pattern distribution"):
+        assert wanted in titles
+    latency = next(p for p in dashboard["panels"] if p["title"].startswith("Execution time"))
+    assert [t["legendFormat"] for t in latency["targets"]] == ["p50", "p95", "p99"]
+    used = set()
+    for panel in dashboard["panels"]:
+        for target in panel["targets"]:
+            assert balanced(target["expr"]), target["expr"]
+            used |= metric_names(target["expr"])
+    assert used <= SERIES, used - SERIES
+    assert {"pattern_execution_duration_seconds_bucket", "pattern_tokens_total", "pattern_cache_requests_total"} <= used

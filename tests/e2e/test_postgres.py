@@ -1,0 +1,55 @@
+"""The binary with the PostgreSQL memory store: exec store then recall, and a server that cannot be reached."""
+
+import json
+import os
+import subprocess
+import uuid
+
+import pytest
+
+from conftest import binary
+
+SERVER = os.environ.get("PATTERN_MCP_TEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/test")
+
+
+def with_options(url, options):
+    return url + ("&" if "?" in url else "?") + options
+
+
+@pytest.fixture
+def schema():
+    """A schema of its own for the test, dropped afterwards."""
+    name = f"pmcp_e2e_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    yield name
+    subprocess.run(["psql", SERVER, "-qAtc", f'DROP SCHEMA IF EXISTS "{name}" CASCADE'],
+                   capture_output=True, timeout=60)
+
+
+def run_cli(memory, *args):
+    return subprocess.run([binary(), "--memory", memory, *args], capture_output=True, text=True, timeout=60)
+
+
+def test_exec_stores_then_recalls_through_postgres(schema):
+    memory = with_options(SERVER, f"schema={schema}")
+    stored = run_cli(memory, "exec", "remember that the VPN gateway is vpn-2", "--json")
+    if stored.returncode != 0 and "unavailable" in stored.stderr + stored.stdout:
+        pytest.fail("PostgreSQL test server unreachable: start it with "
+                    "`pg_ctlcluster $(ls /etc/postgresql) main start`\n" + stored.stderr)
+    assert stored.returncode == 0, stored.stderr
+    assert json.loads(stored.stdout)["pattern_name"] == "store_memory"
+    recalled = run_cli(memory, "exec", "what did we note about the VPN gateway?", "--json")
+    assert recalled.returncode == 0, recalled.stderr
+    body = json.loads(recalled.stdout)
+    assert body["result"]["memories"][0]["content"] == "the VPN gateway is vpn-2"
+
+
+def test_unreachable_postgres_still_starts_and_names_the_store_not_the_url():
+    # Nothing listens on port 1: connections are refused at once.
+    memory = "postgres://app:s3cret@127.0.0.1:1/memory?connect_timeout_s=1"
+    route = run_cli(memory, "route", "kubectl get pods -n payments", "--json")
+    assert route.returncode == 0, route.stderr
+    assert json.loads(route.stdout)["route"] == "infrastructure"
+    stored = run_cli(memory, "exec", "remember that the VPN gateway is vpn-2", "--json")
+    out = stored.stdout + stored.stderr
+    assert "memory store `postgres` is unavailable" in out, out
+    assert "s3cret" not in out and "127.0.0.1" not in out, out

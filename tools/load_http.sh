@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Load test of `pattern-mcp --http`: throughput and latency of cached execute_pattern calls over
+# Streamable HTTP from 64 concurrent sessions (64 connections, wrk), plus RSS idle and under load.
+# Usage: tools/load_http.sh [DURATION_S] [CONNECTIONS]      (defaults: 20, 64)
+# Environment: PATTERN_MCP_BIN (default target/release/pattern-mcp), WRK_THREADS (default: CPU count).
+# Needs wrk (apt-get install wrk) and python3.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+DURATION=${1:-20}
+CONNECTIONS=${2:-64}
+BIN=${PATTERN_MCP_BIN:-$ROOT/target/release/pattern-mcp}
+THREADS=${WRK_THREADS:-$(nproc)}
+export PATTERN_MCP_LOAD_TOKEN=load-test-token-0123456789
+
+command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 1; }
+[ -x "$BIN" ] || { echo "no binary at $BIN: cargo build --release -p pattern-mcp" >&2; exit 1; }
+
+PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+RUST_LOG=warn "$BIN" --memory sqlite::memory: --http "127.0.0.1:$PORT" --auth-token "$PATTERN_MCP_LOAD_TOKEN" &
+SERVER=$!
+trap 'kill -TERM $SERVER 2>/dev/null; wait $SERVER 2>/dev/null || true' EXIT
+for _ in $(seq 1 100); do curl -fsS "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
+
+rss_kib() { awk '/^VmRSS/ {print $2}' "/proc/$SERVER/status"; }
+echo "binary: $BIN"
+echo "RSS after start: $(rss_kib) KiB"
+
+# Open the sessions and warm the cache (one store, one recall), with the standard library only.
+SESSIONS=$(python3 - "$PORT" "$CONNECTIONS" <<'PY'
+import json, os, sys, urllib.request
+port, count = sys.argv[1], int(sys.argv[2])
+url = f"http://127.0.0.1:{port}/mcp"
+headers = {"Content-Type": "application/json", "Accept": "application/json, text/event-stream",
+           "Authorization": "Bearer " + os.environ["PATTERN_MCP_LOAD_TOKEN"]}
+def post(message, session=None):
+    h = dict(headers)
+    if session:
+        h.update({"Mcp-Session-Id": session, "Mcp-Protocol-Version": "2025-06-18"})
+    request = urllib.request.Request(url, json.dumps(message).encode(), h, method="POST")
+    with urllib.request.urlopen(request) as response:
+        return response.headers.get("Mcp-Session-Id"), response.read().decode()
+ids = []
+for i in range(count):
+    session, _ = post({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+        "protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "load", "version": "0"}}})
+    post({"jsonrpc": "2.0", "method": "notifications/initialized"}, session)
+    ids.append(session)
+def call(query):
+    return post({"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": {
+        "name": "execute_pattern", "arguments": {"query": query}}}, ids[0])[1]
+call("remember that backups run at 02:00 UTC")
+call("what did we note about backups?")
+assert '"cache_hit":true' in call("what did we note about backups?"), "the warm-up call was not cached"
+print(" ".join(ids))
+PY
+)
+echo "sessions: $(wc -w <<<"$SESSIONS")"
+echo "RSS idle with sessions open: $(rss_kib) KiB"
+
+PEAK=0
+( while kill -0 $SERVER 2>/dev/null; do rss_kib; sleep 0.5; done ) > /tmp/pattern-mcp-load-rss.$$ &
+SAMPLER=$!
+# shellcheck disable=SC2086
+wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency -s tools/load_http.lua \
+    "http://127.0.0.1:$PORT/mcp" -- $SESSIONS
+kill $SAMPLER 2>/dev/null || true
+PEAK=$(sort -n /tmp/pattern-mcp-load-rss.$$ | tail -n 1)
+rm -f /tmp/pattern-mcp-load-rss.$$
+echo "RSS peak under load: ${PEAK} KiB"
+echo "RSS after load: $(rss_kib) KiB"
