@@ -69,7 +69,12 @@ impl Drop for DropSchema {
                     {
                         tokio::spawn(connection);
                         let _ = client
-                            .batch_execute(&format!("DROP SCHEMA IF EXISTS \"{schema}\" CASCADE"))
+                            // A store of the test may still hold a lock (its runtime is
+                            // blocked on this very drop): give up rather than wait forever;
+                            // `drop_abandoned_schemas` removes the schema on the next run.
+                            .batch_execute(&format!(
+                                "SET lock_timeout = '5s'; DROP SCHEMA IF EXISTS \"{schema}\" CASCADE"
+                            ))
                             .await;
                     }
                 });
