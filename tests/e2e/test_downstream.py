@@ -7,6 +7,8 @@ import json
 import os
 import pathlib
 import shutil
+import signal
+import socket
 import subprocess
 import sys
 import time
@@ -152,3 +154,98 @@ async def test_server_everything_on_node_22_answers_call_tool_and_leaves_no_proc
     while set(everything_processes()) - before and time.monotonic() < deadline:
         await anyio.sleep(0.2)
     assert set(everything_processes()) - before == set()
+
+
+def test_exec_lists_a_directory_through_the_filesystem_server_of_the_examples(tmp_path):
+    """examples/servers.json's `filesystem` (@modelcontextprotocol/server-filesystem under Node 22, rooted
+    at /tmp) answers the `list_directory` pattern of examples/patterns.toml."""
+    require_npx()
+    require_mcp_server_time()
+    listing = tmp_path / "listing"
+    (listing / "sub").mkdir(parents=True)
+    (listing / "hello.txt").write_text("hi")
+    run = subprocess.run(
+        [
+            binary(), "exec", f"list the files in {listing}", "--json",
+            "--servers", str(ROOT / "examples" / "servers.json"),
+            "--patterns", str(ROOT / "examples" / "patterns.toml"),
+            "--memory", f"sqlite:{tmp_path}/memory.db",
+        ],
+        capture_output=True, text=True, env=with_venv_path(), timeout=400,
+    )
+    assert run.returncode == 0, run.stderr
+    result = json.loads(run.stdout)
+    assert result["success"] is True, result["error"]
+    assert result["pattern_name"] == "list_directory"
+    assert (result["result"]["server"], result["result"]["tool"]) == ("filesystem", "list_directory")
+    text = result["result"]["content"][0]["text"]
+    assert "[FILE] hello.txt" in text and "[DIR] sub" in text, text
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.mark.anyio
+async def test_server_everything_over_streamable_http_is_called_by_url(tmp_path):
+    """A remote downstream server: server-everything in its Streamable HTTP mode, configured by `url`."""
+    require_npx()
+    port = free_port()
+    log = open(tmp_path / "everything.log", "w")
+    everything = subprocess.Popen(
+        ["npx", "-y", "-p", "node@22", "-p", "@modelcontextprotocol/server-everything",
+         "mcp-server-everything", "streamableHttp"],
+        env={**os.environ, "PORT": str(port)}, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 300
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if everything.poll() is not None or time.monotonic() > deadline:
+                    log.flush()
+                    pytest.fail(f"server-everything (streamableHttp) did not listen on {port}: "
+                                f"{(tmp_path / 'everything.log').read_text()[-2000:]}")
+                await anyio.sleep(0.5)
+        servers = tmp_path / "servers.json"
+        servers.write_text(json.dumps({"mcpServers": {"remote": {
+            "url": f"http://127.0.0.1:{port}/mcp", "headers": {"X-Test": "e2e"}, "timeout_s": 30,
+        }}}))
+        async with mcp_session(tmp_path, "--servers", str(servers)) as session:
+            deadline = time.monotonic() + 60
+            while True:
+                health = structured(await session.call_tool("execute_pattern", {"query": "health check"}))
+                server = health["result"]["downstream"][0]
+                if server["connected"] or time.monotonic() > deadline:
+                    break
+                await anyio.sleep(0.3)
+            assert server["connected"], server
+            assert server.get("pid") is None, "an HTTP server has no child process of ours"
+            called = structured(await session.call_tool("execute_pattern", {
+                "query": "call tool remote.echo",
+                "context": {"arguments": {"message": "over http"}},
+            }))
+            assert called["success"] is True, called["error"]
+            assert called["result"]["server"] == "remote"
+            assert called["result"]["content"][0]["text"] == "Echo: over http"
+
+            # The remote server dies: the next call fails with an error naming it, and nothing hangs.
+            os.killpg(everything.pid, signal.SIGTERM)
+            everything.wait(timeout=10)
+            with anyio.fail_after(60):
+                failed = structured(await session.call_tool("execute_pattern", {
+                    "query": "call tool remote.echo",
+                    "context": {"arguments": {"message": "anyone?"}},
+                    "use_cache": False,
+                }))
+            assert failed["success"] is False
+            assert "`remote`" in failed["error"], failed["error"]
+    finally:
+        if everything.poll() is None:
+            os.killpg(everything.pid, signal.SIGKILL)
+            everything.wait()
+        log.close()

@@ -64,6 +64,14 @@ impl ServerSpec {
         self
     }
 
+    /// Adds a header sent with every request to an HTTP server; ignored for stdio children.
+    pub fn with_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        if let Transport::Http { headers, .. } = &mut self.transport {
+            headers.insert(name.into(), value.into());
+        }
+        self
+    }
+
     pub fn with_enabled(mut self, enabled: bool) -> Self {
         self.enabled = enabled;
         self
