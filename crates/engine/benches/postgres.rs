@@ -41,7 +41,8 @@ async fn run() {
     let server = std::env::var("PATTERN_MCP_TEST_DATABASE_URL")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned());
     let separator = if server.contains('?') { '&' } else { '?' };
-    let base = format!("{server}{separator}schema={SCHEMA}&pool_size=20");
+    let pool = std::env::var("PMCP_BENCH_POOL").unwrap_or_else(|_| "20".to_owned());
+    let base = format!("{server}{separator}schema={SCHEMA}&pool_size={pool}");
     let open = |url: String| async move {
         let url = PostgresUrl::parse(&url).expect("bench URL");
         PostgresStore::open_ready(&url).await.unwrap_or_else(|e| {

@@ -373,3 +373,32 @@ fn the_test_server_url_is_readable_and_takes_a_schema() {
     assert!(!config.get_hosts().is_empty(), "{url} names a host");
     assert_eq!(store_url(&url, "pmcp_x", "").schema, "pmcp_x");
 }
+
+/// A tier matching more memories than are scored by `ts_rank_cd` still puts
+/// the best first: the memory holding the words side by side, among a
+/// hundred holding them far apart and a hundred holding one of them.
+#[tokio::test]
+async fn the_closest_match_wins_among_more_memories_than_are_fully_ranked() {
+    let schema = fresh_schema();
+    let _drop = DropSchema(schema.clone());
+    let store = open_in(&schema).await;
+    let mut memories: Vec<NewMemory> = (0..100)
+        .map(|i| {
+            NewMemory::new(
+                "crowd",
+                format!(
+                    "gateway {i} notes from the weekly review, later the timeout was discussed"
+                ),
+            )
+        })
+        .collect();
+    memories.extend((0..100).map(|i| NewMemory::new("crowd", format!("gateway {i} is healthy"))));
+    // Written first, so neither the newest nor the last id can be why it is found.
+    memories.insert(0, NewMemory::new("crowd", "the gateway timeout is 30 seconds"));
+    store.store_batch(memories).await.unwrap();
+
+    let hits = store.search(search("crowd", "gateway timeout")).await.unwrap();
+    assert_eq!(hits.len(), 10);
+    assert_eq!(hits[0].content, "the gateway timeout is 30 seconds");
+    assert!(hits.iter().all(|m| m.content.contains("timeout")), "{hits:?}");
+}

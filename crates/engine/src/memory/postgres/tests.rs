@@ -63,7 +63,8 @@ fn session_options_carry_schema_timeouts_and_commit_mode() {
         PostgresUrl::parse("postgres://u@h/db?schema=team_a&statement_timeout_ms=750").unwrap();
     assert_eq!(
         session_options(&url),
-        "-c search_path=team_a -c statement_timeout=750 -c lock_timeout=750"
+        "-c search_path=team_a -c statement_timeout=750 -c lock_timeout=750 \
+         -c plan_cache_mode=force_generic_plan"
     );
     let url = PostgresUrl::parse("postgres://u@h/db?synchronous_commit=off").unwrap();
     assert!(session_options(&url).ends_with(" -c synchronous_commit=off"));
