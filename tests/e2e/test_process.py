@@ -118,6 +118,19 @@ def test_cli_exec_then_route_and_recall(tmp_path):
     assert "store_memory" in human.stdout
 
 
+def test_cli_output_cut_short_by_its_reader_is_not_a_crash(tmp_path):
+    """`pattern-mcp exec … | head -c 1`: the reader leaves early; the command still exits cleanly."""
+    for args in (["exec", "list the pods in payments", "--json"], ["route", "what did we decide?", "--json"]):
+        proc = subprocess.Popen(
+            [binary(), "--memory", f"sqlite:{tmp_path}/cli.db", *args],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        )
+        proc.stdout.close()  # the reader is gone before the first byte is written
+        _, stderr = proc.communicate(timeout=60)
+        assert b"panicked" not in stderr, stderr
+        assert proc.returncode in (0, 1), (proc.returncode, stderr)
+
+
 def test_cli_rejects_bad_input_with_the_rule(tmp_path):
     bad = run_cli(tmp_path, "exec", "x", "--namespace", "no spaces")
     assert bad.returncode == 1

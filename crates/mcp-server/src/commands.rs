@@ -1,5 +1,6 @@
 //! The subcommands for humans and scripts: route, exec, check, schema.
 
+use std::fmt::Write as _;
 use std::process::ExitCode;
 
 use pattern_core::{ExecuteRequest, RouteRequest, validate_namespace};
@@ -16,12 +17,15 @@ pub async fn route(config: &Config, args: &QueryArgs) -> Result<ExitCode, StartE
     let engine = build_engine(config).await?;
     let decision = engine.route(&req, &Principal::local());
     crate::app::shutdown(&engine).await;
+    let mut out = String::new();
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&decision).unwrap_or_default());
+        let _ = writeln!(out, "{}", serde_json::to_string_pretty(&decision).unwrap_or_default());
     } else {
-        println!("route:      {} (confidence {:.2})", decision.route, decision.confidence);
-        match &decision.pattern {
-            Some(p) => println!(
+        let _ =
+            writeln!(out, "route:      {} (confidence {:.2})", decision.route, decision.confidence);
+        let _ = match &decision.pattern {
+            Some(p) => writeln!(
+                out,
                 "pattern:    {} ({}, matched by {:?}){}",
                 p.name,
                 p.pattern_type,
@@ -32,15 +36,17 @@ pub async fn route(config: &Config, args: &QueryArgs) -> Result<ExitCode, StartE
                     format!(" captures {:?}", p.captures)
                 }
             ),
-            None => println!("pattern:    none matched; the {} fallback runs", decision.route),
-        }
-        println!("reasoning:  {}", decision.reasoning);
-        println!(
+            None => writeln!(out, "pattern:    none matched; the {} fallback runs", decision.route),
+        };
+        let _ = writeln!(out, "reasoning:  {}", decision.reasoning);
+        let _ = writeln!(
+            out,
             "estimate:   {} tokens, {:.1} ms",
             decision.estimated_cost_tokens, decision.estimated_latency_ms
         );
-        println!("cacheable:  {}", decision.cache.cacheable);
+        let _ = writeln!(out, "cacheable:  {}", decision.cache.cacheable);
     }
+    emit(&out);
     Ok(ExitCode::SUCCESS)
 }
 
@@ -54,10 +60,12 @@ pub async fn exec(config: &Config, args: &ExecArgs) -> Result<ExitCode, StartErr
     let engine = build_engine(config).await?;
     let result = engine.execute(&req, &Principal::local()).await;
     crate::app::shutdown(&engine).await;
+    let mut out = String::new();
     if args.query.json {
-        println!("{}", serde_json::to_string_pretty(&result).unwrap_or_default());
+        let _ = writeln!(out, "{}", serde_json::to_string_pretty(&result).unwrap_or_default());
     } else {
-        println!(
+        let _ = writeln!(
+            out,
             "{} {} ({}) in {:.2} ms, {} tokens, cache {}",
             if result.success { "ok" } else { "FAILED" },
             result.pattern_name,
@@ -66,13 +74,16 @@ pub async fn exec(config: &Config, args: &ExecArgs) -> Result<ExitCode, StartErr
             result.tokens_used,
             result.cache_tier.map_or("miss", |t| t.as_str()),
         );
-        match &result.error {
-            Some(e) => println!("error: {e}"),
-            None => {
-                println!("{}", serde_json::to_string_pretty(&result.result).unwrap_or_default())
-            }
-        }
+        let _ = match &result.error {
+            Some(e) => writeln!(out, "error: {e}"),
+            None => writeln!(
+                out,
+                "{}",
+                serde_json::to_string_pretty(&result.result).unwrap_or_default()
+            ),
+        };
     }
+    emit(&out);
     Ok(if result.success { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }
 
@@ -129,19 +140,19 @@ pub async fn check(config: Result<Config, crate::config::ConfigError>) -> ExitCo
         Ok(loaded) if loaded.warnings.is_empty() && !downstream_ok => ExitCode::FAILURE,
         Ok(loaded) if loaded.warnings.is_empty() => {
             let builtin = loaded.registry.patterns().iter().filter(|p| p.builtin).count();
-            println!(
-                "ok: {} patterns ({} built-in, {} from {} file(s)); memory backend {}",
+            emit(&format!(
+                "ok: {} patterns ({} built-in, {} from {} file(s)); memory backend {}\n",
                 loaded.registry.patterns().len(),
                 builtin,
                 loaded.registry.patterns().len() - builtin,
                 config.patterns.len(),
                 config.memory.split(':').next().unwrap_or("?"),
-            );
+            ));
             if !config.servers.is_empty() {
-                println!(
-                    "ok: {} downstream server(s) started and listed their tools",
+                emit(&format!(
+                    "ok: {} downstream server(s) started and listed their tools\n",
                     config.servers.len()
-                );
+                ));
             }
             ExitCode::SUCCESS
         }
@@ -189,4 +200,17 @@ async fn check_downstream(config: &Config, registry: &Registry) -> Vec<String> {
     problems.extend(unknown_tools(registry, &pool));
     pool.shutdown().await;
     problems
+}
+
+/// Writes a command's output to stdout in one piece. A reader that went away
+/// early (`pattern-mcp exec … | head -1`) is not an error of ours: the rest
+/// is dropped quietly instead of panicking as `println!` would.
+pub fn emit(text: &str) {
+    use std::io::Write as _;
+    let mut stdout = std::io::stdout().lock();
+    if let Err(e) = stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush())
+        && e.kind() != std::io::ErrorKind::BrokenPipe
+    {
+        eprintln!("error: cannot write the output: {e}");
+    }
 }

@@ -94,6 +94,33 @@ pub enum ConfigError {
     NoDataDir,
 }
 
+impl ConfigError {
+    /// A bad value of `key`, read from `origin` (a file's path, or the flags).
+    pub(crate) fn invalid(origin: &str, key: &str, reason: String) -> Self {
+        Self::Invalid { origin: origin.to_owned(), key: key.to_owned(), reason }
+    }
+}
+
+/// `value`, or `default` when unset; an error naming `key` when outside `lo..=hi`.
+pub(crate) fn in_range(
+    origin: &str,
+    key: &str,
+    value: Option<u64>,
+    default: u64,
+    lo: u64,
+    hi: u64,
+) -> Result<u64, ConfigError> {
+    match value {
+        None => Ok(default),
+        Some(v) if (lo..=hi).contains(&v) => Ok(v),
+        Some(v) => Err(ConfigError::invalid(
+            origin,
+            key,
+            format!("is {v}; it must be between {lo} and {hi}"),
+        )),
+    }
+}
+
 impl RawConfig {
     pub fn from_file(path: &Path) -> Result<Self, ConfigError> {
         let text = std::fs::read_to_string(path).map_err(|e| ConfigError::Read {
@@ -118,15 +145,9 @@ impl Config {
             }
             None => (RawConfig::default(), "defaults".to_owned(), PathBuf::new()),
         };
-        let invalid = |key: &str, reason: String| ConfigError::Invalid {
-            origin: origin.clone(),
-            key: key.to_owned(),
-            reason,
-        };
-        let in_range = |key: &str, value: Option<u64>, default: u64, lo: u64, hi: u64| match value {
-            None => Ok(default),
-            Some(v) if (lo..=hi).contains(&v) => Ok(v),
-            Some(v) => Err(invalid(key, format!("is {v}; it must be between {lo} and {hi}"))),
+        let invalid = |key: &str, reason: String| ConfigError::invalid(&origin, key, reason);
+        let in_range = |key: &str, value: Option<u64>, default: u64, lo: u64, hi: u64| {
+            in_range(&origin, key, value, default, lo, hi)
         };
 
         let memory = match args.memory.clone().or(raw.memory) {

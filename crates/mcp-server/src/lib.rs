@@ -30,9 +30,9 @@ pub async fn run(cli: Cli, log: LogControl) -> ExitCode {
         Some(Command::Schema { out }) => {
             return match schema::write(out) {
                 Ok(files) => {
-                    for f in files {
-                        println!("wrote {f}");
-                    }
+                    commands::emit(
+                        &files.iter().map(|f| format!("wrote {f}\n")).collect::<String>(),
+                    );
                     ExitCode::SUCCESS
                 }
                 Err(e) => {

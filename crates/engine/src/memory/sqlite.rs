@@ -116,22 +116,14 @@ impl MemoryStore for SqliteStore {
         Box::pin(async move {
             let memory = validate::new_memory(memory)?;
             let counters = Arc::clone(&self.counters);
-            let mut stored =
-                self.writer.run(move |conn| insert(conn, vec![memory], &counters)).await?;
-            stored.pop().ok_or_else(|| MemoryError::Internal {
-                backend: BACKEND,
-                reason: "the memory was not written".into(),
-            })
+            let stored = self.writer.run(move |conn| insert(conn, vec![memory], &counters)).await?;
+            validate::stored_one(BACKEND, stored)
         })
     }
 
-    fn search(&self, mut query: SearchQuery) -> BoxFuture<'_, Result<Vec<Memory>, MemoryError>> {
+    fn search(&self, query: SearchQuery) -> BoxFuture<'_, Result<Vec<Memory>, MemoryError>> {
         Box::pin(async move {
-            validate::namespace(&query.namespace)?;
-            query.limit = validate::limit(query.limit);
-            if query.limit == 0 {
-                return Ok(Vec::new());
-            }
+            let Some(query) = validate::search_query(query)? else { return Ok(Vec::new()) };
             self.readers.run(move |conn| search::search(conn, &query)).await
         })
     }

@@ -1,6 +1,6 @@
 //! The rules every memory store applies to its input before touching storage.
 
-use pattern_core::{NewMemory, validate_namespace};
+use pattern_core::{Memory, NewMemory, SearchQuery, validate_namespace};
 
 use super::MemoryError;
 
@@ -33,6 +33,21 @@ pub fn new_memory(mut memory: NewMemory) -> Result<NewMemory, MemoryError> {
     }
     memory.tags = unique(memory.tags);
     Ok(memory)
+}
+
+/// Checks a search and bounds its limit; `None` when it asks for no results.
+pub fn search_query(mut query: SearchQuery) -> Result<Option<SearchQuery>, MemoryError> {
+    namespace(&query.namespace)?;
+    query.limit = limit(query.limit);
+    Ok((query.limit > 0).then_some(query))
+}
+
+/// The memory a write of one returned.
+pub fn stored_one(backend: &'static str, mut stored: Vec<Memory>) -> Result<Memory, MemoryError> {
+    stored.pop().ok_or_else(|| MemoryError::Internal {
+        backend,
+        reason: "the memory was not written".into(),
+    })
 }
 
 /// Checks a namespace against `^[A-Za-z0-9_.-]{1,64}$`.

@@ -110,15 +110,9 @@ pub fn resolve(
     origin: &str,
 ) -> Result<HttpSettings, ConfigError> {
     let raw = raw.unwrap_or_default();
-    let invalid = |key: &str, reason: String| ConfigError::Invalid {
-        origin: origin.to_owned(),
-        key: key.to_owned(),
-        reason,
-    };
-    let in_range = |key: &str, value: Option<u64>, default: u64, lo: u64, hi: u64| match value {
-        None => Ok(default),
-        Some(v) if (lo..=hi).contains(&v) => Ok(v),
-        Some(v) => Err(invalid(key, format!("is {v}; it must be between {lo} and {hi}"))),
+    let invalid = |key: &str, reason: String| ConfigError::invalid(origin, key, reason);
+    let in_range = |key: &str, value: Option<u64>, default: u64, lo: u64, hi: u64| {
+        super::in_range(origin, key, value, default, lo, hi)
     };
 
     let addr = match (&args.http, &raw.addr) {

@@ -78,7 +78,7 @@ pub fn from_claude_file(path: &Path) -> Result<Vec<ServerSpec>, ConfigError> {
                     _ => false,
                 };
                 if !fits {
-                    return Err(invalid(
+                    return Err(ConfigError::invalid(
                         &origin,
                         &format!("{key}.type"),
                         format!(
@@ -122,7 +122,7 @@ pub fn merge(
 ) -> Result<Vec<ServerSpec>, ConfigError> {
     for spec in from_file {
         if from_config.iter().any(|s| s.name == spec.name) {
-            return Err(invalid(
+            return Err(ConfigError::invalid(
                 &file.display().to_string(),
                 &format!("mcpServers.{}", spec.name),
                 "is also defined under [servers] in the config file; keep one".to_owned(),
@@ -131,10 +131,6 @@ pub fn merge(
         from_config.push(spec);
     }
     Ok(from_config)
-}
-
-fn invalid(origin: &str, key: &str, reason: String) -> ConfigError {
-    ConfigError::Invalid { origin: origin.to_owned(), key: key.to_owned(), reason }
 }
 
 fn resolve_one(
@@ -146,7 +142,7 @@ fn resolve_one(
 ) -> Result<ServerSpec, ConfigError> {
     let bad = |field: &str, reason: &str| {
         let key = if field.is_empty() { key.to_owned() } else { format!("{key}.{field}") };
-        invalid(origin, &key, reason.to_owned())
+        ConfigError::invalid(origin, &key, reason.to_owned())
     };
     let name_ok = (1..=64).contains(&name.len())
         && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
