@@ -174,6 +174,24 @@ def test_a_body_over_the_limit_is_413(tmp_path):
         assert response.status_code == 413
 
 
+def test_a_client_too_slow_to_send_its_headers_is_disconnected(tmp_path):
+    """`request_timeout_s` also bounds a slow-headers (slowloris) or idle client."""
+    config = tmp_path / "slow.toml"
+    config.write_text("[http]\nrequest_timeout_s = 1\n")
+    with http_server(tmp_path, "--config", str(config)) as base:
+        port = int(base.rsplit(":", 1)[1])
+        for first_bytes in (b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nX-Slow: ", b""):
+            with socket.create_connection(("127.0.0.1", port)) as s:
+                s.sendall(first_bytes)
+                s.settimeout(10)
+                started = time.monotonic()
+                while s.recv(4096):
+                    pass
+                waited = time.monotonic() - started
+                assert 0.8 < waited < 5, waited
+        assert httpx2.get(f"{base}/healthz").text == "ok"
+
+
 def test_a_foreign_host_is_403(tmp_path):
     with http_server(tmp_path) as base:
         response = httpx2.post(

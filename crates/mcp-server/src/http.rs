@@ -37,5 +37,5 @@ pub use rate_limit::{PrincipalRateLimiter, RetryAfter};
 pub use readiness::EngineReadiness;
 pub use router::app;
 pub use run::{handler_factory, serve_engine};
-pub use serve::{DEFAULT_SHUTDOWN_GRACE, serve, serve_with_grace};
+pub use serve::{DEFAULT_SHUTDOWN_GRACE, ServeOptions, serve, serve_with};
 pub use state::AppState;

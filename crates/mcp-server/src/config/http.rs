@@ -46,7 +46,9 @@ pub struct RawHttp {
     pub max_sessions: Option<u64>,
     /// Largest request body, 1,024..=67,108,864 bytes (default 1 MiB); bigger ones get 413.
     pub body_limit_bytes: Option<u64>,
-    /// Time to produce response headers, 1..=3600 s (default 30).
+    /// Time to produce response headers, and the longest a client may take
+    /// to send a request's headers or leave a connection idle, 1..=3600 s
+    /// (default 30).
     pub request_timeout_s: Option<u64>,
     /// Per-principal limit on tool calls; a call over it is a tool error
     /// saying when to retry. Default: no limit.

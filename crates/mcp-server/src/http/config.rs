@@ -31,7 +31,8 @@ pub struct HttpConfig {
     pub metrics_requires_auth: bool,
     /// Largest request body; bigger ones get 413 before they are read.
     pub max_body_bytes: usize,
-    /// Time to produce response headers; SSE bodies may stream for longer.
+    /// Time to produce response headers (SSE bodies may stream for longer),
+    /// and to receive a request's headers, idle keep-alive included.
     pub request_timeout: Duration,
     /// Most sessions open at once, per transport (Streamable HTTP and SSE);
     /// each holds a handler and buffers, so this bounds memory.

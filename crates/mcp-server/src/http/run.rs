@@ -13,7 +13,7 @@ use crate::http::prometheus::{install_recorder, spawn_upkeep};
 use crate::http::rate_limit::PrincipalRateLimiter;
 use crate::http::readiness::EngineReadiness;
 use crate::http::router::app;
-use crate::http::serve::serve_with_grace;
+use crate::http::serve::{ServeOptions, serve_with};
 use crate::http::state::AppState;
 use crate::logging::LogControl;
 use crate::server::PatternServer;
@@ -84,8 +84,11 @@ pub async fn serve_engine(
         tracing::info!(signal, "shutting down: no new connections");
         on_signal.cancel();
     });
-    let grace = settings.config.shutdown_grace;
-    serve_with_grace(listener, app(state), token.cancelled_owned(), grace).await?;
+    let options = ServeOptions {
+        shutdown_grace: settings.config.shutdown_grace,
+        header_timeout: settings.config.request_timeout,
+    };
+    serve_with(listener, app(state), token.cancelled_owned(), options).await?;
     tracing::info!("HTTP server stopped");
     Ok(())
 }

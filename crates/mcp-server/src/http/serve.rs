@@ -1,14 +1,42 @@
 //! `serve`: run the app on a listener until shutdown, then drain in-flight requests within a deadline.
+//!
+//! Connections are served by hyper's HTTP/1 server directly rather than by
+//! `axum::serve`, for the one setting axum does not expose: a deadline on
+//! reading a request's headers, which also closes a keep-alive connection
+//! left idle. Without it a client sending a header a byte at a time, or
+//! never sending anything, holds a connection for ever.
 
 use std::future::Future;
 use std::time::Duration;
 
 use axum::Router;
-use axum::serve::ListenerExt;
+use hyper::server::conn::http1;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
+use tokio::task::JoinSet;
 
 /// How long in-flight requests may run after shutdown starts, by default.
 pub const DEFAULT_SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
+
+/// The deadlines of [`serve_with`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ServeOptions {
+    /// How long in-flight requests may run after shutdown starts.
+    pub shutdown_grace: Duration,
+    /// How long a client may take to send a request's headers, counted from
+    /// the moment the connection waits for them: after it opens, and after
+    /// each response on a keep-alive connection. The connection is closed
+    /// when it passes.
+    pub header_timeout: Duration,
+}
+
+impl Default for ServeOptions {
+    fn default() -> Self {
+        Self { shutdown_grace: DEFAULT_SHUTDOWN_GRACE, header_timeout: Duration::from_secs(30) }
+    }
+}
 
 /// Serves `app` until `shutdown` resolves, then stops accepting, lets
 /// in-flight requests finish for up to `DEFAULT_SHUTDOWN_GRACE`, and returns.
@@ -21,43 +49,57 @@ pub async fn serve(
     app: Router,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    serve_with_grace(listener, app, shutdown, DEFAULT_SHUTDOWN_GRACE).await
+    serve_with(listener, app, shutdown, ServeOptions::default()).await
 }
 
-/// `serve` with an explicit grace period.
-pub async fn serve_with_grace(
+/// `serve` with explicit deadlines.
+pub async fn serve_with(
     listener: TcpListener,
     app: Router,
     shutdown: impl Future<Output = ()> + Send + 'static,
-    grace: Duration,
+    options: ServeOptions,
 ) -> std::io::Result<()> {
-    let (started_tx, started_rx) = tokio::sync::oneshot::channel::<()>();
-    let signal = async move {
-        shutdown.await;
-        let _ = started_tx.send(());
-    };
-    // Responses are small and written in pieces (SSE framing): without
-    // TCP_NODELAY, Nagle's algorithm and delayed ACKs add ~40 ms to each.
-    let listener = listener.tap_io(|tcp| {
+    let mut http = http1::Builder::new();
+    http.timer(TokioTimer::new()).header_read_timeout(options.header_timeout);
+    let connections = GracefulShutdown::new();
+    let mut tasks = JoinSet::new();
+    tokio::pin!(shutdown);
+    loop {
+        while tasks.try_join_next().is_some() {}
+        let tcp = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((tcp, _)) => tcp,
+                Err(e) => {
+                    // Out of file descriptors, or a connection reset before
+                    // it was accepted: the listener itself is fine.
+                    tracing::warn!(error = %e, "accepting a connection failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        // Responses are small and written in pieces (SSE framing): without
+        // TCP_NODELAY, Nagle's algorithm and delayed ACKs add ~40 ms to each.
         if let Err(e) = tcp.set_nodelay(true) {
             tracing::debug!(error = %e, "could not set TCP_NODELAY");
         }
-    });
-    let server = axum::serve(listener, app).with_graceful_shutdown(signal).into_future();
-    tokio::pin!(server);
-    tokio::select! {
-        result = &mut server => return result,
-        _ = started_rx => {}
+        let service = TowerToHyperService::new(app.clone());
+        let connection = connections.watch(http.serve_connection(TokioIo::new(tcp), service));
+        tasks.spawn(async move {
+            if let Err(e) = connection.await {
+                tracing::debug!(error = %e, "connection ended with an error");
+            }
+        });
     }
+    drop(listener);
     tracing::info!(
-        grace_ms = grace.as_millis() as u64,
+        grace_ms = options.shutdown_grace.as_millis() as u64,
         "shutting down: draining in-flight requests"
     );
-    match tokio::time::timeout(grace, server).await {
-        Ok(result) => result,
-        Err(_) => {
-            tracing::warn!("requests still running after the grace period; closing them");
-            Ok(())
-        }
+    if tokio::time::timeout(options.shutdown_grace, connections.shutdown()).await.is_err() {
+        tracing::warn!("requests still running after the grace period; closing them");
+        tasks.abort_all();
     }
+    Ok(())
 }

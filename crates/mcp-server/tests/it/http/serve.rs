@@ -5,7 +5,7 @@ use std::time::Duration;
 use axum::Router;
 use axum::body::Body;
 use axum::routing::get;
-use pattern_mcp::http::{HttpConfig, serve, serve_with_grace};
+use pattern_mcp::http::{HttpConfig, ServeOptions, serve, serve_with};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::oneshot;
@@ -76,13 +76,13 @@ async fn serve_returns_after_the_grace_period_when_a_stream_never_ends() {
     let app = Router::new().route("/endless", get(endless));
     let (stop_tx, stop_rx) = oneshot::channel::<()>();
     let grace = Duration::from_millis(200);
-    let server = tokio::spawn(serve_with_grace(
+    let server = tokio::spawn(serve_with(
         listener,
         app,
         async move {
             let _ = stop_rx.await;
         },
-        grace,
+        ServeOptions { shutdown_grace: grace, ..ServeOptions::default() },
     ));
     let mut connection = start_get(addr, "/endless", "").await;
     let mut head = [0u8; 12];
@@ -93,6 +93,65 @@ async fn serve_returns_after_the_grace_period_when_a_stream_never_ends() {
     tokio::time::timeout(Duration::from_secs(5), server).await.unwrap().unwrap().unwrap();
     let waited = started.elapsed();
     assert!(waited >= grace && waited < Duration::from_secs(2), "{waited:?}");
+    // The stream was closed, not left running.
+    let mut rest = Vec::new();
+    tokio::time::timeout(Duration::from_secs(2), connection.read_to_end(&mut rest))
+        .await
+        .expect("the endless stream is closed after the grace period")
+        .unwrap();
+}
+
+/// The app on a socket with a short header deadline; the address and the stop sender.
+async fn serve_with_header_timeout(
+    timeout: Duration,
+) -> (std::net::SocketAddr, oneshot::Sender<()>) {
+    let (listener, addr) = listener().await;
+    let app = Router::new().route("/ok", get(|| async { "ok" }));
+    let (stop_tx, stop_rx) = oneshot::channel::<()>();
+    tokio::spawn(serve_with(
+        listener,
+        app,
+        async move {
+            let _ = stop_rx.await;
+        },
+        ServeOptions { header_timeout: timeout, ..ServeOptions::default() },
+    ));
+    (addr, stop_tx)
+}
+
+/// Reads until the server closes the connection; how long that took.
+async fn time_to_close(mut stream: TcpStream) -> Duration {
+    let started = tokio::time::Instant::now();
+    let mut rest = Vec::new();
+    tokio::time::timeout(Duration::from_secs(10), stream.read_to_end(&mut rest))
+        .await
+        .expect("the server never closed the connection")
+        .ok();
+    started.elapsed()
+}
+
+#[tokio::test]
+async fn a_client_sending_its_headers_too_slowly_is_disconnected() {
+    let (addr, _stop) = serve_with_header_timeout(Duration::from_millis(300)).await;
+    let mut stream = TcpStream::connect(addr).await.unwrap();
+    stream.write_all(b"GET /ok HTTP/1.1\r\nHost: localhost\r\n").await.unwrap();
+    let waited = time_to_close(stream).await;
+    assert!(waited >= Duration::from_millis(250) && waited < Duration::from_secs(3), "{waited:?}");
+}
+
+#[tokio::test]
+async fn an_idle_connection_is_closed_but_a_prompt_client_is_served() {
+    let (addr, _stop) = serve_with_header_timeout(Duration::from_millis(300)).await;
+    // Connected, never a byte.
+    let idle = TcpStream::connect(addr).await.unwrap();
+    assert!(time_to_close(idle).await < Duration::from_secs(3));
+    // A request in time is answered; the connection, then idle, is closed too.
+    let mut stream = TcpStream::connect(addr).await.unwrap();
+    stream.write_all(b"GET /ok HTTP/1.1\r\nHost: localhost\r\n\r\n").await.unwrap();
+    let mut head = [0u8; 12];
+    stream.read_exact(&mut head).await.unwrap();
+    assert_eq!(&head, b"HTTP/1.1 200");
+    assert!(time_to_close(stream).await < Duration::from_secs(3));
 }
 
 #[tokio::test]
