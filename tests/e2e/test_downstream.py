@@ -42,20 +42,26 @@ def with_venv_path():
     return {**os.environ, "PATH": f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}", "RUST_LOG": "warn"}
 
 
-def test_exec_answers_the_time_in_tokyo_from_mcp_server_time(tmp_path):
-    require_mcp_server_time()
+def exec_with_the_examples(tmp_path, query, timeout):
+    """`pattern-mcp exec QUERY --json` with examples/servers.json and examples/patterns.toml: its result."""
     run = subprocess.run(
         [
-            binary(), "exec", "what is the time in Asia/Tokyo", "--json",
+            binary(), "exec", query, "--json",
             "--servers", str(ROOT / "examples" / "servers.json"),
             "--patterns", str(ROOT / "examples" / "patterns.toml"),
             "--memory", f"sqlite:{tmp_path}/memory.db",
         ],
-        capture_output=True, text=True, env=with_venv_path(), timeout=120,
+        capture_output=True, text=True, env=with_venv_path(), timeout=timeout,
     )
     assert run.returncode == 0, run.stderr
     result = json.loads(run.stdout)
     assert result["success"] is True, result["error"]
+    return result
+
+
+def test_exec_answers_the_time_in_tokyo_from_mcp_server_time(tmp_path):
+    require_mcp_server_time()
+    result = exec_with_the_examples(tmp_path, "what is the time in Asia/Tokyo", timeout=120)
     assert result["pattern_name"] == "current_time"
     assert result["result"]["server"] == "time"
     assert result["result"]["tool"] == "get_current_time"
@@ -164,18 +170,7 @@ def test_exec_lists_a_directory_through_the_filesystem_server_of_the_examples(tm
     listing = tmp_path / "listing"
     (listing / "sub").mkdir(parents=True)
     (listing / "hello.txt").write_text("hi")
-    run = subprocess.run(
-        [
-            binary(), "exec", f"list the files in {listing}", "--json",
-            "--servers", str(ROOT / "examples" / "servers.json"),
-            "--patterns", str(ROOT / "examples" / "patterns.toml"),
-            "--memory", f"sqlite:{tmp_path}/memory.db",
-        ],
-        capture_output=True, text=True, env=with_venv_path(), timeout=400,
-    )
-    assert run.returncode == 0, run.stderr
-    result = json.loads(run.stdout)
-    assert result["success"] is True, result["error"]
+    result = exec_with_the_examples(tmp_path, f"list the files in {listing}", timeout=400)
     assert result["pattern_name"] == "list_directory"
     assert (result["result"]["server"], result["result"]["tool"]) == ("filesystem", "list_directory")
     text = result["result"]["content"][0]["text"]

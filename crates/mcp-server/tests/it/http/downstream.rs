@@ -21,19 +21,32 @@ use crate::http::support::*;
 
 const READY: Duration = Duration::from_secs(15);
 
-/// The upstream app (auth on, tokens of `config()`) served on `addr`, until the sender is dropped or fired.
-async fn serve_upstream(addr: SocketAddr) -> (oneshot::Sender<()>, JoinHandle<()>) {
-    let listener = TcpListener::bind(addr).await.unwrap();
-    let harness = Harness::new(config()).await;
-    let (stop_tx, stop_rx) = oneshot::channel::<()>();
-    let task = tokio::spawn(async move {
-        serve(listener, harness.app, async move {
-            let _ = stop_rx.await;
-        })
-        .await
-        .unwrap();
-    });
-    (stop_tx, task)
+/// The upstream app (auth on, tokens of `config()`) serving on a socket.
+struct Upstream {
+    stop: oneshot::Sender<()>,
+    task: JoinHandle<()>,
+}
+
+impl Upstream {
+    async fn start(addr: SocketAddr) -> Self {
+        let listener = TcpListener::bind(addr).await.unwrap();
+        let harness = Harness::new(config()).await;
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            serve(listener, harness.app, async move {
+                let _ = stopped.await;
+            })
+            .await
+            .unwrap();
+        });
+        Self { stop, task }
+    }
+
+    /// Stops serving and waits until the socket is closed.
+    async fn stop(self) {
+        let _ = self.stop.send(());
+        self.task.await.unwrap();
+    }
 }
 
 async fn free_addr() -> SocketAddr {
@@ -49,6 +62,15 @@ async fn engine_over(pool: &Arc<DownstreamPool>) -> Engine {
         .with_downstream(Arc::clone(pool))
 }
 
+/// A pool of one server, `up`, at `addr` with `token`, its calls bounded by `timeout`.
+fn pool_for(addr: SocketAddr, token: &str, timeout: Duration) -> Arc<DownstreamPool> {
+    let spec = ServerSpec::http("up", format!("http://{addr}/mcp"))
+        .with_header("Authorization", bearer(token))
+        .with_header("X-Client", "pattern-mcp-it")
+        .with_timeout(timeout);
+    DownstreamPool::start(vec![spec])
+}
+
 fn call_route_query(query: &str) -> ExecuteRequest {
     let mut request = ExecuteRequest::new("call tool up.route_query");
     request.context = json!({"arguments": {"query": query}}).as_object().cloned();
@@ -59,12 +81,8 @@ fn call_route_query(query: &str) -> ExecuteRequest {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tools_of_an_http_server_are_called_with_its_token_and_listed() {
     let addr = free_addr().await;
-    let (stop, upstream) = serve_upstream(addr).await;
-    let spec = ServerSpec::http("up", format!("http://{addr}/mcp"))
-        .with_header("Authorization", bearer(CI_TOKEN))
-        .with_header("X-Client", "pattern-mcp-it")
-        .with_timeout(Duration::from_secs(10));
-    let pool = DownstreamPool::start(vec![spec]);
+    let upstream = Upstream::start(addr).await;
+    let pool = pool_for(addr, CI_TOKEN, Duration::from_secs(10));
     assert!(pool.wait_ready(READY).await, "{:?}", pool.status());
     let listed: Vec<String> =
         pool.tools().iter().map(|entry| entry.tool.name.to_string()).collect();
@@ -94,18 +112,14 @@ async fn tools_of_an_http_server_are_called_with_its_token_and_listed() {
     assert!(error.contains("`up.route_query`") && error.contains("`query`"), "{error}");
 
     pool.shutdown().await;
-    drop(stop);
-    upstream.await.unwrap();
+    upstream.stop().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_http_server_refusing_the_token_is_down_with_the_reason() {
     let addr = free_addr().await;
-    let (stop, upstream) = serve_upstream(addr).await;
-    let spec = ServerSpec::http("up", format!("http://{addr}/mcp"))
-        .with_header("Authorization", bearer("not-a-token"))
-        .with_timeout(Duration::from_secs(5));
-    let pool = DownstreamPool::start(vec![spec]);
+    let upstream = Upstream::start(addr).await;
+    let pool = pool_for(addr, "not-a-token", Duration::from_secs(5));
     assert!(!pool.wait_ready(Duration::from_secs(2)).await);
     let status = &pool.status()[0];
     assert!(!status.connected);
@@ -119,26 +133,21 @@ async fn an_http_server_refusing_the_token_is_down_with_the_reason() {
     assert!(result.error.as_deref().unwrap_or_default().contains("`up`"), "{:?}", result.error);
 
     pool.shutdown().await;
-    drop(stop);
-    upstream.await.unwrap();
+    upstream.stop().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_restarted_http_server_is_reached_again_without_a_restart_of_ours() {
     let addr = free_addr().await;
-    let (stop, upstream) = serve_upstream(addr).await;
-    let spec = ServerSpec::http("up", format!("http://{addr}/mcp"))
-        .with_header("Authorization", bearer(CI_TOKEN))
-        .with_timeout(Duration::from_secs(5));
-    let pool = DownstreamPool::start(vec![spec]);
+    let upstream = Upstream::start(addr).await;
+    let pool = pool_for(addr, CI_TOKEN, Duration::from_secs(5));
     assert!(pool.wait_ready(READY).await, "{:?}", pool.status());
     let engine = engine_over(&pool).await;
     let before = engine.execute(&call_route_query("list the pods"), &Principal::local()).await;
     assert!(before.success, "{:?}", before.error);
 
     // The server goes away: a call fails, naming it, and nothing hangs.
-    stop.send(()).unwrap();
-    upstream.await.unwrap();
+    upstream.stop().await;
     let during = tokio::time::timeout(
         Duration::from_secs(10),
         engine.execute(&call_route_query("list the pods"), &Principal::local()),
@@ -149,7 +158,7 @@ async fn a_restarted_http_server_is_reached_again_without_a_restart_of_ours() {
     assert!(during.error.as_deref().unwrap_or_default().contains("`up`"), "{:?}", during.error);
 
     // It comes back on the same address, with none of the old sessions: the pool opens a new one.
-    let (stop, upstream) = serve_upstream(addr).await;
+    let upstream = Upstream::start(addr).await;
     let deadline = tokio::time::Instant::now() + READY;
     let after = loop {
         let result = engine.execute(&call_route_query("list the pods"), &Principal::local()).await;
@@ -161,6 +170,5 @@ async fn a_restarted_http_server_is_reached_again_without_a_restart_of_ours() {
     assert!(after.success, "{:?} / {:?}", after.error, pool.status());
 
     pool.shutdown().await;
-    drop(stop);
-    upstream.await.unwrap();
+    upstream.stop().await;
 }
