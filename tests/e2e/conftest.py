@@ -3,6 +3,7 @@
 import json
 import os
 import pathlib
+import socket
 from contextlib import asynccontextmanager
 
 import pytest
@@ -10,6 +11,26 @@ from mcp import ClientSession, StdioServerParameters
 from mcp.client.stdio import stdio_client
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
+
+# DESIGN §11: every metric family a scrape of /metrics must carry.
+FAMILIES = frozenset({
+    "pattern_executions_total",
+    "pattern_execution_duration_seconds",
+    "pattern_tokens_total",
+    "pattern_cache_requests_total",
+    "pattern_route_decisions_total",
+    "pattern_downstream_calls_total",
+    "pattern_downstream_call_duration_seconds",
+    "pattern_memory_query_duration_seconds",
+    "pattern_redis_up",
+})
+
+
+def free_port() -> int:
+    """A loopback TCP port nothing listens on now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def binary() -> str:

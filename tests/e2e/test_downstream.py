@@ -16,7 +16,7 @@ import time
 import anyio
 import pytest
 
-from conftest import ROOT, binary, mcp_session, structured
+from conftest import ROOT, binary, free_port, mcp_session, structured
 
 pytestmark = [pytest.mark.filterwarnings("ignore:The logging capability is deprecated")]
 
@@ -175,12 +175,6 @@ def test_exec_lists_a_directory_through_the_filesystem_server_of_the_examples(tm
     assert (result["result"]["server"], result["result"]["tool"]) == ("filesystem", "list_directory")
     text = result["result"]["content"][0]["text"]
     assert "[FILE] hello.txt" in text and "[DIR] sub" in text, text
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.mark.anyio

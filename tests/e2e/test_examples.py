@@ -9,21 +9,10 @@ import subprocess
 import pytest
 import yaml
 
-from conftest import ROOT, binary
+from conftest import FAMILIES, ROOT, binary
 
 EXAMPLES = ROOT / "examples"
-# DESIGN §11, and the series Prometheus derives from its histograms.
-FAMILIES = {
-    "pattern_executions_total",
-    "pattern_execution_duration_seconds",
-    "pattern_tokens_total",
-    "pattern_cache_requests_total",
-    "pattern_route_decisions_total",
-    "pattern_downstream_calls_total",
-    "pattern_downstream_call_duration_seconds",
-    "pattern_memory_query_duration_seconds",
-    "pattern_redis_up",
-}
+# The series Prometheus derives from the histograms of DESIGN §11.
 HISTOGRAMS = {f for f in FAMILIES if f.endswith("_seconds")}
 SERIES = FAMILIES | {f"{h}_{s}" for h in HISTOGRAMS for s in ("bucket", "sum", "count")}
 

@@ -19,30 +19,12 @@ from mcp.client.streamable_http import streamable_http_client
 from mcp.shared._httpx_utils import create_mcp_http_client
 
 import test_stdio
-from conftest import binary, structured
+from conftest import FAMILIES, binary, free_port, structured
 
 pytestmark = [pytest.mark.anyio, pytest.mark.filterwarnings("ignore:The logging capability is deprecated")]
 
 TOKEN = "e2e-http-token-0123456789"
 TRANSPORTS = ["streamable_http", "sse"]
-# DESIGN §11: every family a scrape must carry.
-FAMILIES = [
-    "pattern_executions_total",
-    "pattern_execution_duration_seconds",
-    "pattern_tokens_total",
-    "pattern_cache_requests_total",
-    "pattern_route_decisions_total",
-    "pattern_downstream_calls_total",
-    "pattern_downstream_call_duration_seconds",
-    "pattern_memory_query_duration_seconds",
-    "pattern_redis_up",
-]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @contextmanager

@@ -1,7 +1,6 @@
 """End-to-end over stdio: the real binary driven by the Python `mcp` client from PyPI."""
 
 import asyncio
-import json
 
 import pytest
 from mcp.shared.exceptions import MCPError

@@ -18,26 +18,12 @@ use pattern_engine::memory::{MemoryStore, SqliteStore};
 #[path = "support/corpus.rs"]
 mod corpus;
 
-use corpus::{MEMORIES, NAMESPACES, QUERIES, corpus, query};
+use corpus::{MEMORIES, NAMESPACES, corpus, query, search_latencies};
 
 /// Per-call latency of every query in every namespace, printed as
 /// percentiles, with the slowest queries by their median.
 async fn print_search_percentiles(store: &dyn MemoryStore) {
-    let mut micros = Vec::new();
-    let mut by_query = vec![Vec::new(); QUERIES.len()];
-    let mut empty = 0;
-    for round in 0..5 {
-        for i in 0..QUERIES.len() * NAMESPACES {
-            let q =
-                SearchQuery { namespace: format!("team-{}", (i + round) % NAMESPACES), ..query(i) };
-            let start = Instant::now();
-            let hits = store.search(q).await.expect("search");
-            let took = start.elapsed().as_micros() as u64;
-            micros.push(took);
-            by_query[i % QUERIES.len()].push(took);
-            empty += usize::from(hits.is_empty());
-        }
-    }
+    let (mut micros, empty, medians) = search_latencies(store).await;
     micros.sort_unstable();
     let at = |p: f64| micros[((micros.len() - 1) as f64 * p) as usize] as f64 / 1000.0;
     eprintln!(
@@ -48,15 +34,6 @@ async fn print_search_percentiles(store: &dyn MemoryStore) {
         at(0.99),
         at(1.0)
     );
-    let mut medians: Vec<(u64, &str)> = by_query
-        .iter_mut()
-        .zip(QUERIES)
-        .map(|(times, text)| {
-            times.sort_unstable();
-            (times[times.len() / 2], *text)
-        })
-        .collect();
-    medians.sort_unstable_by(|a, b| b.cmp(a));
     for (median, text) in medians.iter().take(3) {
         eprintln!("  slowest: {:.3} ms median for {text:?}", *median as f64 / 1000.0);
     }

@@ -21,7 +21,7 @@ use pattern_engine::memory::{MemoryStore, PostgresStore, PostgresUrl};
 #[path = "support/corpus.rs"]
 mod corpus;
 
-use corpus::{MEMORIES, NAMESPACES, QUERIES, corpus, query};
+use corpus::{MEMORIES, NAMESPACES, QUERIES, corpus, query, search_latencies};
 
 const SCHEMA: &str = "pmcp_bench";
 const CONCURRENCY: usize = 64;
@@ -127,36 +127,6 @@ async fn seed(store: &PostgresStore) {
         "memory/postgres: seeded {MEMORIES} memories into {SCHEMA} in {:.1} s",
         start.elapsed().as_secs_f64()
     );
-}
-
-/// Every question in every namespace, five rounds, one at a time; with the
-/// median of each question, slowest first.
-async fn search_latencies(store: &dyn MemoryStore) -> (Vec<u64>, usize, Vec<(u64, &'static str)>) {
-    let mut micros = Vec::new();
-    let mut by_query = vec![Vec::new(); QUERIES.len()];
-    let mut empty = 0;
-    for round in 0..5 {
-        for i in 0..QUERIES.len() * NAMESPACES {
-            let q =
-                SearchQuery { namespace: format!("team-{}", (i + round) % NAMESPACES), ..query(i) };
-            let start = Instant::now();
-            let hits = store.search(q).await.expect("search");
-            let took = start.elapsed().as_micros() as u64;
-            micros.push(took);
-            by_query[i % QUERIES.len()].push(took);
-            empty += usize::from(hits.is_empty());
-        }
-    }
-    let mut medians: Vec<(u64, &str)> = by_query
-        .iter_mut()
-        .zip(QUERIES)
-        .map(|(times, text)| {
-            times.sort_unstable();
-            (times[times.len() / 2], *text)
-        })
-        .collect();
-    medians.sort_unstable_by(|a, b| b.cmp(a));
-    (micros, empty, medians)
 }
 
 /// `CONCURRENCY` tasks searching back to back for `THROUGHPUT_FOR`.

@@ -6,7 +6,10 @@
 
 #![allow(dead_code)]
 
+use std::time::Instant;
+
 use pattern_core::{NewMemory, SearchQuery};
+use pattern_engine::memory::MemoryStore;
 
 pub const MEMORIES: usize = 100_000;
 pub const NAMESPACES: usize = 10;
@@ -249,4 +252,36 @@ pub fn query(i: usize) -> SearchQuery {
         limit: 10,
         tags: Vec::new(),
     }
+}
+
+/// Every question in every namespace, five rounds, one at a time; with the
+/// median of each question, slowest first.
+pub async fn search_latencies(
+    store: &dyn MemoryStore,
+) -> (Vec<u64>, usize, Vec<(u64, &'static str)>) {
+    let mut micros = Vec::new();
+    let mut by_query = vec![Vec::new(); QUERIES.len()];
+    let mut empty = 0;
+    for round in 0..5 {
+        for i in 0..QUERIES.len() * NAMESPACES {
+            let q =
+                SearchQuery { namespace: format!("team-{}", (i + round) % NAMESPACES), ..query(i) };
+            let start = Instant::now();
+            let hits = store.search(q).await.expect("search");
+            let took = start.elapsed().as_micros() as u64;
+            micros.push(took);
+            by_query[i % QUERIES.len()].push(took);
+            empty += usize::from(hits.is_empty());
+        }
+    }
+    let mut medians: Vec<(u64, &str)> = by_query
+        .iter_mut()
+        .zip(QUERIES)
+        .map(|(times, text)| {
+            times.sort_unstable();
+            (times[times.len() / 2], *text)
+        })
+        .collect();
+    medians.sort_unstable_by(|a, b| b.cmp(a));
+    (micros, empty, medians)
 }

@@ -15,7 +15,7 @@ use pattern_engine::memory::{MemoryStore, PostgresStore, PostgresUrl, SqliteStor
 use tokio_postgres::NoTls;
 
 use crate::guarded::Guarded;
-use crate::store_suite::memory_store_suite;
+use crate::store_suite::{memory_store_suite, query};
 
 mod faults;
 mod proxy;
@@ -132,10 +132,6 @@ mod suite {
     super::memory_store_suite!(super::store);
 }
 
-fn search(namespace: &str, text: &str) -> SearchQuery {
-    SearchQuery { namespace: namespace.into(), text: text.into(), limit: 10, tags: Vec::new() }
-}
-
 #[tokio::test]
 async fn migrations_are_recorded_once_even_when_two_instances_start_together() {
     let schema = fresh_schema();
@@ -145,7 +141,7 @@ async fn migrations_are_recorded_once_even_when_two_instances_start_together() {
     let (a, b) = tokio::join!(PostgresStore::open_ready(&url), PostgresStore::open_ready(&url));
     let (a, b) = (a.unwrap(), b.unwrap());
     a.store(NewMemory::new("shared", "written by the first instance")).await.unwrap();
-    let hits = b.search(search("shared", "first instance")).await.unwrap();
+    let hits = b.search(query("shared", "first instance")).await.unwrap();
     assert_eq!(hits.len(), 1);
 
     let client = raw_client().await;
@@ -276,13 +272,11 @@ async fn hostile_text_is_only_ever_a_bound_parameter() {
         ids.push(stored.id);
     }
     for (i, text) in hostile.iter().enumerate() {
-        let hits = store.search(search("hostile", text)).await.unwrap();
+        let hits = store.search(query("hostile", text)).await.unwrap();
         assert!(hits.iter().any(|m| m.id == ids[i]), "query {text:?} finds its memory: {hits:?}");
         assert!(hits.iter().all(|m| m.namespace == "hostile"), "query {text:?}");
-        let tagged = SearchQuery {
-            tags: vec![(*text).to_owned()],
-            ..search("hostile", &format!("item{i}"))
-        };
+        let tagged =
+            SearchQuery { tags: vec![(*text).to_owned()], ..query("hostile", &format!("item{i}")) };
         let hits = store.search(tagged).await.unwrap();
         assert_eq!(hits.iter().map(|m| m.id).collect::<Vec<_>>(), [ids[i]], "tag {text:?}");
         assert_eq!(hits[0].metadata[*text], serde_json::json!(text));
@@ -354,8 +348,8 @@ async fn sqlite_and_postgres_agree_on_the_top_results() {
         "mysql-ro",
     ];
     for text in queries {
-        let from_postgres = postgres.search(search("parity", text)).await.unwrap();
-        let from_sqlite = sqlite.search(search("parity", text)).await.unwrap();
+        let from_postgres = postgres.search(query("parity", text)).await.unwrap();
+        let from_sqlite = sqlite.search(query("parity", text)).await.unwrap();
         let top = |hits: &[pattern_core::Memory]| hits.first().map(|m| m.content.clone());
         assert_eq!(top(&from_postgres), top(&from_sqlite), "top result of {text:?}");
         let mut a: Vec<_> = from_postgres.iter().map(|m| m.content.clone()).collect();
@@ -397,7 +391,7 @@ async fn the_closest_match_wins_among_more_memories_than_are_fully_ranked() {
     memories.insert(0, NewMemory::new("crowd", "the gateway timeout is 30 seconds"));
     store.store_batch(memories).await.unwrap();
 
-    let hits = store.search(search("crowd", "gateway timeout")).await.unwrap();
+    let hits = store.search(query("crowd", "gateway timeout")).await.unwrap();
     assert_eq!(hits.len(), 10);
     assert_eq!(hits[0].content, "the gateway timeout is 30 seconds");
     assert!(hits.iter().all(|m| m.content.contains("timeout")), "{hits:?}");

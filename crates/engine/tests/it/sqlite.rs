@@ -2,11 +2,11 @@
 
 use std::sync::Arc;
 
-use pattern_core::{Memory, MemoryAvailability, NewMemory, SearchQuery};
+use pattern_core::{Memory, MemoryAvailability, NewMemory};
 use pattern_engine::memory::{MemoryError, MemoryStore, SqliteStore};
 
 use crate::guarded::Guarded;
-use crate::store_suite::memory_store_suite;
+use crate::store_suite::{memory_store_suite, query};
 
 async fn in_memory() -> Arc<dyn MemoryStore> {
     Arc::new(SqliteStore::open_in_memory().await.expect("open in-memory store"))
@@ -24,10 +24,6 @@ mod in_memory {
 
 mod on_disk {
     super::memory_store_suite!(super::on_disk);
-}
-
-fn search(namespace: &str, text: &str) -> SearchQuery {
-    SearchQuery { namespace: namespace.into(), text: text.into(), limit: 10, tags: Vec::new() }
 }
 
 #[tokio::test]
@@ -57,7 +53,7 @@ async fn data_survives_reopen() {
     let store = SqliteStore::open(&path).await.unwrap();
     assert_eq!(store.total(), 1);
     assert_eq!(store.count(None).await.unwrap(), 1);
-    let hits = store.search(search("team", "staging port")).await.unwrap();
+    let hits = store.search(query("team", "staging port")).await.unwrap();
     assert_eq!(hits.len(), 1);
     assert_eq!(Memory { score: None, ..hits[0].clone() }, stored);
     assert_eq!(store.recent("team", 5).await.unwrap(), std::slice::from_ref(&stored));
@@ -130,7 +126,7 @@ async fn store_work_runs_off_the_runtime() {
             let store = Arc::clone(&store);
             tokio::spawn(async move {
                 store.store(NewMemory::new("locked", format!("concurrent note {i}"))).await?;
-                store.search(search("locked", "concurrent note")).await
+                store.search(query("locked", "concurrent note")).await
             })
         })
         .collect();
@@ -188,7 +184,7 @@ async fn store_batch_writes_all_or_nothing() {
         let store = Arc::clone(&store);
         async move { store.store_batch(batch).await }
     });
-    let hits = store.search(search("ops", "staging port")).await.unwrap();
+    let hits = store.search(query("ops", "staging port")).await.unwrap();
     assert_eq!(hits.len(), 1);
     let written = writing.await.unwrap().unwrap();
     assert_eq!(written.len(), 5_000);
@@ -196,6 +192,6 @@ async fn store_batch_writes_all_or_nothing() {
     assert_eq!(store.count(Some("bulk")).await.unwrap(), 5_000);
     assert_eq!(store.total(), 5_001);
     assert!(store.has_memories("bulk"));
-    let found = store.search(search("bulk", "fact 4999")).await.unwrap();
+    let found = store.search(query("bulk", "fact 4999")).await.unwrap();
     assert_eq!(found[0].id, written[4_999].id);
 }

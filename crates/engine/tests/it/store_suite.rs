@@ -83,7 +83,8 @@ async fn put_with(
     store.store(memory).await.expect("store")
 }
 
-fn query(namespace: &str, text: &str) -> SearchQuery {
+/// A search of `text` in `namespace` for up to ten memories, no tag filter.
+pub fn query(namespace: &str, text: &str) -> SearchQuery {
     SearchQuery { namespace: namespace.into(), text: text.into(), limit: 10, tags: Vec::new() }
 }
 
