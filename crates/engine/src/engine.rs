@@ -83,6 +83,20 @@ impl std::fmt::Debug for Engine {
     }
 }
 
+/// An answer found in this process's cache tier by [`Engine::local_hit`],
+/// not yet given or counted.
+pub struct LocalHit {
+    plan: Plan,
+    value: Arc<Value>,
+    started: Instant,
+}
+
+impl std::fmt::Debug for LocalHit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LocalHit").field("pattern", &self.plan.pattern.name).finish_non_exhaustive()
+    }
+}
+
 /// What the engine decided to do for one query.
 pub(crate) struct Plan {
     pub(crate) pattern: Arc<PatternDefinition>,
@@ -138,7 +152,9 @@ impl Engine {
 
     /// `route_query`: what `execute_pattern` would do, with no side effect.
     pub fn route(&self, req: &RouteRequest, principal: &Principal) -> RoutingDecision {
-        self.plan(&req.query, req.execution_mode, &req.namespace, None, principal, true).decision
+        let plan = self.plan(&req.query, req.execution_mode, &req.namespace, None, principal, true);
+        self.record_plan(&plan, req.execution_mode);
+        plan.decision
     }
 
     /// `execute_pattern`: match, route, answer from cache or execute, record.
@@ -146,21 +162,9 @@ impl Engine {
         let started = Instant::now();
         self.tokens.ensure_loaded().await;
         let request_id = self.request_id();
-        let plan = self.plan(
-            &req.query,
-            req.execution_mode,
-            &req.namespace,
-            req.context.as_ref(),
-            principal,
-            req.use_cache,
-        );
-        let mut metadata = Map::new();
-        metadata.insert("mode".into(), json!(req.execution_mode));
-        metadata.insert("namespace".into(), json!(req.namespace));
-        metadata.insert("principal".into(), json!(principal.id));
-        if let Some(reason) = plan.not_cacheable {
-            metadata.insert("not_cached_because".into(), json!(reason));
-        }
+        let plan = self.plan_execution(req, principal);
+        self.record_plan(&plan, req.execution_mode);
+        let mut metadata = execution_metadata(req, principal, &plan);
 
         let mut tier = None;
         let outcome: Result<Arc<Value>, EngineError> =
@@ -194,6 +198,41 @@ impl Engine {
         self.finish(request_id, plan, outcome, tier, metadata, started)
     }
 
+    /// Finds the answer to `req` in this process's cache tier, changing and
+    /// counting nothing: `Some` exactly when [`execute`](Self::execute) would
+    /// answer `req` from that tier now. A transport answers such a repeat
+    /// with [`answer_local_hit`](Self::answer_local_hit) without handing the
+    /// call to the machinery a real execution needs; on `None` it calls
+    /// `execute`, and nothing has been counted twice.
+    pub fn local_hit(&self, req: &ExecuteRequest, principal: &Principal) -> Option<LocalHit> {
+        let started = Instant::now();
+        let plan = self.plan_execution(req, principal);
+        if !plan.decision.cache.cacheable
+            || authorize(&plan.pattern, principal, &req.namespace).is_err()
+        {
+            return None;
+        }
+        let value = self.cache.peek_local(&plan.decision.cache.key)?;
+        Some(LocalHit { plan, value, started })
+    }
+
+    /// The result of `req` answered from `hit`, recorded as
+    /// [`execute`](Self::execute) records a hit in this process's cache tier.
+    pub fn answer_local_hit(
+        &self,
+        hit: LocalHit,
+        req: &ExecuteRequest,
+        principal: &Principal,
+    ) -> ExecutionResult {
+        let LocalHit { plan, value, started } = hit;
+        self.record_plan(&plan, req.execution_mode);
+        self.cache.count_local_hit();
+        let metadata = execution_metadata(req, principal, &plan);
+        let tier = Some(CacheTier::Local);
+        self.record_cache_metrics(&plan, tier);
+        self.finish(self.request_id(), plan, Ok(value), tier, metadata, started)
+    }
+
     /// The `stats` tool.
     pub fn stats(&self) -> Stats {
         let (executions, tokens, latency_ms) = self.stats.snapshot();
@@ -225,6 +264,19 @@ impl Engine {
         }
     }
 
+    fn plan_execution(&self, req: &ExecuteRequest, principal: &Principal) -> Plan {
+        self.plan(
+            &req.query,
+            req.execution_mode,
+            &req.namespace,
+            req.context.as_ref(),
+            principal,
+            req.use_cache,
+        )
+    }
+
+    /// What to do for `query`, with no side effect: [`record_plan`](Self::record_plan)
+    /// counts the decision once it is acted on.
     fn plan(
         &self,
         query: &str,
@@ -248,7 +300,7 @@ impl Engine {
             None => self.registry.match_query(query),
         };
         let info = matched.as_ref().map(|m| m.info());
-        let mut decision = self.router.route(query, mode, namespace, info.as_ref(), &*self.store);
+        let mut decision = self.router.decide(query, mode, namespace, info.as_ref(), &*self.store);
         let (pattern, captures) = match matched {
             Some(m) => (m.pattern, m.captures),
             None => (self.registry.fallback(decision.route), Captures::new()),
@@ -268,13 +320,18 @@ impl Engine {
         });
         decision.cache = CacheInfo { cacheable: not_cacheable.is_none(), key };
         decision.decision_time_us = t0.elapsed().as_micros() as u64;
+        Plan { pattern, captures, decision, not_cacheable }
+    }
+
+    fn record_plan(&self, plan: &Plan, mode: ExecutionMode) {
+        let route = plan.decision.route;
+        self.router.record(route);
         metrics::counter!(
             "pattern_route_decisions_total",
-            "route" => decision.route.as_str(),
+            "route" => route.as_str(),
             "mode" => mode.as_str()
         )
         .increment(1);
-        Plan { pattern, captures, decision, not_cacheable }
     }
 
     async fn run_with_timeout(
@@ -456,6 +513,22 @@ fn required_role(pattern: &PatternDefinition) -> Role {
     let side_effects = pattern.writes_memory() || pattern.tool.is_some() || is_call_tool(pattern);
     let floor = if side_effects { Role::Agent } else { Role::Readonly };
     pattern.min_role.map_or(floor, |r| r.max(floor))
+}
+
+/// The `metadata` every execution result starts with.
+fn execution_metadata(
+    req: &ExecuteRequest,
+    principal: &Principal,
+    plan: &Plan,
+) -> Map<String, Value> {
+    let mut metadata = Map::new();
+    metadata.insert("mode".into(), json!(req.execution_mode));
+    metadata.insert("namespace".into(), json!(req.namespace));
+    metadata.insert("principal".into(), json!(principal.id));
+    if let Some(reason) = plan.not_cacheable {
+        metadata.insert("not_cached_because".into(), json!(reason));
+    }
+    metadata
 }
 
 fn authorize(

@@ -6,6 +6,7 @@
 //! (`run.rs`), which wires in the engine's handler, readiness and metrics.
 
 mod auth;
+mod cached_call;
 mod config;
 mod error;
 mod families;

@@ -74,15 +74,8 @@ impl PatternServer {
         name: &str,
         arguments: Option<serde_json::Map<String, serde_json::Value>>,
     ) -> Result<CallToolResult, ErrorData> {
-        if let Some(limiter) = &self.rate_limiter
-            && let Err(RetryAfter(wait)) = limiter.check(&self.principal.id)
-        {
-            metrics::counter!("pattern_rate_limited_total").increment(1);
-            return Ok(CallToolResult::error(vec![ContentBlock::text(format!(
-                "rate limit exceeded for principal `{}`; retry in {} s",
-                self.principal.id,
-                retry_secs(wait)
-            ))]));
+        if let Some(refused) = self.rate_limited() {
+            return Ok(refused);
         }
         let args = arguments.unwrap_or_default();
         match name {
@@ -115,6 +108,45 @@ impl PatternServer {
                 ))
             }
         }
+    }
+
+    /// The answer [`call`](Self::call) would give to an `execute_pattern`
+    /// call that this process's cache tier answers, or `None` when answering
+    /// needs more than that (a miss, other arguments, another tool) or this
+    /// session has asked for log notifications, which only a call handled
+    /// by its MCP session can send. A transport can give this answer
+    /// without going through the session; on `None` it hands the call to
+    /// the session, and the rate limit has not been charged.
+    pub fn call_cached(
+        &self,
+        name: &str,
+        arguments: Option<&serde_json::Map<String, serde_json::Value>>,
+    ) -> Option<CallToolResult> {
+        if name != tools::EXECUTE_PATTERN
+            || self.client_level.lock().unwrap_or_else(|p| p.into_inner()).is_some()
+        {
+            return None;
+        }
+        let req = ExecuteRequest::from_json(arguments?).ok()?;
+        let hit = self.engine.local_hit(&req, &self.principal)?;
+        if let Some(refused) = self.rate_limited() {
+            return Some(refused);
+        }
+        let result = self.engine.answer_local_hit(hit, &req, &self.principal);
+        Some(structured(&result, !result.success))
+    }
+
+    /// The tool error of a call over this principal's rate limit; `None`
+    /// when the call may go ahead (which charges the limit).
+    fn rate_limited(&self) -> Option<CallToolResult> {
+        let limiter = self.rate_limiter.as_ref()?;
+        let RetryAfter(wait) = limiter.check(&self.principal.id).err()?;
+        metrics::counter!("pattern_rate_limited_total").increment(1);
+        Some(CallToolResult::error(vec![ContentBlock::text(format!(
+            "rate limit exceeded for principal `{}`; retry in {} s",
+            self.principal.id,
+            retry_secs(wait)
+        ))]))
     }
 
     fn wants(&self, level: LoggingLevel) -> bool {

@@ -88,8 +88,24 @@ impl Router {
     /// whatever the mode, because that pattern is what the engine executes;
     /// its `cost_tokens` seeds the estimate. Without one, FAST routes to
     /// infrastructure, COMPREHENSIVE to hybrid, and BALANCED classifies the
-    /// query. `decision_time_us` is the time spent in this call.
+    /// query. `decision_time_us` is the time spent in this call. The
+    /// decision is counted in [`stats`](Self::stats).
     pub fn route(
+        &self,
+        query: &str,
+        mode: ExecutionMode,
+        namespace: &str,
+        matched: Option<&PatternMatchInfo>,
+        memory: &dyn MemoryAvailability,
+    ) -> RoutingDecision {
+        let decision = self.decide(query, mode, namespace, matched, memory);
+        self.record(decision.route);
+        decision
+    }
+
+    /// [`route`](Self::route) without counting the decision, for a caller
+    /// that may not act on it; it calls [`record`](Self::record) if it does.
+    pub fn decide(
         &self,
         query: &str,
         mode: ExecutionMode,
@@ -135,8 +151,6 @@ impl Router {
             None => self.estimates.route(route),
         };
         let alternative_routes = self.alternatives(route, confidence, scores);
-        self.decisions.fetch_add(1, Ordering::Relaxed);
-        self.by_route[route_index(route)].fetch_add(1, Ordering::Relaxed);
         RoutingDecision {
             route,
             confidence,
@@ -149,6 +163,12 @@ impl Router {
             cache: CacheInfo::default(),
             decision_time_us: t0.elapsed().as_micros() as u64,
         }
+    }
+
+    /// Counts a decision for `route` in [`stats`](Self::stats).
+    pub fn record(&self, route: Route) {
+        self.decisions.fetch_add(1, Ordering::Relaxed);
+        self.by_route[route_index(route)].fetch_add(1, Ordering::Relaxed);
     }
 
     /// Folds an execution into the moving averages of its pattern and route.

@@ -3,7 +3,6 @@
 use std::sync::Arc;
 
 use metrics_exporter_prometheus::PrometheusHandle;
-use rmcp::ServerHandler;
 use tokio_util::sync::CancellationToken;
 
 use crate::http::auth::Authenticator;
@@ -13,6 +12,7 @@ use crate::http::host::HostPolicy;
 use crate::http::mcp::StreamableHttp;
 use crate::http::rate_limit::PrincipalRateLimiter;
 use crate::http::sse::LegacySse;
+use crate::server::PatternServer;
 use pattern_engine::Principal;
 
 /// Shared state of the HTTP app; cheap to clone.
@@ -45,15 +45,14 @@ impl std::fmt::Debug for dyn Readiness {
 impl AppState {
     /// Validates `config` and prepares both MCP transports. `factory` makes
     /// the MCP handler of one session from its authenticated principal.
-    pub fn new<H, F>(
+    pub fn new<F>(
         config: HttpConfig,
         factory: F,
         readiness: Arc<dyn Readiness>,
         metrics: Option<PrometheusHandle>,
     ) -> Result<Self, HttpConfigError>
     where
-        H: ServerHandler + Send + 'static,
-        F: Fn(Principal) -> H + Send + Sync + 'static,
+        F: Fn(Principal) -> PatternServer + Send + Sync + 'static,
     {
         let auth = Authenticator::new(&config.tokens, config.jwt.as_ref())?;
         let host_policy = HostPolicy::new(&config.allowed_hosts, &config.allowed_origins)?;
