@@ -3,7 +3,10 @@
 //! Seeds the shared corpus (`support/corpus.rs`, 100,000 memories across 10
 //! namespaces) into its own schema, `pmcp_bench`, with multi-row inserts, once:
 //! a later run finds it seeded and goes straight to measuring
-//! (`PMCP_BENCH_RESEED=1` seeds again). The server is
+//! (`PMCP_BENCH_RESEED=1` seeds again). The store phases write into a
+//! namespace of their own, `bench-store`, emptied at the start of every
+//! run, so the namespaces searched hold the corpus and nothing else however
+//! often the bench runs. The server is
 //! `PATTERN_MCP_TEST_DATABASE_URL` (default
 //! `postgres://postgres@127.0.0.1:5432/test`).
 //!
@@ -24,6 +27,8 @@ mod corpus;
 use corpus::{MEMORIES, NAMESPACES, QUERIES, corpus, query, search_latencies};
 
 const SCHEMA: &str = "pmcp_bench";
+/// Where the store phases write.
+const STORE_NAMESPACE: &str = "bench-store";
 const CONCURRENCY: usize = 64;
 const THROUGHPUT_FOR: Duration = Duration::from_secs(5);
 
@@ -49,6 +54,7 @@ async fn run() {
             panic!("PostgreSQL unreachable ({e}); start it with `pg_ctlcluster $(ls /etc/postgresql) main start`")
         })
     };
+    empty_store_namespace(&server).await;
     // Seeding writes thousands of rows per statement: no 2 s limit there.
     seed(&open(format!("{base}&statement_timeout_ms=600000")).await).await;
     let store = Arc::new(open(base.clone()).await);
@@ -88,12 +94,32 @@ async fn run() {
     throughput(&store).await;
 }
 
+/// Deletes what earlier runs' store phases wrote, if the schema exists.
+async fn empty_store_namespace(server: &str) {
+    let (client, connection) = tokio_postgres::connect(server, tokio_postgres::NoTls)
+        .await
+        .unwrap_or_else(|e| {
+            panic!("PostgreSQL unreachable ({e}); start it with `pg_ctlcluster $(ls /etc/postgresql) main start`")
+        });
+    let connection = tokio::spawn(connection);
+    let sql = format!(
+        "DO $$ BEGIN
+             IF to_regclass('{SCHEMA}.memories') IS NOT NULL THEN
+                 DELETE FROM {SCHEMA}.memories WHERE namespace = '{STORE_NAMESPACE}';
+             END IF;
+         END $$"
+    );
+    client.batch_execute(&sql).await.expect("empty the store namespace");
+    drop(client);
+    connection.await.unwrap().expect("connection");
+}
+
 /// A thousand memories written one at a time.
 async fn store_latencies(store: &dyn MemoryStore) -> Vec<u64> {
     let mut micros = Vec::new();
     for i in 0..1000 {
         let memory = NewMemory::new(
-            format!("team-{}", i % NAMESPACES),
+            STORE_NAMESPACE,
             format!("benchmark note {i}: the staging gateway restarted after a config change"),
         );
         let start = Instant::now();

@@ -32,6 +32,7 @@ mod error;
 mod row;
 mod schema;
 mod search;
+mod tsquery;
 
 use error::{pg_error, pool_error, unavailable};
 
@@ -68,6 +69,9 @@ struct Inner {
     /// Set once the schema is migrated and the counters loaded.
     ready: OnceCell<()>,
     counters: Counters,
+    /// What the server made of each word searched for, so that a search
+    /// binds finished `tsquery`s (see `tsquery.rs`).
+    words: tsquery::Words,
 }
 
 impl PostgresStore {
@@ -132,6 +136,7 @@ impl PostgresStore {
                 deadline: url.connect_timeout + url.statement_timeout * 2,
                 ready: OnceCell::new(),
                 counters: Counters::default(),
+                words: tsquery::Words::default(),
             }),
         })
     }
@@ -242,7 +247,7 @@ impl MemoryStore for PostgresStore {
             self.inner
                 .run(async {
                     let client = self.inner.client().await?;
-                    search::search(&client, &query).await
+                    search::search(&client, &self.inner.words, &query).await
                 })
                 .await
         })

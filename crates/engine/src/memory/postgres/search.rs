@@ -1,10 +1,10 @@
 //! Ranked search in PostgreSQL: `ts_rank_cd` over the namespace's GIN index, widened tier by tier, with a scan and a trigram fallback for what the index cannot find.
 //!
-//! The query's words ([`SearchTerms`]) reach the server only as bound
-//! arrays of text; the server turns each into a `tsquery` itself
-//! (`phraseto_tsquery` per word, so `mysql-ro-2` or `O'Reilly's` must match
-//! as written) and combines them with the aggregates and functions of the
-//! schema. Nothing the user types is ever parsed as `tsquery` syntax.
+//! The query's words ([`SearchTerms`]) become `tsquery`s only on the
+//! server (`phraseto_tsquery` per word, so `mysql-ro-2` or `O'Reilly's`
+//! must match as written); [`tsquery`] keeps what the server answered for
+//! each word and combines those answers, and the statements bind the
+//! result. Nothing the user types is ever parsed as `tsquery` syntax.
 //!
 //! Words are OR-ed, but scoring every memory that holds any common word
 //! ("staging", "port") would read thousands of rows per search. So a search
@@ -12,9 +12,12 @@
 //! down to one, and stops at the first tier with `limit` hits: those hold
 //! the most words, and `ts_rank_cd` orders them. With fewer memories than
 //! `limit` holding any word, the last tier is the plain OR, ranked whole.
-//! Each tier is one round trip. (Running the tiers in a PL/pgSQL function,
-//! one round trip in all, measured three times slower: the function's
-//! plans and its calls cost more than the round trips they save.)
+//!
+//! All the tiers are one statement, one round trip, that tries them lazily
+//! in order (see [`indexed_sql`]): a tier runs only when every narrower one
+//! found fewer than `limit`. (One statement per tier, as before, started
+//! the executor and sent the rows of every tier tried; running the tiers
+//! in a PL/pgSQL function measured three times slower still.)
 //!
 //! Terms the index cannot hold (emoji, bare punctuation, a single CJK
 //! character, a word too long to index) are looked for as substrings of the
@@ -29,6 +32,7 @@ use tokio_postgres::types::ToSql;
 
 use super::error::pg_error;
 use super::row;
+use super::tsquery::{self, Words};
 use crate::memory::validate::unique;
 use crate::memory::{MemoryError, SearchTerms, cjk};
 
@@ -104,6 +108,12 @@ impl Plan {
             }
         }
         plan
+    }
+
+    /// What the server normalises for the plan: its pieces, phrases and
+    /// excluded words, in that order ([`Queries::new`] reads them back).
+    pub(super) fn words(&self) -> Vec<&str> {
+        self.pieces.iter().chain(&self.phrases).chain(&self.excluded).map(String::as_str).collect()
     }
 
     /// Words of which any may match, through the index.
@@ -193,50 +203,96 @@ fn binomial(n: u64, k: u64) -> u64 {
     (0..k).fold(1u64, |acc, i| acc.saturating_mul(n - i) / (i + 1))
 }
 
-/// The tsqueries of a plan, computed once per statement from its bound
-/// arrays (`$4` pieces, `$5` their units, `$6` phrases, `$7` excluded) and
-/// read by the statement as `(SELECT … FROM q)`: a value the planner treats
-/// as a parameter, so `m.search @@ (SELECT … FROM q)` is a GIN index
-/// condition and nothing is recomputed per row.
-const QUERIES: &str = "
-    units AS (
-        SELECT unit, memory_tsquery_or(phraseto_tsquery('memory_search', piece)) AS q
-        FROM unnest($4::text[], $5::int4[]) AS p (piece, unit)
-        GROUP BY unit
-    ),
-    q AS MATERIALIZED (
-        SELECT
-            (SELECT array_agg(q ORDER BY unit) FROM units WHERE numnode(q) > 0) AS each_unit,
-            (SELECT memory_tsquery_and(phraseto_tsquery('memory_search', p))
-             FROM unnest($6::text[]) AS p) AS required,
-            (SELECT memory_tsquery_or(phraseto_tsquery('memory_search', p))
-             FROM unnest($7::text[]) AS p) AS excluded,
-            (SELECT memory_tsquery_or(x) FROM (
-                SELECT q FROM units
-                UNION ALL SELECT phraseto_tsquery('memory_search', p) FROM unnest($6::text[]) AS p
-             ) AS r (x)) AS ranker
-    )";
+/// The `tsquery`s of a plan, as text ([`tsquery`]): what the statements
+/// bind.
+#[derive(Debug)]
+pub(super) struct Queries {
+    /// Each word of which any may match, that holds a lexeme: its pieces
+    /// OR-ed.
+    pub units: Vec<String>,
+    /// Every phrase, AND-ed.
+    pub required: Option<String>,
+    /// Any excluded word or phrase, OR-ed.
+    pub excluded: Option<String>,
+    /// The words and the phrases OR-ed: what `ts_rank_cd` scores.
+    pub ranker: Option<String>,
+}
 
-/// Conditions every path applies: `$1` namespace, `$8` tags (all
-/// required), `$9` phrases that must be substrings, `$10` excluded
-/// substrings.
+impl Queries {
+    /// The plan's queries, from the `tsquery` of each of its pieces,
+    /// phrases and excluded words ([`Plan::words`], in that order).
+    pub(super) fn new(plan: &Plan, tsqueries: &[String]) -> Self {
+        let (pieces, rest) = tsqueries.split_at(plan.pieces.len());
+        let (phrases, excluded) = rest.split_at(plan.phrases.len());
+        let units: Vec<String> = (1..=plan.units() as i32)
+            .filter_map(|unit| {
+                let of_unit: Vec<&String> = plan
+                    .unit_of
+                    .iter()
+                    .zip(pieces)
+                    .filter(|(u, _)| **u == unit)
+                    .map(|(_, q)| q)
+                    .collect();
+                tsquery::any(&of_unit)
+            })
+            .collect();
+        let ranker = tsquery::any(&units.iter().chain(phrases).collect::<Vec<_>>());
+        Queries { units, required: tsquery::all(phrases), excluded: tsquery::any(excluded), ranker }
+    }
+
+    /// What each of `tiers` matches (at least `k` of the units, and every
+    /// phrase), without a tier that matches what the one before it did
+    /// (fewer units hold a lexeme than the plan has words); empty when
+    /// nothing can match.
+    pub(super) fn tiers(&self, tiers: &[i32]) -> Vec<String> {
+        let mut wanted: Vec<String> = tiers
+            .iter()
+            .filter_map(|&k| {
+                match (tsquery::at_least(&self.units, k.max(0) as usize), &self.required) {
+                    (Some(words), Some(phrases)) => tsquery::all(&[words, phrases.clone()]),
+                    (words, phrases) => words.or_else(|| phrases.clone()),
+                }
+            })
+            .collect();
+        wanted.dedup();
+        wanted
+    }
+}
+
+/// Conditions every path applies: `$1` namespace, `$5` the excluded
+/// `tsquery` (NULL for none), `$6` tags (all required), `$7` phrases that
+/// must be substrings, `$8` excluded substrings.
+///
+/// A bound `tsquery` is read as `(SELECT $n::text::tsquery)`: parsed once
+/// per statement (an InitPlan), not once per row, and a value the planner
+/// treats as a parameter, so `m.search @@ (SELECT …)` is a GIN index
+/// condition.
 const FILTERS: &str = "
     m.namespace = $1
-    AND ((SELECT excluded FROM q) IS NULL OR NOT m.search @@ (SELECT excluded FROM q))
-    AND (cardinality($8::text[]) = 0 OR m.tags @> $8::text[])
-    AND (cardinality($9::text[]) = 0 OR NOT EXISTS (
-        SELECT 1 FROM unnest($9::text[]) AS s (t) WHERE strpos(lower(m.content), lower(s.t)) = 0))
-    AND (cardinality($10::text[]) = 0 OR NOT EXISTS (
-        SELECT 1 FROM unnest($10::text[]) AS s (t) WHERE strpos(lower(m.content), lower(s.t)) > 0))";
+    AND ((SELECT $5::text::tsquery) IS NULL OR NOT m.search @@ (SELECT $5::text::tsquery))
+    AND (cardinality($6::text[]) = 0 OR m.tags @> $6::text[])
+    AND (cardinality($7::text[]) = 0 OR NOT EXISTS (
+        SELECT 1 FROM unnest($7::text[]) AS s (t) WHERE strpos(lower(m.content), lower(s.t)) = 0))
+    AND (cardinality($8::text[]) = 0 OR NOT EXISTS (
+        SELECT 1 FROM unnest($8::text[]) AS s (t) WHERE strpos(lower(m.content), lower(s.t)) > 0))";
 
 /// How many of a tier's memories, at most, are scored with `ts_rank_cd`:
 /// [`POOL_PER_RESULT`] per result asked for, at least [`POOL_MIN`].
 const POOL_PER_RESULT: i64 = 5;
 const POOL_MIN: i64 = 50;
 
-/// One tier: memories matching at least `$3` of the words and every
-/// phrase, best `ts_rank_cd` first (normalised by the log of their
-/// length), ties to the more important, then the newer. `$2` limit.
+/// The tiers, `$3` (what each matches, in the order to try them), and the
+/// memories of the first with `$2` (the limit) hits, or of the last: best
+/// `ts_rank_cd` against `$4` (the ranker) first, normalised by the log of
+/// their length, ties to the more important, then the newer.
+///
+/// The tiers are the outer side of a nested loop and each one's ranked
+/// memories its inner side, so a tier's index scan runs only when the loop
+/// reaches it. A tier yielding fewer than `$2` rows (`found`) is filtered
+/// out unless it is the last, and the outer `LIMIT` stops pulling tiers as
+/// soon as one yields its `$2` rows, which come out in their ranked order.
+/// The statement has no outer `ORDER BY` on purpose: sorting would pull,
+/// and so run, every tier.
 ///
 /// `ts_rank_cd` weighs how close the words are, and costs some 7 µs a row;
 /// `ts_rank` counts them, at a twentieth of that. A tier matching more
@@ -245,43 +301,43 @@ const POOL_MIN: i64 = 50;
 /// often than every one kept.
 fn indexed_sql() -> String {
     format!(
-        "WITH {QUERIES},
-         tier AS MATERIALIZED (
-             SELECT coalesce(memory_at_least(each_unit, $3::int4) && required,
-                             memory_at_least(each_unit, $3::int4), required) AS wanted
-             FROM q
-         ),
-         pool AS MATERIALIZED (
-             SELECT {cols}, m.search
-             FROM memories AS m
-             WHERE m.search @@ (SELECT wanted FROM tier)
-               AND {FILTERS}
-             ORDER BY ts_rank(m.search, (SELECT ranker FROM q), 1) DESC,
-                      m.importance DESC, m.created_at DESC, m.id DESC
-             LIMIT greatest($2::int8 * {POOL_PER_RESULT}, {POOL_MIN})
-         )
-         SELECT {cols}, ts_rank_cd(m.search, (SELECT ranker FROM q), 1)::float8 AS score
-         FROM pool AS m
-         ORDER BY score DESC, m.importance DESC, m.created_at DESC, m.id DESC
+        "SELECT r.* FROM unnest($3::text[]::tsquery[]) WITH ORDINALITY AS t (wanted, ord)
+         CROSS JOIN LATERAL (
+             SELECT r.*, count(*) OVER () AS found FROM (
+                 SELECT {cols}, ts_rank_cd(m.search, (SELECT $4::text::tsquery), 1)::float8 AS score
+                 FROM (
+                     SELECT {cols}, m.search
+                     FROM memories AS m
+                     WHERE m.search @@ t.wanted
+                       AND {FILTERS}
+                     ORDER BY ts_rank(m.search, (SELECT $4::text::tsquery), 1) DESC,
+                              m.importance DESC, m.created_at DESC, m.id DESC
+                     LIMIT greatest($2::int8 * {POOL_PER_RESULT}, {POOL_MIN})
+                 ) AS m
+                 ORDER BY score DESC, m.importance DESC, m.created_at DESC, m.id DESC
+                 LIMIT $2
+             ) AS r
+         ) AS r
+         WHERE r.found >= $2 OR t.ord = cardinality($3::text[])
          LIMIT $2",
         cols = row::COLUMNS
     )
 }
 
-/// Every memory of the namespace, scored by how many of the words match
-/// (`$11` those only a substring search finds); when there are words and no
-/// phrase (`$3` = 1), at least one must match.
+/// Every memory of the namespace holding every phrase (`$4`), scored by
+/// how many of the words match: `$9` the units, `$10` those only a
+/// substring search finds; when there are words and no phrase (`$3` = 1),
+/// at least one must match.
 fn scan_sql() -> String {
     format!(
-        "WITH {QUERIES}
-         SELECT * FROM (
+        "SELECT * FROM (
              SELECT {cols},
-                 ((SELECT count(*) FROM unnest((SELECT each_unit FROM q)) AS u (q)
+                 ((SELECT count(*) FROM unnest((SELECT $9::text[]::tsquery[])) AS u (q)
                    WHERE m.search @@ u.q)
-                  + (SELECT count(*) FROM unnest($11::text[]) AS s (t)
+                  + (SELECT count(*) FROM unnest($10::text[]) AS s (t)
                      WHERE strpos(lower(m.content), lower(s.t)) > 0))::float8 AS score
              FROM memories AS m
-             WHERE ((SELECT required FROM q) IS NULL OR m.search @@ (SELECT required FROM q))
+             WHERE ((SELECT $4::text::tsquery) IS NULL OR m.search @@ (SELECT $4::text::tsquery))
                AND {FILTERS}
          ) AS m
          WHERE $3::int4 = 0 OR m.score > 0
@@ -291,22 +347,22 @@ fn scan_sql() -> String {
     )
 }
 
-/// Memories holding one of the identifiers (`$11`) anywhere in their
-/// content, any case, through the trigram index, other than those already
-/// found (`$3`), most important and newest first. Every character but
-/// letters and digits is escaped before it goes into the expression.
+/// Memories holding one of the identifiers (`$9`) anywhere in their
+/// content, any case, through the trigram index, and every phrase (`$4`),
+/// other than those already found (`$3`), most important and newest
+/// first. Every character but letters and digits is escaped before it
+/// goes into the expression.
 fn identifier_sql() -> String {
     format!(
-        "WITH {QUERIES},
-         pattern AS MATERIALIZED (
+        "WITH pattern AS MATERIALIZED (
              SELECT string_agg(regexp_replace(t, '([^[:alnum:]])', '\\\\\\1', 'g'), '|') AS re
-             FROM unnest($11::text[]) AS t
+             FROM unnest($9::text[]) AS t
          )
          SELECT {cols}, 0::float8 AS score
          FROM memories AS m
          WHERE m.content ~* (SELECT re FROM pattern)
            AND NOT m.id = ANY($3::int8[])
-           AND ((SELECT required FROM q) IS NULL OR m.search @@ (SELECT required FROM q))
+           AND ((SELECT $4::text::tsquery) IS NULL OR m.search @@ (SELECT $4::text::tsquery))
            AND {FILTERS}
          ORDER BY m.importance DESC, m.created_at DESC, m.id DESC
          LIMIT $2",
@@ -317,6 +373,7 @@ fn identifier_sql() -> String {
 /// Runs a search whose namespace is valid and whose limit is at least one.
 pub(super) async fn search(
     client: &Client,
+    words: &Words,
     query: &SearchQuery,
 ) -> Result<Vec<Memory>, MemoryError> {
     let plan = Plan::new(&SearchTerms::parse(&query.text));
@@ -324,9 +381,10 @@ pub(super) async fn search(
     if path == Path::Nothing {
         return Ok(Vec::new());
     }
+    let queries = Queries::new(&plan, &words.tsqueries(client, &plan.words()).await?);
     let limit = query.limit as i64;
     let tags = unique(query.tags.clone());
-    let binds = Binds { namespace: &query.namespace, plan: &plan, tags: &tags };
+    let binds = Binds { namespace: &query.namespace, plan: &plan, queries: &queries, tags: &tags };
 
     if path == Path::Scan {
         let must_match = i32::from(
@@ -335,58 +393,66 @@ pub(super) async fn search(
                 && (plan.units() > 0 || !plan.any_substrings.is_empty()),
         );
         let stmt = client.prepare_cached(&scan_sql()).await.map_err(pg_error)?;
-        let params = binds.params(&limit, &must_match, &plan.any_substrings);
+        let mut params = binds.params(&limit, &must_match, &queries.required);
+        params.push(&queries.units);
+        params.push(&plan.any_substrings);
         return read(&client.query(&stmt, &params).await.map_err(pg_error)?);
     }
 
-    let stmt = client.prepare_cached(&indexed_sql()).await.map_err(pg_error)?;
-    let mut found = Vec::new();
-    for tier in plan.tiers() {
-        // The tier statement has no `$11`.
-        let params = binds.params(&limit, &tier, &plan.any_substrings);
-        found = read(&client.query(&stmt, &params[..10]).await.map_err(pg_error)?)?;
-        if found.len() >= query.limit {
-            return Ok(found);
-        }
-    }
-    if !plan.identifiers.is_empty() {
+    let mut found = indexed(client, &binds, &limit, &queries.tiers(&plan.tiers())).await?;
+    if found.len() < query.limit && !plan.identifiers.is_empty() {
         let seen: Vec<i64> = found.iter().map(|m| m.id).collect();
         let more = limit - found.len() as i64;
         let stmt = client.prepare_cached(&identifier_sql()).await.map_err(pg_error)?;
-        let params = binds.params(&more, &seen, &plan.identifiers);
+        let mut params = binds.params(&more, &seen, &queries.required);
+        params.push(&plan.identifiers);
         found.extend(read(&client.query(&stmt, &params).await.map_err(pg_error)?)?);
     }
     Ok(found)
+}
+
+/// The memories of the first of `tiers` with `limit` hits, or of the last
+/// ([`indexed_sql`]); none without tiers.
+async fn indexed(
+    client: &Client,
+    binds: &Binds<'_>,
+    limit: &i64,
+    tiers: &[String],
+) -> Result<Vec<Memory>, MemoryError> {
+    if tiers.is_empty() {
+        return Ok(Vec::new());
+    }
+    let stmt = client.prepare_cached(&indexed_sql()).await.map_err(pg_error)?;
+    let params = binds.params(limit, &tiers, &binds.queries.ranker);
+    read(&client.query(&stmt, &params).await.map_err(pg_error)?)
 }
 
 /// The parameters the three statements share.
 struct Binds<'a> {
     namespace: &'a String,
     plan: &'a Plan,
+    queries: &'a Queries,
     tags: &'a Vec<String>,
 }
 
 impl<'a> Binds<'a> {
-    /// `$1` … `$11`; `$2`, `$3` and `$11` differ between statements.
+    /// `$1` … `$8`; `$2`, `$3` and `$4` differ between statements, which
+    /// add their own from `$9`.
     fn params(
         &self,
         limit: &'a i64,
         third: &'a (dyn ToSql + Sync),
-        eleventh: &'a Vec<String>,
-    ) -> [&'a (dyn ToSql + Sync); 11] {
-        let plan = self.plan;
-        [
+        fourth: &'a (dyn ToSql + Sync),
+    ) -> Vec<&'a (dyn ToSql + Sync)> {
+        vec![
             self.namespace,
             limit,
             third,
-            &plan.pieces,
-            &plan.unit_of,
-            &plan.phrases,
-            &plan.excluded,
+            fourth,
+            &self.queries.excluded,
             self.tags,
-            &plan.required_substrings,
-            &plan.excluded_substrings,
-            eleventh,
+            &self.plan.required_substrings,
+            &self.plan.excluded_substrings,
         ]
     }
 }

@@ -1,6 +1,33 @@
 //! Unit tests of the PostgreSQL store's pure parts (what the index holds); the store itself is tested against a server in `tests/it/postgres.rs`.
+//!
+//! Also the helpers of the unit tests of its statements
+//! (`search/tests.rs`, `tsquery/tests.rs`), which need the test server
+//! (`PATTERN_MCP_TEST_DATABASE_URL`, default
+//! `postgres://postgres@127.0.0.1:5432/test`).
 
 use super::*;
+
+/// A migrated store in a schema of its own, named as the integration tests
+/// name theirs (`pmcp_test_<pid>_…`), so that a run that dies before
+/// dropping it has it removed by the next.
+pub(super) async fn store_in_own_schema(name: &str) -> (PostgresStore, String) {
+    let server = std::env::var("PATTERN_MCP_TEST_DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned());
+    let schema = format!("pmcp_test_{}_unit_{name}", std::process::id());
+    let separator = if server.contains('?') { '&' } else { '?' };
+    let url = PostgresUrl::parse(&format!("{server}{separator}schema={schema}&pool_size=2"))
+        .expect("test server URL");
+    let store = PostgresStore::open_ready(&url)
+        .await
+        .unwrap_or_else(|e| panic!("PostgreSQL test server unreachable ({e})"));
+    (store, schema)
+}
+
+/// Drops the schema of [`store_in_own_schema`] at the end of a test.
+pub(super) async fn drop_schema(store: PostgresStore, schema: &str) {
+    let client = store.inner.client().await.unwrap();
+    client.batch_execute(&format!("DROP SCHEMA \"{schema}\" CASCADE")).await.unwrap();
+}
 
 #[test]
 fn index_body_is_absent_for_plain_text() {

@@ -81,11 +81,184 @@ fn tiers_skip_those_with_too_many_combinations() {
 }
 
 #[test]
+fn queries_group_pieces_by_word_and_leave_out_words_without_lexemes() {
+    let p = plan(r#"alpha ポート beta "x y" -gone"#);
+    assert_eq!(p.words(), ["alpha", "ポー", "ート", "beta", "x y", "gone"]);
+    // What the server would answer; `beta` holds no lexeme here.
+    let answers = ["'alpha'", "'ポー'", "'ート'", "", "'x' <-> 'y'", "'gone'"];
+    let q = Queries::new(&p, &answers.map(str::to_owned));
+    assert_eq!(q.units, ["('alpha')", "('ポー') | ('ート')"]);
+    assert_eq!(q.required.as_deref(), Some("('x' <-> 'y')"));
+    assert_eq!(q.excluded.as_deref(), Some("('gone')"));
+    assert_eq!(q.ranker.as_deref(), Some("(('alpha')) | (('ポー') | ('ート')) | ('x' <-> 'y')"));
+    // Three words, two with lexemes: "at least 3" is "at least 2", tried once.
+    assert_eq!(p.tiers(), [3, 2, 1]);
+    assert_eq!(
+        q.tiers(&p.tiers()),
+        [
+            "((('alpha')) & (('ポー') | ('ート'))) & (('x' <-> 'y'))",
+            "((('alpha')) | (('ポー') | ('ート'))) & (('x' <-> 'y'))",
+        ]
+    );
+    let nothing = Queries::new(&plan("beta"), &[String::new()]);
+    assert!(nothing.units.is_empty() && nothing.tiers(&[1]).is_empty(), "{nothing:?}");
+}
+
+#[test]
 fn user_text_never_reaches_the_sql() {
     let p = plan("'; DROP TABLE memories; -- \"a' OR 'b\"");
     for sql in [indexed_sql(), scan_sql(), identifier_sql()] {
         assert!(!sql.contains("DROP"), "{sql}");
-        assert!(sql.contains("$4::text[]") && sql.contains("$1"), "{sql}");
+        assert!(sql.contains("$4::text::tsquery") && sql.contains("$1"), "{sql}");
     }
     assert!(p.pieces.iter().any(|w| w == "DROP"));
+}
+
+/// Tests of the statements against the test server
+/// (`PATTERN_MCP_TEST_DATABASE_URL`, default
+/// `postgres://postgres@127.0.0.1:5432/test`).
+mod on_the_server {
+    use pattern_core::NewMemory;
+
+    use super::*;
+    use crate::memory::postgres::tests::{drop_schema, store_in_own_schema};
+    use crate::memory::{MemoryStore, PostgresStore};
+
+    /// 48 memories holding each combination of four words three times,
+    /// the words sometimes side by side, sometimes apart, every third
+    /// memory tagged `ops`: every tier of a four-word search holds a
+    /// different number of them (3, 15, 33, 45).
+    async fn graded_store(name: &str) -> (PostgresStore, String) {
+        let (store, schema) = store_in_own_schema(name).await;
+        let words = ["alpha", "beta", "gamma", "delta"];
+        let memories = (0..48)
+            .map(|i| {
+                let held: Vec<&str> =
+                    (0..4).filter(|b| (i % 16) >> b & 1 == 1).map(|b| words[b]).collect();
+                let gap = if i % 2 == 0 { " " } else { " and then later " };
+                let mut memory = NewMemory::new("graded", format!("note {i}: {}", held.join(gap)));
+                memory.importance = (i % 7) as f64 / 6.0;
+                if i % 3 == 0 {
+                    memory.tags = vec!["ops".to_owned()];
+                }
+                memory
+            })
+            .collect();
+        store.store_batch(memories).await.unwrap();
+        (store, schema)
+    }
+
+    fn query(text: &str, limit: usize, tags: &[&str]) -> SearchQuery {
+        SearchQuery {
+            namespace: "graded".to_owned(),
+            text: text.to_owned(),
+            limit,
+            tags: tags.iter().map(|t| (*t).to_owned()).collect(),
+        }
+    }
+
+    /// Runs the tiers statement for `tiers` and gives what it found; with
+    /// `explain`, how many tiers it tried instead (the rows its loop over
+    /// the tiers read).
+    async fn run_tiers(
+        store: &PostgresStore,
+        query: &SearchQuery,
+        tiers: &[i32],
+        explain: bool,
+    ) -> Result<Vec<Memory>, u64> {
+        let client = store.inner.client().await.unwrap();
+        let plan = plan(&query.text);
+        let queries = Queries::new(
+            &plan,
+            &store.inner.words.tsqueries(&client, &plan.words()).await.unwrap(),
+        );
+        let tags = unique(query.tags.clone());
+        let binds =
+            Binds { namespace: &query.namespace, plan: &plan, queries: &queries, tags: &tags };
+        let limit = query.limit as i64;
+        let tiers = queries.tiers(tiers);
+        if !explain {
+            return Ok(indexed(&client, &binds, &limit, &tiers).await.unwrap());
+        }
+        let params = binds.params(&limit, &tiers, &queries.ranker);
+        let sql = format!("EXPLAIN (ANALYZE, FORMAT JSON) {}", indexed_sql());
+        let rows = client.query(&sql, &params).await.unwrap();
+        let explained: tokio_postgres::types::Json<serde_json::Value> = rows[0].get(0);
+        Err(tiers_tried(&explained.0).expect("the plan scans the tiers"))
+    }
+
+    /// The rows the plan's scan of the tiers (`unnest(...) AS t`) returned.
+    fn tiers_tried(node: &serde_json::Value) -> Option<u64> {
+        if node["Node Type"] == "Function Scan" && node["Alias"] == "t" {
+            return node["Actual Rows"].as_u64();
+        }
+        let children = node.as_array().into_iter().flatten();
+        let children = children.chain(node["Plan"].as_object().map(|_| &node["Plan"]));
+        let children = children.chain(node["Plans"].as_array().into_iter().flatten());
+        children.filter_map(tiers_tried).next()
+    }
+
+    /// What trying the tiers one statement each finds: the first tier with
+    /// `limit` hits, or the last.
+    async fn tier_by_tier(store: &PostgresStore, query: &SearchQuery) -> Vec<Memory> {
+        let mut found = Vec::new();
+        for tier in plan(&query.text).tiers() {
+            found = run_tiers(store, query, &[tier], false).await.unwrap();
+            if found.len() >= query.limit {
+                break;
+            }
+        }
+        found
+    }
+
+    fn ranked(memories: &[Memory]) -> Vec<(i64, Option<f64>)> {
+        memories.iter().map(|m| (m.id, m.score)).collect()
+    }
+
+    #[tokio::test]
+    async fn one_statement_finds_what_trying_each_tier_in_turn_finds() {
+        let (store, schema) = graded_store("same").await;
+        let cases = [
+            ("alpha beta gamma delta", 3, &[][..]), // the first tier, exactly
+            ("alpha beta gamma delta", 4, &[]),     // the second
+            ("alpha beta gamma delta", 20, &[]),    // the third
+            ("alpha beta gamma delta", 40, &[]),    // the last, full
+            ("alpha beta gamma delta", 50, &[]),    // the last, short of the limit
+            ("alpha beta gamma delta", 2, &["ops"]), // tags leave one in the first
+            ("what about the gamma and delta notes", 5, &[]),
+            (r#""alpha beta" gamma delta"#, 4, &[]),
+            (r#""alpha beta""#, 10, &[]), // no optional words: one tier
+            ("alpha beta -delta", 6, &[]),
+            ("gamma", 1, &[]),
+            ("zeta", 10, &[]),
+        ];
+        for (text, limit, tags) in cases {
+            let query = query(text, limit, tags);
+            let expected = tier_by_tier(&store, &query).await;
+            let all = run_tiers(&store, &query, &plan(text).tiers(), false).await.unwrap();
+            assert_eq!(ranked(&all), ranked(&expected), "{text:?}, limit {limit}, tags {tags:?}");
+            let searched = store.search(query).await.unwrap();
+            assert_eq!(ranked(&searched), ranked(&expected), "{text:?}, limit {limit}");
+        }
+        // The cases reach every tier, and not only empty ones.
+        let firsts = tier_by_tier(&store, &query("alpha beta gamma delta", 3, &[])).await;
+        let all_four =
+            |m: &Memory| ["alpha", "beta", "gamma", "delta"].iter().all(|w| m.content.contains(w));
+        assert!(firsts.len() == 3 && firsts.iter().all(all_four), "{firsts:?}");
+        let everything = tier_by_tier(&store, &query("alpha beta gamma delta", 50, &[])).await;
+        assert_eq!(everything.len(), 45);
+        drop_schema(store, &schema).await;
+    }
+
+    #[tokio::test]
+    async fn tiers_after_the_first_with_enough_hits_never_run() {
+        let (store, schema) = graded_store("lazy").await;
+        let tiers = plan("alpha beta gamma delta").tiers();
+        for (limit, tried) in [(3, 1), (4, 2), (20, 3), (50, 4)] {
+            let query = query("alpha beta gamma delta", limit, &[]);
+            let explained = run_tiers(&store, &query, &tiers, true).await.unwrap_err();
+            assert_eq!(explained, tried, "limit {limit}");
+        }
+        drop_schema(store, &schema).await;
+    }
 }
