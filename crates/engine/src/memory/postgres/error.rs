@@ -17,6 +17,13 @@ pub(super) fn pg_error(error: tokio_postgres::Error) -> MemoryError {
     let Some(code) = error.code() else {
         return if error.is_closed() {
             unavailable("lost the connection to the database server")
+        } else if is_conversion(&error) {
+            // Our value did not fit the statement, or a column did not fit
+            // our type: a defect of the store, not of the server.
+            MemoryError::Internal {
+                backend: BACKEND,
+                reason: "a value did not convert to or from its database type".into(),
+            }
         } else {
             unavailable("cannot reach the database server")
         };
@@ -48,6 +55,16 @@ pub(super) fn pg_error(error: tokio_postgres::Error) -> MemoryError {
     }
 }
 
+/// Whether `error` is the client failing to convert a value to or from a
+/// database type (it has no SQLSTATE: the server never saw it).
+fn is_conversion(error: &tokio_postgres::Error) -> bool {
+    use std::error::Error as _;
+    error.source().is_some_and(|source| {
+        source.is::<tokio_postgres::types::WrongType>()
+            || source.is::<tokio_postgres::types::WasNull>()
+    })
+}
+
 /// A failure to get a connection from the pool.
 pub(super) fn pool_error(error: PoolError) -> MemoryError {
     match error {
@@ -60,3 +77,6 @@ pub(super) fn pool_error(error: PoolError) -> MemoryError {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;
