@@ -50,9 +50,7 @@ async fn run() {
     let base = format!("{server}{separator}schema={SCHEMA}&pool_size={pool}");
     let open = |url: String| async move {
         let url = PostgresUrl::parse(&url).expect("bench URL");
-        PostgresStore::open_ready(&url).await.unwrap_or_else(|e| {
-            panic!("PostgreSQL unreachable ({e}); start it with `pg_ctlcluster $(ls /etc/postgresql) main start`")
-        })
+        PostgresStore::open_ready(&url).await.unwrap_or_else(|e| unreachable_server(e))
     };
     empty_store_namespace(&server).await;
     // Seeding writes thousands of rows per statement: no 2 s limit there.
@@ -94,13 +92,17 @@ async fn run() {
     throughput(&store).await;
 }
 
+fn unreachable_server(error: impl std::fmt::Display) -> ! {
+    panic!(
+        "PostgreSQL unreachable ({error}); start it with `pg_ctlcluster $(ls /etc/postgresql) main start`"
+    )
+}
+
 /// Deletes what earlier runs' store phases wrote, if the schema exists.
 async fn empty_store_namespace(server: &str) {
     let (client, connection) = tokio_postgres::connect(server, tokio_postgres::NoTls)
         .await
-        .unwrap_or_else(|e| {
-            panic!("PostgreSQL unreachable ({e}); start it with `pg_ctlcluster $(ls /etc/postgresql) main start`")
-        });
+        .unwrap_or_else(|e| unreachable_server(e));
     let connection = tokio::spawn(connection);
     let sql = format!(
         "DO $$ BEGIN
