@@ -47,6 +47,18 @@ pub struct ExecuteRequest {
     #[serde(default = "default_namespace")]
     #[schemars(regex(pattern = r"^[A-Za-z0-9_.-]{1,64}$"))]
     pub namespace: String,
+    /// Optional, 1 to 128 characters. A memory store with a key already used
+    /// in the namespace returns the memory first stored with it
+    /// (`metadata.idempotent_replay: true`) instead of storing again: retry
+    /// a write whose outcome is unknown with the same key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1, max = 128))]
+    pub idempotency_key: Option<String>,
+    /// Set to true to get the router's whole decision in `routing`
+    /// (keywords, alternatives, estimates, cache key) instead of only the
+    /// route and its confidence.
+    #[serde(default)]
+    pub explain: bool,
 }
 
 /// Input of `route_query`: what `execute_pattern` would do, without doing it.
@@ -78,7 +90,11 @@ fn default_namespace() -> String {
     DEFAULT_NAMESPACE.to_owned()
 }
 
-const EXECUTE_FIELDS: &[&str] = &["query", "execution_mode", "context", "use_cache", "namespace"];
+/// Longest accepted `idempotency_key`, in characters.
+pub const IDEMPOTENCY_KEY_MAX_CHARS: usize = 128;
+
+const EXECUTE_FIELDS: &[&str] =
+    &["query", "execution_mode", "context", "use_cache", "namespace", "idempotency_key", "explain"];
 const ROUTE_FIELDS: &[&str] = &["query", "execution_mode", "namespace"];
 
 impl ExecuteRequest {
@@ -89,12 +105,10 @@ impl ExecuteRequest {
             query: query(args)?,
             execution_mode: mode(args)?,
             context: context(args)?,
-            use_cache: match args.get("use_cache") {
-                None | Some(Value::Null) => true,
-                Some(Value::Bool(b)) => *b,
-                Some(_) => return Err(InputError::new("use_cache", "must be a boolean")),
-            },
+            use_cache: boolean(args, "use_cache", true)?,
             namespace: namespace(args)?,
+            idempotency_key: idempotency_key(args)?,
+            explain: boolean(args, "explain", false)?,
         })
     }
 
@@ -106,6 +120,8 @@ impl ExecuteRequest {
             context: None,
             use_cache: true,
             namespace: default_namespace(),
+            idempotency_key: None,
+            explain: false,
         }
     }
 
@@ -186,6 +202,38 @@ fn query(args: &Map<String, Value>) -> Result<String, InputError> {
         }
     }
     Ok(trimmed.to_owned())
+}
+
+fn boolean(args: &Map<String, Value>, field: &str, default: bool) -> Result<bool, InputError> {
+    match args.get(field) {
+        None | Some(Value::Null) => Ok(default),
+        Some(Value::Bool(b)) => Ok(*b),
+        Some(_) => Err(InputError::new(field, "must be a boolean")),
+    }
+}
+
+fn idempotency_key(args: &Map<String, Value>) -> Result<Option<String>, InputError> {
+    let rule = || {
+        InputError::new(
+            "idempotency_key",
+            format!(
+                "must be a string of 1 to {IDEMPOTENCY_KEY_MAX_CHARS} characters without control characters"
+            ),
+        )
+    };
+    match args.get("idempotency_key") {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => {
+            let chars = s.chars().count();
+            if (1..=IDEMPOTENCY_KEY_MAX_CHARS).contains(&chars) && !s.chars().any(char::is_control)
+            {
+                Ok(Some(s.clone()))
+            } else {
+                Err(rule())
+            }
+        }
+        Some(_) => Err(rule()),
+    }
 }
 
 fn mode(args: &Map<String, Value>) -> Result<ExecutionMode, InputError> {

@@ -122,3 +122,24 @@ fn context_tags_and_importance_are_checked() {
     let ok = json!({"query": "x", "context": {"tags": ["ops"], "importance": 0.9}});
     assert!(ExecuteRequest::from_json(&args(ok)).is_ok());
 }
+
+#[test]
+fn idempotency_key_and_explain_are_checked() {
+    let r = ExecuteRequest::from_json(&args(
+        json!({"query": "x", "idempotency_key": "k-1", "explain": true}),
+    ))
+    .unwrap();
+    assert_eq!(r.idempotency_key.as_deref(), Some("k-1"));
+    assert!(r.explain);
+    let r = ExecuteRequest::from_json(&args(json!({"query": "x"}))).unwrap();
+    assert_eq!(r.idempotency_key, None);
+    assert!(!r.explain);
+    assert_eq!(err(json!({"query": "x", "idempotency_key": ""})).field, "idempotency_key");
+    assert_eq!(err(json!({"query": "x", "idempotency_key": 7})).field, "idempotency_key");
+    assert_eq!(
+        err(json!({"query": "x", "idempotency_key": "k".repeat(129)})).field,
+        "idempotency_key"
+    );
+    assert_eq!(err(json!({"query": "x", "idempotency_key": "a\u{0}b"})).field, "idempotency_key");
+    assert_eq!(err(json!({"query": "x", "explain": "yes"})).field, "explain");
+}
