@@ -22,7 +22,7 @@ pub use request::{
     CONTEXT_MAX_BYTES, DEFAULT_NAMESPACE, ExecuteRequest, QUERY_MAX_CHARS, RouteRequest,
     StatsRequest, validate_namespace,
 };
-pub use result::{CacheTier, ExecutionResult};
+pub use result::{CacheTier, ExecutionResult, RouteBrief, RoutingView};
 pub use routing::{
     AlternativeRoute, CacheInfo, MatchKind, MatchedKeywords, PatternMatchInfo, Route,
     RoutingDecision,

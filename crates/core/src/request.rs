@@ -22,41 +22,32 @@ pub const DEFAULT_NAMESPACE: &str = "default";
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ExecuteRequest {
-    /// The request in natural language, e.g. "remember that the staging
-    /// database listens on port 5433" or "what did we decide about retries?".
-    /// 1 to 4096 characters after trimming; control characters other than
-    /// newline and tab are refused.
+    /// The request in natural language (of control characters, only newline
+    /// and tab).
     #[schemars(length(min = 1, max = 4096))]
     pub query: String,
-    /// `fast` (infrastructure only), `balanced` (the router decides, default)
-    /// or `comprehensive` (always hybrid).
+    /// `fast` (tools only), `balanced` (the router decides) or
+    /// `comprehensive` (tools and memory).
     #[serde(default)]
     pub execution_mode: ExecutionMode,
-    /// Optional extra input, at most 16 KiB serialized. `context.arguments`
-    /// (object) supplies or overrides downstream tool arguments;
-    /// `context.tool` ("server.tool") names a downstream tool explicitly;
-    /// `context.tags` (array of strings) and `context.importance` (0 to 1)
-    /// are attached to a stored memory.
+    /// At most 16 KiB: `arguments` (object) for the downstream tool, `tool`
+    /// ("server.tool") to call, `tags` (strings) and `importance` (0 to 1)
+    /// for a stored memory.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub context: Option<Map<String, Value>>,
-    /// Set to false to bypass the cache and run the pattern afresh.
+    /// false skips the cache.
     #[serde(default = "default_true")]
     pub use_cache: bool,
-    /// Memory isolation unit, `^[A-Za-z0-9_.-]{1,64}$`. Memories stored in
-    /// one namespace are never found from another.
+    /// Memory isolation unit.
     #[serde(default = "default_namespace")]
     #[schemars(regex(pattern = r"^[A-Za-z0-9_.-]{1,64}$"))]
     pub namespace: String,
-    /// Optional, 1 to 128 characters. A memory store with a key already used
-    /// in the namespace returns the memory first stored with it
-    /// (`metadata.idempotent_replay: true`) instead of storing again: retry
-    /// a write whose outcome is unknown with the same key.
+    /// Retry a store with the same key: a key already used in the namespace
+    /// returns the memory first stored instead of storing again.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(length(min = 1, max = 128))]
     pub idempotency_key: Option<String>,
-    /// Set to true to get the router's whole decision in `routing`
-    /// (keywords, alternatives, estimates, cache key) instead of only the
-    /// route and its confidence.
+    /// true puts the router's whole decision in `routing`.
     #[serde(default)]
     pub explain: bool,
 }
@@ -65,13 +56,13 @@ pub struct ExecuteRequest {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RouteRequest {
-    /// The request in natural language, 1 to 4096 characters after trimming.
+    /// The request in natural language.
     #[schemars(length(min = 1, max = 4096))]
     pub query: String,
-    /// `fast`, `balanced` (default) or `comprehensive`.
+    /// As for execute_pattern.
     #[serde(default)]
     pub execution_mode: ExecutionMode,
-    /// Namespace whose memory availability the router considers, `^[A-Za-z0-9_.-]{1,64}$`.
+    /// Whose memories the router considers.
     #[serde(default = "default_namespace")]
     #[schemars(regex(pattern = r"^[A-Za-z0-9_.-]{1,64}$"))]
     pub namespace: String,

@@ -7,7 +7,8 @@ use std::time::{Duration, Instant};
 use pattern_cache::{CacheConfig, KeyParts, Lookup, ResultCache, cache_key, cacheability};
 use pattern_core::{
     CacheInfo, CacheTier, Captures, ExecuteRequest, ExecutionMode, ExecutionResult, MatchKind,
-    MemoryStats, PatternDefinition, PatternType, Role, RouteRequest, RoutingDecision, Stats,
+    MemoryStats, PatternDefinition, PatternType, Role, RouteRequest, RoutingDecision, RoutingView,
+    Stats,
 };
 use pattern_registry::Registry;
 use pattern_router::{Router, RouterConfig};
@@ -159,8 +160,9 @@ impl Engine {
 
     /// `execute_pattern`: match, route, answer from cache or execute, record.
     pub async fn execute(&self, req: &ExecuteRequest, principal: &Principal) -> ExecutionResult {
-        let started = Instant::now();
+        // Normally built at start-up; either way the wait is not the request's.
         self.tokens.ensure_loaded().await;
+        let started = Instant::now();
         let request_id = self.request_id();
         let plan = self.plan_execution(req, principal);
         self.record_plan(&plan, req.execution_mode);
@@ -195,7 +197,7 @@ impl Engine {
                 Ok(()) => self.run_with_timeout(&plan, req).await.map(|out| self.pack(out)),
             };
         self.record_cache_metrics(&plan, tier);
-        self.finish(request_id, plan, outcome, tier, metadata, started)
+        self.finish(request_id, plan, req.explain, outcome, tier, metadata, started)
     }
 
     /// Finds the answer to `req` in this process's cache tier, changing and
@@ -230,7 +232,7 @@ impl Engine {
         let metadata = execution_metadata(req, principal, &plan);
         let tier = Some(CacheTier::Local);
         self.record_cache_metrics(&plan, tier);
-        self.finish(self.request_id(), plan, Ok(value), tier, metadata, started)
+        self.finish(self.request_id(), plan, req.explain, Ok(value), tier, metadata, started)
     }
 
     /// The `stats` tool.
@@ -364,32 +366,31 @@ impl Engine {
         }
     }
 
-    /// Serialises an output with its token count into the value the cache keeps.
+    /// Serialises an output into the value the cache keeps.
     fn pack(&self, out: Output) -> Arc<Value> {
-        let result = Value::Object(out.result);
-        let tokens = self.tokens.count_json(&result);
-        Arc::new(json!({"result": result, "metadata": out.metadata, "tokens_used": tokens}))
+        Arc::new(json!({"result": Value::Object(out.result), "metadata": out.metadata}))
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn finish(
         &self,
         request_id: String,
         plan: Plan,
+        explain: bool,
         outcome: Result<Arc<Value>, EngineError>,
         tier: Option<CacheTier>,
         mut metadata: Map<String, Value>,
         started: Instant,
     ) -> ExecutionResult {
-        let pattern = &plan.pattern;
-        let (success, result, error, tokens) = match outcome {
+        let pattern = Arc::clone(&plan.pattern);
+        let (success, result, error) = match outcome {
             Ok(packed) => {
                 if let Some(Value::Object(extra)) = packed.get("metadata") {
                     metadata.extend(extra.clone());
                 }
                 let result =
                     packed.get("result").and_then(Value::as_object).cloned().unwrap_or_default();
-                let tokens = packed.get("tokens_used").and_then(Value::as_u64).unwrap_or(0);
-                (true, result, None, tokens)
+                (true, result, None)
             }
             Err(e) => {
                 if matches!(e, EngineError::Memory(_, "unavailable")) {
@@ -397,16 +398,38 @@ impl Engine {
                 }
                 metadata.insert("error_reason".into(), json!(e.reason()));
                 metadata.insert("retryable".into(), json!(e.is_retryable()));
-                (false, Map::new(), Some(e.to_string()), 0)
+                (false, Map::new(), Some(e.to_string()))
             }
         };
         if success && pattern.memory.is_some() {
             self.memory_up.store(true, Ordering::Relaxed);
         }
-        let elapsed = started.elapsed();
-        let execution_time_ms = elapsed.as_secs_f64() * 1000.0;
-        let outcome_label = if success { "success" } else { "error" };
         let route = plan.decision.route;
+        let mut answer = ExecutionResult {
+            request_id,
+            pattern_name: pattern.name.clone(),
+            pattern_type: pattern.pattern_type,
+            success,
+            result,
+            error,
+            execution_time_ms: 0.0,
+            tokens_used: 0,
+            cache_hit: tier.is_some(),
+            cache_tier: tier,
+            routing: RoutingView::new(plan.decision, explain),
+            metadata,
+        };
+        let elapsed = started.elapsed();
+        answer.execution_time_ms = elapsed.as_secs_f64() * 1000.0;
+        // What the client receives is this result as compact JSON (the text
+        // content beside structuredContent), so that is what is counted.
+        let tokens = self.tokens.count_self_counting(|n| {
+            answer.tokens_used = n;
+            serde_json::to_string(&answer).unwrap_or_default()
+        });
+        answer.tokens_used = tokens;
+        let execution_time_ms = answer.execution_time_ms;
+        let outcome_label = if success { "success" } else { "error" };
 
         self.stats.record(Outcome {
             pattern: &pattern.name,
@@ -431,31 +454,17 @@ impl Engine {
         metrics::counter!("pattern_tokens_total", "pattern_type" => type_label).increment(tokens);
         tracing::info!(
             target: "pattern_mcp::execution",
-            request_id = %request_id,
+            request_id = %answer.request_id,
             pattern = %pattern.name,
             route = route.as_str(),
             cache_tier = tier.map(CacheTier::as_str).unwrap_or("none"),
             duration_ms = execution_time_ms,
             tokens,
             outcome = outcome_label,
-            error = error.as_deref().unwrap_or(""),
+            error = answer.error.as_deref().unwrap_or(""),
             "execution"
         );
-
-        ExecutionResult {
-            request_id,
-            pattern_name: pattern.name.clone(),
-            pattern_type: pattern.pattern_type,
-            success,
-            result,
-            error,
-            execution_time_ms,
-            tokens_used: tokens,
-            cache_hit: tier.is_some(),
-            cache_tier: tier,
-            routing: plan.decision,
-            metadata,
-        }
+        answer
     }
 
     fn record_cache_metrics(&self, plan: &Plan, tier: Option<CacheTier>) {
@@ -515,18 +524,21 @@ fn required_role(pattern: &PatternDefinition) -> Role {
     pattern.min_role.map_or(floor, |r| r.max(floor))
 }
 
-/// The `metadata` every execution result starts with.
+/// The `metadata` every execution result starts with: the namespace, and
+/// with `explain` the mode, the caller and why the result was not cached.
 fn execution_metadata(
     req: &ExecuteRequest,
     principal: &Principal,
     plan: &Plan,
 ) -> Map<String, Value> {
     let mut metadata = Map::new();
-    metadata.insert("mode".into(), json!(req.execution_mode));
     metadata.insert("namespace".into(), json!(req.namespace));
-    metadata.insert("principal".into(), json!(principal.id));
-    if let Some(reason) = plan.not_cacheable {
-        metadata.insert("not_cached_because".into(), json!(reason));
+    if req.explain {
+        metadata.insert("mode".into(), json!(req.execution_mode));
+        metadata.insert("principal".into(), json!(principal.id));
+        if let Some(reason) = plan.not_cacheable {
+            metadata.insert("not_cached_because".into(), json!(reason));
+        }
     }
     metadata
 }

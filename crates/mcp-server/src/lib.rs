@@ -24,6 +24,11 @@ use logging::LogControl;
 /// Runs the command line. The default (no subcommand) serves MCP over stdio,
 /// or over HTTP when `--http` or `[http] addr` is set.
 pub async fn run(cli: Cli, log: LogControl) -> ExitCode {
+    if matches!(cli.command, None | Some(Command::Exec(_))) {
+        // Serving and `exec` count tokens: the BPE tables build while the
+        // config is read, the store opened and the servers spawned.
+        pattern_engine::TokenCounter::warm_up();
+    }
     let resolved = Config::resolve(&cli.global);
     let outcome = match &cli.command {
         Some(Command::Check) => return commands::check(resolved).await,

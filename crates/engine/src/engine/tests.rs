@@ -67,9 +67,9 @@ async fn repeat_recall_is_a_local_cache_hit_and_use_cache_false_bypasses_it() {
     assert!(second.cache_hit, "normalised query must share the key");
     assert_eq!(second.cache_tier, Some(CacheTier::Local));
     assert_eq!(second.result, first.result);
-    assert_eq!(second.tokens_used, first.tokens_used);
     let mut bypass = req("what did we note about backups?");
     bypass.use_cache = false;
+    bypass.explain = true;
     let third = e.execute(&bypass, &local).await;
     assert!(!third.cache_hit);
     assert_eq!(third.metadata["not_cached_because"], "use_cache_false");
@@ -95,9 +95,8 @@ async fn a_local_hit_is_found_without_side_effects_and_answered_like_execute() {
     assert!(answered.cache_hit);
     assert_eq!(answered.cache_tier, Some(CacheTier::Local));
     assert_eq!(answered.result, computed.result);
-    assert_eq!(answered.tokens_used, computed.tokens_used);
     assert_eq!(answered.metadata, through_execute.metadata);
-    assert_eq!(answered.routing.cache, through_execute.routing.cache);
+    assert_eq!(answered.routing, through_execute.routing);
     assert_ne!(answered.request_id, through_execute.request_id);
     let after = e.stats();
     assert_eq!(after.router.decisions, before.router.decisions + 1);
@@ -139,9 +138,10 @@ async fn memory_writes_are_never_cached() {
     let e = engine().await;
     let local = Principal::local();
     let a = e.execute(&req("remember that tea is at four"), &local).await;
-    let b = e.execute(&req("remember that tea is at four"), &local).await;
+    let explained = ExecuteRequest { explain: true, ..req("remember that tea is at four") };
+    let b = e.execute(&explained, &local).await;
     assert!(!a.cache_hit && !b.cache_hit);
-    assert!(!b.routing.cache.cacheable);
+    assert!(!b.routing.decision().unwrap().cache.cacheable);
     assert_eq!(e.store().total(), 2);
 }
 
@@ -224,14 +224,6 @@ async fn principal_limited_to_namespaces_is_refused_elsewhere() {
 }
 
 #[tokio::test]
-async fn tokens_used_counts_the_serialized_result() {
-    let e = engine().await;
-    let r = e.execute(&req("remember that tokens are counted"), &Principal::local()).await;
-    let expected = e.tokens().count_json(&serde_json::Value::Object(r.result.clone()));
-    assert_eq!(r.tokens_used, expected);
-}
-
-#[tokio::test]
 async fn stats_count_executions_cache_hits_and_memory() {
     let e = engine().await;
     let local = Principal::local();
@@ -301,4 +293,43 @@ async fn execution_times_out_per_mode_and_is_not_cached() {
     assert_eq!(r.metadata["retryable"], json!(true));
     let again = e.execute(&req("what did we note about timeouts?"), &Principal::local()).await;
     assert!(!again.cache_hit, "a failure is never cached");
+}
+
+#[tokio::test]
+async fn tokens_used_counts_the_whole_text_the_client_receives() {
+    let e = engine().await;
+    let local = Principal::local();
+    let stored =
+        e.execute(&req("remember that the staging database listens on port 5433"), &local).await;
+    let text = serde_json::to_string(&stored).unwrap();
+    assert_eq!(stored.tokens_used, e.tokens().count(&text));
+    for explain in [false, true] {
+        let recall = ExecuteRequest { explain, ..req("what did we note about the staging port?") };
+        let result = e.execute(&recall, &local).await;
+        let text = serde_json::to_string(&result).unwrap();
+        assert_eq!(result.tokens_used, e.tokens().count(&text), "explain {explain}: {text}");
+    }
+    let failed = e.execute(&req("call tool nowhere.nothing"), &local).await;
+    assert!(!failed.success);
+    let text = serde_json::to_string(&failed).unwrap();
+    assert_eq!(failed.tokens_used, e.tokens().count(&text));
+}
+
+#[tokio::test]
+async fn routing_is_lean_unless_explain_is_set() {
+    let e = engine().await;
+    let local = Principal::local();
+    let lean = e.execute(&req("what did we note about backups?"), &local).await;
+    let lean_json = serde_json::to_value(&lean).unwrap();
+    let routing = lean_json["routing"].as_object().unwrap();
+    assert_eq!(routing.keys().collect::<Vec<_>>(), ["route", "confidence"]);
+    assert!(lean.metadata.get("principal").is_none());
+
+    let explained = ExecuteRequest { explain: true, ..req("what did we note about backups?") };
+    let full = e.execute(&explained, &local).await;
+    let decision = full.routing.decision().expect("explain gives the whole decision");
+    assert_eq!(decision.route, lean.routing.route());
+    assert!(!decision.cache.key.is_empty());
+    assert_eq!(full.metadata["principal"], Principal::local().id);
+    assert!(full.tokens_used > lean.tokens_used);
 }

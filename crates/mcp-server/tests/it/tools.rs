@@ -78,3 +78,30 @@ fn tools_have_schemas_and_annotations() {
         assert_eq!(a.open_world_hint, Some(!read_only));
     }
 }
+
+#[test]
+fn tools_list_fits_in_six_kilobytes() {
+    let listing = serde_json::to_string(&json!({"tools": pattern_mcp::tools::all()})).unwrap();
+    println!("tools/list result: {} bytes", listing.len());
+    assert!(listing.len() <= 6 * 1024, "tools/list is {} bytes", listing.len());
+}
+
+#[test]
+fn wire_output_schemas_keep_every_property_type_and_enum() {
+    let tools = pattern_mcp::tools::all();
+    let execute = tools[0].output_schema.as_ref().unwrap();
+    assert!(
+        execute.get("$defs").is_none() && !serde_json::to_string(execute).unwrap().contains("$ref")
+    );
+    let properties = execute["properties"].as_object().unwrap();
+    for field in ["request_id", "pattern_name", "pattern_type", "success", "result", "error"] {
+        assert!(properties.contains_key(field), "{field}");
+    }
+    assert_eq!(properties["pattern_type"]["enum"], json!(["infrastructure", "memory", "hybrid"]));
+    assert_eq!(properties["tokens_used"]["type"], "integer");
+    let stats = tools[2].output_schema.as_ref().unwrap();
+    assert_eq!(stats["properties"]["memory"]["properties"]["total_memories"]["type"], "integer");
+    let input = &tools[0].input_schema;
+    assert_eq!(input["properties"]["query"]["maxLength"], 4096);
+    assert!(input["properties"]["query"]["description"].as_str().unwrap().len() > 20);
+}

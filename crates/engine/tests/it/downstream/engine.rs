@@ -123,9 +123,10 @@ async fn a_read_only_tool_is_cached_and_a_side_effecting_one_is_not() {
     let second = run(&engine, ExecuteRequest::new("say cached")).await;
     assert_eq!((first.cache_hit, second.cache_hit), (false, true));
 
-    let a = run(&engine, ExecuteRequest::new("count up")).await;
-    let b = run(&engine, ExecuteRequest::new("count up")).await;
-    assert!(!a.routing.cache.cacheable && !b.cache_hit);
+    let explained = |query: &str| ExecuteRequest { explain: true, ..ExecuteRequest::new(query) };
+    let a = run(&engine, explained("count up")).await;
+    let b = run(&engine, explained("count up")).await;
+    assert!(!a.routing.decision().unwrap().cache.cacheable && !b.cache_hit);
     assert_eq!(a.metadata["not_cached_because"], "side_effecting_tool");
     assert_ne!(text(&a), text(&b), "a side-effecting tool runs every time");
 
@@ -175,11 +176,12 @@ async fn call_tool_uses_context_tool_or_the_query_with_context_arguments() {
     assert_eq!(by_context.pattern_name, "call_tool");
     assert_eq!(by_context.result["structured_content"], json!({"sum": 5}));
 
-    let by_query =
-        run(&engine, with_context("call tool t.echo", json!({"arguments": {"text": "hi"}}))).await;
+    let mut echo = with_context("call tool t.echo", json!({"arguments": {"text": "hi"}}));
+    echo.explain = true;
+    let by_query = run(&engine, echo).await;
     assert_eq!((by_query.pattern_name.as_str(), text(&by_query).as_str()), ("call_tool", "hi"));
     // echo is read-only: call_tool results of it may be cached.
-    assert!(by_query.routing.cache.cacheable);
+    assert!(by_query.routing.decision().unwrap().cache.cacheable);
     pool.shutdown().await;
 }
 
