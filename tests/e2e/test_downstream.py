@@ -43,12 +43,12 @@ def with_venv_path():
 
 
 def exec_with_the_examples(tmp_path, query, timeout):
-    """`pattern-mcp exec QUERY --json` with examples/servers.json and examples/patterns.toml: its result."""
+    """`pattern-mcp exec QUERY --json` with examples/servers.json and examples/patterns-tools.toml: its result."""
     run = subprocess.run(
         [
             binary(), "exec", query, "--json",
             "--servers", str(ROOT / "examples" / "servers.json"),
-            "--patterns", str(ROOT / "examples" / "patterns.toml"),
+            "--patterns", str(ROOT / "examples" / "patterns-tools.toml"),
             "--memory", f"sqlite:{tmp_path}/memory.db",
         ],
         capture_output=True, text=True, env=with_venv_path(), timeout=timeout,
@@ -164,7 +164,7 @@ async def test_server_everything_on_node_22_answers_call_tool_and_leaves_no_proc
 
 def test_exec_lists_a_directory_through_the_filesystem_server_of_the_examples(tmp_path):
     """examples/servers.json's `filesystem` (@modelcontextprotocol/server-filesystem under Node 22, rooted
-    at /tmp) answers the `list_directory` pattern of examples/patterns.toml."""
+    at /tmp) answers the `list_directory` pattern of examples/patterns-tools.toml."""
     require_npx()
     require_mcp_server_time()
     listing = tmp_path / "listing"

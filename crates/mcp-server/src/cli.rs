@@ -2,11 +2,13 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::error::ErrorKind;
+use clap::parser::ValueSource;
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 use pattern_core::ExecutionMode;
 
 /// pattern-mcp: an MCP server that routes natural-language requests to tools,
-/// memory or both, with a two-tier cache. With no subcommand it serves MCP over stdio, or over HTTP with --http.
+/// memory or both, with a result cache. With no subcommand it serves MCP over stdio, or over HTTP with --http.
 #[derive(Debug, Parser)]
 #[command(name = "pattern-mcp", version, about, max_term_width = 100)]
 pub struct Cli {
@@ -119,6 +121,50 @@ pub struct ExecArgs {
     /// Bypass the cache.
     #[arg(long)]
     pub no_cache: bool,
+    /// A JSON object passed as the call's `context`, e.g.
+    /// '{"arguments": {"timezone": "Asia/Tokyo"}}'.
+    #[arg(long, value_name = "JSON")]
+    pub context: Option<String>,
+    /// Include the router's whole decision in the result.
+    #[arg(long)]
+    pub explain: bool,
+}
+
+/// Flags that only serving uses, by clap id and as written.
+const SERVING_FLAGS: &[(&str, &str)] = &[
+    ("http", "--http"),
+    ("auth_tokens", "--auth-token"),
+    ("allowed_hosts", "--allowed-host"),
+    ("allowed_origins", "--allowed-origin"),
+];
+
+impl Cli {
+    /// Parses the process's arguments, exiting with clap's message on an
+    /// error. A serving flag written on the command line of a subcommand that
+    /// does not serve is refused rather than silently ignored (from the
+    /// environment it is ignored: the variable may be meant for the server).
+    pub fn parse_args() -> Self {
+        let matches = <Self as CommandFactory>::command().get_matches();
+        let cli = Self::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+        if let Some((name, sub)) = matches.subcommand() {
+            for (id, flag) in SERVING_FLAGS {
+                let written = [&matches, sub]
+                    .iter()
+                    .any(|m| m.value_source(id) == Some(ValueSource::CommandLine));
+                if written {
+                    <Self as CommandFactory>::command()
+                        .error(
+                            ErrorKind::ArgumentConflict,
+                            format!(
+                                "{flag} configures serving; `pattern-mcp {name}` does not serve"
+                            ),
+                        )
+                        .exit();
+                }
+            }
+        }
+        cli
+    }
 }
 
 fn parse_mode(s: &str) -> Result<ExecutionMode, String> {

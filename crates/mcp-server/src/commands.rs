@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 use std::process::ExitCode;
 
-use pattern_core::{ExecuteRequest, RouteRequest, validate_namespace};
+use pattern_core::{ExecuteRequest, RouteRequest};
 use pattern_engine::Principal;
 use pattern_registry::{LoadOptions, Registry, RegistryError};
 
@@ -52,11 +52,7 @@ pub async fn route(config: &Config, args: &QueryArgs) -> Result<ExitCode, StartE
 
 /// `pattern-mcp exec QUERY`: exit 1 when the execution fails.
 pub async fn exec(config: &Config, args: &ExecArgs) -> Result<ExitCode, StartError> {
-    let Some(route) = route_request(&args.query) else { return Ok(ExitCode::FAILURE) };
-    let mut req = ExecuteRequest::new(route.query);
-    req.execution_mode = route.execution_mode;
-    req.namespace = route.namespace;
-    req.use_cache = !args.no_cache;
+    let Some(req) = execute_request(args) else { return Ok(ExitCode::FAILURE) };
     let engine = build_engine(config).await?;
     let result = engine.execute(&req, &Principal::local()).await;
     crate::app::shutdown(&engine).await;
@@ -89,27 +85,44 @@ pub async fn exec(config: &Config, args: &ExecArgs) -> Result<ExitCode, StartErr
 
 /// The CLI applies the tool's input rules too, so scripts get the same errors.
 fn route_request(args: &QueryArgs) -> Option<RouteRequest> {
+    reported(RouteRequest::from_json(&query_arguments(args)))
+}
+
+/// `exec`'s flags as `execute_pattern` arguments, checked by the tool's rules.
+fn execute_request(args: &ExecArgs) -> Option<ExecuteRequest> {
+    let mut map = query_arguments(&args.query);
+    map.insert("use_cache".into(), (!args.no_cache).into());
+    map.insert("explain".into(), args.explain.into());
+    if let Some(context) = &args.context {
+        match serde_json::from_str::<serde_json::Value>(context) {
+            Ok(value) => map.insert("context".into(), value),
+            Err(e) => {
+                eprintln!("error: --context is not JSON: {e}");
+                return None;
+            }
+        };
+    }
+    reported(ExecuteRequest::from_json(&map))
+}
+
+fn query_arguments(args: &QueryArgs) -> serde_json::Map<String, serde_json::Value> {
     let mut map = serde_json::Map::new();
     map.insert("query".into(), args.query.clone().into());
     map.insert("execution_mode".into(), args.mode.as_str().into());
     map.insert("namespace".into(), args.namespace.clone().into());
-    if let Err(e) = validate_namespace(&args.namespace) {
-        eprintln!("error: {e}");
-        return None;
-    }
-    match RouteRequest::from_json(&map) {
-        Ok(r) => Some(r),
-        Err(e) => {
-            eprintln!("error: {e}");
-            None
-        }
-    }
+    map
+}
+
+/// The request, or `None` after printing why it is invalid.
+fn reported<T>(checked: Result<T, pattern_core::InputError>) -> Option<T> {
+    checked.map_err(|e| eprintln!("error: {e}")).ok()
 }
 
 /// `pattern-mcp check`: every problem is printed; exit 1 if there is any.
 /// Patterns naming an unconfigured server are problems; so are patterns
 /// naming a tool their server does not list, once the servers are started
-/// (each gets a few seconds; one that does not start is reported too).
+/// (each gets its `timeout_s`; one that does not start is reported too), and
+/// a memory store that cannot be opened or does not answer.
 pub async fn check(config: Result<Config, crate::config::ConfigError>) -> ExitCode {
     let config = match config {
         Ok(c) => c,
@@ -128,14 +141,15 @@ pub async fn check(config: Result<Config, crate::config::ConfigError>) -> ExitCo
         loaded.warnings.extend(loaded.registry.unknown_servers(&known));
         loaded
     });
-    let downstream_problems = match &loaded {
+    let mut problems = match &loaded {
         Ok(loaded) => check_downstream(&config, &loaded.registry).await,
         Err(_) => Vec::new(),
     };
-    for problem in &downstream_problems {
+    problems.extend(check_memory(&config.memory).await);
+    for problem in &problems {
         eprintln!("error: {problem}");
     }
-    let downstream_ok = downstream_problems.is_empty();
+    let downstream_ok = problems.is_empty();
     match loaded {
         Ok(loaded) if loaded.warnings.is_empty() && !downstream_ok => ExitCode::FAILURE,
         Ok(loaded) if loaded.warnings.is_empty() => {
@@ -176,15 +190,28 @@ pub async fn check(config: Result<Config, crate::config::ConfigError>) -> ExitCo
     }
 }
 
-/// Starts the configured downstream servers, waits a few seconds for them,
-/// and reports servers that did not start and pattern tools they do not list.
+/// Opens the memory store and asks it for a health check, as serving would
+/// need: a store that is configured but cannot be reached is a problem.
+async fn check_memory(url: &str) -> Option<String> {
+    let checked = match pattern_engine::memory::open_store(url).await {
+        Ok(store) => store.health().await,
+        Err(e) => Err(e),
+    };
+    checked.err().map(|e| e.to_string())
+}
+
+/// Starts the configured downstream servers, waits for them as long as the
+/// slowest one's `timeout_s` allows (a first `npx`/`uvx` run downloads the
+/// server), and reports servers that did not start and pattern tools they do
+/// not list.
 async fn check_downstream(config: &Config, registry: &Registry) -> Vec<String> {
     use pattern_engine::downstream::{DownstreamPool, unknown_tools};
     if config.servers.is_empty() {
         return Vec::new();
     }
+    let deadline = config.servers.iter().map(|s| s.timeout).max().unwrap_or_default();
     let pool = DownstreamPool::start(config.servers.clone());
-    pool.wait_ready(std::time::Duration::from_secs(10)).await;
+    pool.wait_ready(deadline).await;
     let mut problems: Vec<String> = pool
         .status()
         .into_iter()
@@ -193,7 +220,8 @@ async fn check_downstream(config: &Config, registry: &Registry) -> Vec<String> {
             format!(
                 "downstream server `{}` did not start: {}",
                 s.server,
-                s.last_error.unwrap_or_else(|| "no answer within 10 s".to_owned())
+                s.last_error
+                    .unwrap_or_else(|| format!("no answer within {} s", deadline.as_secs()))
             )
         })
         .collect();

@@ -191,7 +191,7 @@ impl ServerHandler for PatternServer {
             .with_server_info(
                 Implementation::new("pattern-mcp", env!("CARGO_PKG_VERSION"))
                     .with_title("pattern-mcp")
-                    .with_description("Routes natural-language requests to tools, memory or both, with a two-tier cache"),
+                    .with_description("Routes natural-language requests to tools, memory or both, with a result cache"),
             )
             .with_instructions(INSTRUCTIONS)
     }
