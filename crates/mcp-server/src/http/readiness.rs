@@ -1,4 +1,4 @@
-//! `EngineReadiness`: `/readyz` answered from the engine's memory store (Redis and downstream servers come later).
+//! `EngineReadiness`: `/readyz` answered from the engine's memory store and downstream servers.
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -6,9 +6,11 @@ use std::time::Instant;
 use futures::future::BoxFuture;
 use pattern_engine::Engine;
 
-use crate::http::health::{ComponentStatus, Readiness, ReadyReport};
+use crate::http::health::{ComponentStatus, DownstreamStatus, Readiness, ReadyReport};
+use pattern_engine::downstream::ServerStatus;
 
-/// Readiness of a running engine: ready while its memory store answers.
+/// Readiness of a running engine: ready while its memory store answers; the
+/// downstream servers are listed with their state but do not decide it.
 #[derive(Clone)]
 pub struct EngineReadiness {
     engine: Arc<Engine>,
@@ -40,8 +42,22 @@ impl Readiness for EngineReadiness {
             ReadyReport {
                 memory: memory.with_backend(store.backend()).with_latency_ms(latency_ms),
                 redis: ComponentStatus::disabled(),
-                downstream: Vec::new(),
+                downstream: self.engine.downstream().status().into_iter().map(downstream).collect(),
             }
         })
     }
+}
+
+/// One downstream server as `/readyz` shows it: up while its session is open
+/// and its tools are listed, disabled when the config turns it off, down
+/// with the reason it last failed otherwise.
+fn downstream(server: ServerStatus) -> DownstreamStatus {
+    let status = match (server.enabled, server.connected) {
+        (false, _) => ComponentStatus::disabled(),
+        (true, true) => ComponentStatus::up(),
+        (true, false) => ComponentStatus::down(
+            server.last_error.unwrap_or_else(|| "starting: no session yet".to_owned()),
+        ),
+    };
+    DownstreamStatus { name: server.server, status }
 }
