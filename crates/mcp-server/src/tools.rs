@@ -14,15 +14,14 @@ pub const STATS: &str = "stats";
 
 const EXECUTE_DESCRIPTION: &str = "Carry out a natural-language request: it is matched to a pattern and \
 routed to downstream MCP tools, long-term memory, or both. E.g. \"remember that staging uses port 5433\", \
-\"what port does staging use?\", \"list patterns\", \"call tool time.get_current_time\" (arguments in \
-context.arguments). The result says what ran, whether it succeeded, what it returned, whether the cache \
+\"what port does staging use?\", \"list patterns\", \"call tool time.get_current_time\". The result says what ran, whether it succeeded, what it returned, whether the cache \
 answered, and its cost in tokens.";
 
 const ROUTE_DESCRIPTION: &str = "What execute_pattern would do with a request, without doing it: pattern, \
 route, confidence, reasoning, cost and latency estimates, alternatives, cacheability.";
 
-const STATS_DESCRIPTION: &str = "This instance's counters since start: executions, latency percentiles, \
-tokens, cache, registry, router, memory store, downstream servers.";
+const STATS_DESCRIPTION: &str = "This instance's counters since start: executions, latency, tokens, \
+cache, registry, router, memory, downstream servers.";
 
 /// JSON Schema of `T` as the object MCP wants for input and output schemas.
 pub fn schema_object<T: JsonSchema>() -> JsonObject {
