@@ -1,8 +1,12 @@
 """End-to-end over HTTP: the real binary with `--http`, driven by the Python `mcp` client over
 Streamable HTTP and legacy SSE with a bearer token; every stdio check runs again over both."""
 
+import base64
 import functools
+import hashlib
+import hmac
 import inspect
+import json
 import os
 import re
 import signal
@@ -216,3 +220,148 @@ def test_health_and_readiness_report_the_memory_store(tmp_path):
         assert body["components"]["memory"]["backend"] == "sqlite"
         assert body["components"]["redis"] == {"status": "disabled"}
         assert body["components"]["downstream"] == []
+
+
+# The deployment of issue 10: a JWT secret, a static token `alice` (agent,
+# namespace `alice`) and a static token `ops` (admin).
+JWT_SECRET = "e2e-jwt-secret-e2e-jwt-secret-0123"
+ALICE_TOKEN = "e2e-alice-token-0123456789"
+OPS_TOKEN = "e2e-ops-token-0123456789"
+MCP_HEADERS = {"Content-Type": "application/json", "Accept": "application/json, text/event-stream"}
+
+
+def jwt(claims):
+    """An HS256 JWT of `claims` signed with JWT_SECRET."""
+    def b64(data):
+        return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+    header = b64(json.dumps({"alg": "HS256", "typ": "JWT"}).encode())
+    signing_input = f"{header}.{b64(json.dumps(claims).encode())}"
+    signature = hmac.new(JWT_SECRET.encode(), signing_input.encode(), hashlib.sha256).digest()
+    return f"{signing_input}.{b64(signature)}"
+
+
+def deployment_config(tmp_path, extra=""):
+    config = tmp_path / "deployment.toml"
+    digest = lambda token: hashlib.sha256(token.encode()).hexdigest()  # noqa: E731
+    config.write_text(
+        f'[http]\njwt_secret = "{JWT_SECRET}"\n{extra}'
+        f'[[http.tokens]]\nid = "alice"\nrole = "agent"\nsha256 = "{digest(ALICE_TOKEN)}"\nnamespaces = ["alice"]\n'
+        f'[[http.tokens]]\nid = "ops"\nrole = "admin"\nsha256 = "{digest(OPS_TOKEN)}"\n'
+    )
+    return str(config)
+
+
+def mcp_post(base, token, message, session=None):
+    headers = {**MCP_HEADERS, "Authorization": f"Bearer {token}"}
+    if session:
+        headers.update({"Mcp-Session-Id": session, "Mcp-Protocol-Version": "2025-06-18"})
+    return httpx2.post(f"{base}/mcp", json=message, headers=headers)
+
+
+def open_raw_session(base, token):
+    """An initialised Streamable HTTP session opened with raw HTTP; returns its id."""
+    init = {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+        "protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "e2e", "version": "0"}}}
+    response = mcp_post(base, token, init)
+    assert response.status_code == 200, response.text
+    session = response.headers["mcp-session-id"]
+    assert mcp_post(base, token, {"jsonrpc": "2.0", "method": "notifications/initialized"}, session).status_code == 202
+    return session
+
+
+def store_into_alice(id):
+    return {"jsonrpc": "2.0", "id": id, "method": "tools/call", "params": {
+        "name": "execute_pattern",
+        "arguments": {"query": f"remember that call {id} was here", "namespace": "alice"}}}
+
+
+def test_a_readonly_jwt_cannot_use_a_session_an_admin_jwt_of_its_subject_opened(tmp_path):
+    with http_server(tmp_path, "--config", deployment_config(tmp_path)) as base:
+        now = int(time.time())
+        # Expired 24 s ago, inside the 30 s leeway: it opens a session.
+        session = open_raw_session(base, jwt({"sub": "carol", "role": "admin", "exp": now - 24}))
+        readonly = jwt({"sub": "carol", "namespaces": ["carol-public"], "exp": now + 3600})
+        stolen = mcp_post(base, readonly, store_into_alice(2), session)
+        assert stolen.status_code == 404
+        assert stolen.text == "Not Found: Session not found"
+
+
+def test_a_credential_that_expires_is_refused_on_the_session_it_opened(tmp_path):
+    with http_server(tmp_path, "--config", deployment_config(tmp_path)) as base:
+        admin = jwt({"sub": "carol", "role": "admin", "exp": int(time.time()) - 28})
+        session = open_raw_session(base, admin)
+        # Whole seconds: 3 s from now the token is past exp + 30 s whatever the sub-second phase.
+        time.sleep(3)
+        lapsed = mcp_post(base, admin, store_into_alice(2), session)
+        assert lapsed.status_code == 401
+        assert lapsed.json()["message"] == "invalid bearer token: the token has expired"
+
+
+def test_a_jwt_named_like_a_static_token_cannot_use_its_session(tmp_path):
+    with http_server(tmp_path, "--config", deployment_config(tmp_path)) as base:
+        session = open_raw_session(base, OPS_TOKEN)
+        namesake = jwt({"sub": "ops", "exp": int(time.time()) + 3600})
+        recall = {"jsonrpc": "2.0", "id": 3, "method": "tools/call", "params": {
+            "name": "execute_pattern", "arguments": {"query": "what did we note about call 2?", "namespace": "alice"}}}
+        for message in (store_into_alice(2), recall):
+            stolen = mcp_post(base, namesake, message, session)
+            assert stolen.status_code == 404
+            assert stolen.text == "Not Found: Session not found"
+        assert mcp_post(base, OPS_TOKEN, store_into_alice(4), session).status_code == 200
+
+
+def test_a_jwt_named_like_a_static_token_cannot_post_to_its_sse_stream(tmp_path):
+    with http_server(tmp_path, "--config", deployment_config(tmp_path)) as base:
+        with httpx2.stream("GET", f"{base}/sse", headers={"Authorization": f"Bearer {ALICE_TOKEN}"}) as stream:
+            lines = stream.iter_lines()
+            endpoint = next(line for line in lines if line.startswith("data:"))[len("data:"):].strip()
+            namesake = jwt({"sub": "alice", "namespaces": ["elsewhere"], "exp": int(time.time()) + 3600})
+            posted = httpx2.post(f"{base}{endpoint}", json=store_into_alice(1),
+                                 headers={"Authorization": f"Bearer {namesake}"})
+            assert posted.status_code == 404
+            assert posted.json()["error"] == "unknown_session"
+            own = httpx2.post(f"{base}{endpoint}", json={"jsonrpc": "2.0", "id": 1, "method": "ping"},
+                              headers={"Authorization": f"Bearer {ALICE_TOKEN}"})
+            assert own.status_code == 202
+
+
+def test_a_jwt_not_valid_yet_is_401_saying_so(tmp_path):
+    with http_server(tmp_path, "--config", deployment_config(tmp_path)) as base:
+        now = int(time.time())
+        early = jwt({"sub": "carol", "nbf": now + 3600, "exp": now + 7200})
+        response = mcp_post(base, early, {"jsonrpc": "2.0", "id": 1, "method": "ping"})
+        assert response.status_code == 401
+        assert response.json()["message"] == "invalid bearer token: the token is not valid yet"
+
+
+async def test_one_principal_opening_sessions_without_end_locks_nobody_out(tmp_path):
+    config = deployment_config(tmp_path, "max_sessions_per_principal = 4\n")
+    with http_server(tmp_path, "--config", config) as base:
+        reader = jwt({"sub": "reader", "exp": int(time.time()) + 3600})
+        sessions = [open_raw_session(base, reader) for _ in range(40)]
+        # Over its quota of 4 the reader's oldest sessions were ended...
+        ping = {"jsonrpc": "2.0", "id": 2, "method": "ping"}
+        assert mcp_post(base, reader, ping, sessions[0]).status_code == 404
+        assert [mcp_post(base, reader, ping, s).status_code for s in sessions[-4:]] == [200] * 4
+        # ...and another principal still opens a session, with the Python client.
+        async with client_session(base, "streamable_http", token=OPS_TOKEN) as s:
+            await s.initialize()
+            stored = structured(await s.call_tool("execute_pattern", {"query": "remember that ops got in"}))
+            assert stored["success"] is True
+
+
+def test_a_chunked_body_over_the_limit_is_413_saying_so(tmp_path):
+    with http_server(tmp_path) as base:
+        def chunks():
+            yield b'{"jsonrpc":"2.0","id":1,"method":"ping","pad":"'
+            for _ in range(64):
+                yield b"x" * (32 * 1024)
+            yield b'"}'
+        try:
+            response = httpx2.post(f"{base}/mcp", content=chunks(),
+                                   headers={**MCP_HEADERS, "Authorization": f"Bearer {TOKEN}"})
+        except httpx2.HTTPError as e:  # the server may close before the whole body is sent
+            pytest.fail(f"expected a 413 answer, got {e!r}")
+        assert response.status_code == 413
+        assert response.json() == {"error": "payload_too_large",
+                                   "message": "the request body is larger than the limit of 1048576 bytes"}

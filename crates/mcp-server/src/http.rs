@@ -14,6 +14,7 @@ mod health;
 mod host;
 mod mcp;
 mod prometheus;
+mod quota;
 mod rate_limit;
 mod readiness;
 mod router;
@@ -22,7 +23,7 @@ mod serve;
 mod sse;
 mod state;
 
-pub use auth::{Authenticator, install_crypto_provider, sha256_hex};
+pub use auth::{Authenticator, JWT_PRINCIPAL_PREFIX, install_crypto_provider, sha256_hex};
 pub use config::{
     HttpConfig, HttpConfigError, JwtConfig, LOOPBACK_HOSTS, RateLimit, TokenConfig, TokenSecret,
 };
@@ -34,6 +35,7 @@ pub use health::{
 pub use host::HostPolicy;
 pub use mcp::SESSION_HEADER;
 pub use prometheus::{install_recorder, spawn_upkeep};
+pub use quota::SessionQuota;
 pub use rate_limit::{PrincipalRateLimiter, RetryAfter};
 pub use readiness::EngineReadiness;
 pub use router::app;

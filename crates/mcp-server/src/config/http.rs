@@ -42,8 +42,13 @@ pub struct RawHttp {
     /// rarely carry one, and no family holds user text).
     pub metrics_require_auth: Option<bool>,
     /// Most sessions open at once per transport, 1..=100,000 (default 256);
-    /// each holds a handler and buffers, so this bounds memory.
+    /// each holds a handler and buffers, so this bounds memory. When all are
+    /// taken, the principal holding the most gives up its longest idle one.
     pub max_sessions: Option<u64>,
+    /// Most sessions one principal may hold at once per transport,
+    /// 1..=`max_sessions` (default 16, or `max_sessions` if smaller);
+    /// opening one more ends that principal's longest idle session.
+    pub max_sessions_per_principal: Option<u64>,
     /// Largest request body, 1,024..=67,108,864 bytes (default 1 MiB); bigger ones get 413.
     pub body_limit_bytes: Option<u64>,
     /// Time to produce response headers, and the longest a client may take
@@ -201,6 +206,16 @@ pub fn resolve(
         }
     };
 
+    let max_sessions =
+        in_range("http.max_sessions", raw.max_sessions, defaults.max_sessions as u64, 1, 100_000)?;
+    let max_sessions_per_principal = in_range(
+        "http.max_sessions_per_principal",
+        raw.max_sessions_per_principal,
+        (defaults.max_sessions_per_principal as u64).min(max_sessions),
+        1,
+        max_sessions,
+    )?;
+
     let config = HttpConfig {
         tokens,
         jwt,
@@ -221,13 +236,8 @@ pub fn resolve(
             1,
             3600,
         )?),
-        max_sessions: in_range(
-            "http.max_sessions",
-            raw.max_sessions,
-            defaults.max_sessions as u64,
-            1,
-            100_000,
-        )? as usize,
+        max_sessions: max_sessions as usize,
+        max_sessions_per_principal: max_sessions_per_principal as usize,
         shutdown_grace: Duration::from_secs(in_range(
             "http.shutdown_grace_s",
             raw.shutdown_grace_s,

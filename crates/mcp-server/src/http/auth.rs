@@ -8,7 +8,7 @@ use axum::http::{HeaderMap, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-pub use jwt::{JwtAuth, install_crypto_provider};
+pub use jwt::{JWT_PRINCIPAL_PREFIX, JwtAuth, install_crypto_provider};
 pub use token::{StaticTokens, sha256_hex};
 
 use crate::http::config::{HttpConfigError, JwtConfig, TokenConfig};

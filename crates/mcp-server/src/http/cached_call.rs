@@ -12,19 +12,20 @@
 //! carrying the one JSON-RPC response.
 //!
 //! "Plain" is what rmcp itself would accept with no further check: both
-//! media types accepted, a JSON body of known length within the body
-//! limit, a single request without `_meta`, and a protocol version from
+//! media types accepted, a JSON body (`mcp.rs` has read it within the body
+//! limit), a single request without `_meta`, and a protocol version from
 //! before the standard `Mcp-Method`/`Mcp-Name` headers (SEP-2243), with no
 //! such header, nor `Last-Event-ID`. Anything else, and every call the
-//! cache does not answer, goes to rmcp unchanged, with the body read here
-//! handed on.
+//! cache does not answer, goes to rmcp unchanged, with the body handed on.
+//!
+//! Only a session's own principal gets here: `mcp.rs` refuses a request
+//! authenticated as anyone else before trying this path.
 //!
 //! The answer carries no SSE event id and no retry hint: there is nothing
 //! to resume, since the stream ends with the response.
 
-use axum::body::HttpBody as _;
-use axum::body::{Body, Bytes};
-use axum::extract::Request;
+use axum::body::Bytes;
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use rmcp::model::{
@@ -32,7 +33,6 @@ use rmcp::model::{
     ServerJsonRpcMessage, ServerResult,
 };
 
-use crate::http::error::HttpError;
 use crate::http::mcp::SESSION_HEADER;
 use crate::server::PatternServer;
 
@@ -40,31 +40,13 @@ const JSON: &str = "application/json";
 const EVENT_STREAM: &str = "text/event-stream";
 const PROTOCOL_VERSION_HEADER: &str = "mcp-protocol-version";
 
-/// Answers `request` with `handler` if it is a plain cached call; gives the
-/// request back, its body intact, otherwise.
-pub async fn answer(
-    handler: &PatternServer,
-    request: Request,
-    max_body_bytes: usize,
-) -> Result<Response, Request> {
-    // A body of known length: hyper knows it from `Content-Length`.
-    let length = request.body().size_hint().exact();
-    let Some(length) = length
-        .and_then(|n| usize::try_from(n).ok())
-        .filter(|&n| n <= max_body_bytes && plain_post(request.method(), request.headers()))
-    else {
-        return Err(request);
-    };
-    let (parts, body) = request.into_parts();
-    let bytes = match axum::body::to_bytes(body, length).await {
-        Ok(bytes) => bytes,
-        // The client sent more or less than it announced, or went away.
-        Err(e) => return Ok(HttpError::BadRequest(format!("unreadable body: {e}")).into_response()),
-    };
-    match answer_body(handler, &bytes) {
-        Some(answered) => Ok(answered),
-        None => Err(Request::from_parts(parts, Body::from(bytes))),
+/// Answers the POST of `parts` and `body` (already read within the body
+/// limit) with `handler` if it is a plain cached call; `None` otherwise.
+pub fn answer(handler: &PatternServer, parts: &Parts, body: &Bytes) -> Option<Response> {
+    if !plain_post(&parts.method, &parts.headers) {
+        return None;
     }
+    answer_body(handler, body)
 }
 
 /// Whether `request` is a POST that rmcp would take as it is, with no

@@ -5,6 +5,8 @@ use std::time::Duration;
 
 use pattern_engine::Principal;
 
+use crate::http::quota::SessionQuota;
+
 /// Default allow-list for `Host` and `Origin`: loopback names, any port.
 pub const LOOPBACK_HOSTS: [&str; 3] = ["localhost", "127.0.0.1", "[::1]"];
 
@@ -37,6 +39,9 @@ pub struct HttpConfig {
     /// Most sessions open at once, per transport (Streamable HTTP and SSE);
     /// each holds a handler and buffers, so this bounds memory.
     pub max_sessions: usize,
+    /// Most sessions one principal may hold at once, per transport; opening
+    /// one more ends its own longest idle session. At most `max_sessions`.
+    pub max_sessions_per_principal: usize,
     /// Interval of SSE comment lines that keep proxies from closing idle streams.
     pub sse_keep_alive: Duration,
     /// Per-principal request rate at the HTTP layer; `None` for no limit.
@@ -58,10 +63,21 @@ impl Default for HttpConfig {
             max_body_bytes: 1024 * 1024,
             request_timeout: Duration::from_secs(30),
             max_sessions: 256,
+            max_sessions_per_principal: 16,
             sse_keep_alive: Duration::from_secs(15),
             rate_limit: None,
             readiness_timeout: Duration::from_secs(2),
             shutdown_grace: Duration::from_secs(10),
+        }
+    }
+}
+
+impl HttpConfig {
+    /// The session bounds of each transport.
+    pub fn session_quota(&self) -> SessionQuota {
+        SessionQuota {
+            per_principal: self.max_sessions_per_principal.clamp(1, self.max_sessions.max(1)),
+            max: self.max_sessions,
         }
     }
 }

@@ -25,6 +25,8 @@ pub enum HttpError {
     UnknownSseSession(String),
     #[error("{0}")]
     BadRequest(String),
+    #[error("the request body is larger than the limit of {0} bytes")]
+    PayloadTooLarge(usize),
     #[error("too many open sessions ({0}); retry later")]
     TooManySessions(usize),
     #[error("rate limit exceeded; retry in {} s", retry_secs(*.0))]
@@ -44,6 +46,7 @@ impl HttpError {
             HttpError::OriginNotAllowed(_) => "origin_not_allowed",
             HttpError::UnknownSseSession(_) => "unknown_session",
             HttpError::BadRequest(_) => "bad_request",
+            HttpError::PayloadTooLarge(_) => "payload_too_large",
             HttpError::TooManySessions(_) => "too_many_sessions",
             HttpError::RateLimited(_) => "rate_limited",
             HttpError::MetricsDisabled => "metrics_disabled",
@@ -58,6 +61,7 @@ impl HttpError {
             | HttpError::OriginNotAllowed(_) => StatusCode::FORBIDDEN,
             HttpError::UnknownSseSession(_) | HttpError::MetricsDisabled => StatusCode::NOT_FOUND,
             HttpError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            HttpError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             HttpError::TooManySessions(_) => StatusCode::SERVICE_UNAVAILABLE,
             HttpError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
         }

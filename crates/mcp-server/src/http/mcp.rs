@@ -4,28 +4,39 @@
 //! through a task-local set around each request: rmcp calls the factory
 //! inside the request's future (when a session is created, and per request
 //! in stateless mode). The handler it makes is kept beside the session's
-//! id, with the principal that opened it: its id presented with another
-//! principal's token is answered like an unknown session, and a cached call
-//! of the session is answered with that handler without rmcp
-//! (`cached_call.rs`).
+//! id, with the principal that opened it.
+//!
+//! **Invariant:** a session's handler only ever acts for a request whose
+//! credential is authenticated (on this request) as exactly the principal
+//! that opened the session: same id (static token ids and `jwt:` subjects
+//! never collide), same role, same namespaces. Any other request carrying
+//! the session's id is answered like an unknown session (404), before rmcp
+//! or the cached-call path (`cached_call.rs`) sees it.
+//!
+//! Sessions are bounded per principal and in all (`quota.rs`); a session
+//! ended to make room is closed through rmcp's session manager, so rmcp
+//! forgets it too.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Instant;
 
-use axum::body::Body;
+use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
 use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use futures::future::BoxFuture;
-use rmcp::transport::streamable_http_server::SessionId;
+use http_body_util::LengthLimitError;
 use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
+use rmcp::transport::streamable_http_server::{SessionId, SessionManager};
 use rmcp::transport::{StreamableHttpServerConfig, StreamableHttpService};
 use tokio_util::sync::CancellationToken;
 
 use crate::http::cached_call;
 use crate::http::config::HttpConfig;
 use crate::http::error::HttpError;
+use crate::http::quota::{Held, SessionQuota};
 use crate::http::state::AppState;
 use crate::server::PatternServer;
 use pattern_engine::Principal;
@@ -47,11 +58,24 @@ struct RequestScope {
 /// What is kept of an open session besides rmcp's own state.
 #[derive(Clone)]
 struct Session {
-    /// Principal id of the session's opener.
-    owner: String,
+    /// The principal that opened the session, as its credential was
+    /// authenticated then; only a request authenticated as the same
+    /// principal reaches the session.
+    owner: Principal,
     /// A clone of the handler rmcp serves the session with (clones share
     /// the session's state, such as the log level it asked for).
     handler: PatternServer,
+    /// When a request last reached the session.
+    last_used: Instant,
+}
+
+/// The sessions we know of, and how many are being opened right now.
+#[derive(Default)]
+struct Book {
+    /// Entries of sessions rmcp has ended by itself (idle expiry, a failed
+    /// handshake) are pruned whenever a session is opened.
+    opened: HashMap<SessionId, Session>,
+    opening: usize,
 }
 
 type Handle = Arc<dyn Fn(Request) -> BoxFuture<'static, Response> + Send + Sync>;
@@ -60,19 +84,14 @@ type Handle = Arc<dyn Fn(Request) -> BoxFuture<'static, Response> + Send + Sync>
 pub struct StreamableHttp {
     handle: Handle,
     sessions: Arc<LocalSessionManager>,
-    /// Owner and handler of each session. Entries of ended sessions are
-    /// pruned whenever a session is opened, so the map stays bounded by
-    /// `max_sessions`.
-    opened: Mutex<HashMap<SessionId, Session>>,
-    max_sessions: usize,
+    book: Mutex<Book>,
+    quota: SessionQuota,
     max_body_bytes: usize,
 }
 
 impl std::fmt::Debug for StreamableHttp {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("StreamableHttp")
-            .field("max_sessions", &self.max_sessions)
-            .finish_non_exhaustive()
+        f.debug_struct("StreamableHttp").field("quota", &self.quota).finish_non_exhaustive()
     }
 }
 
@@ -84,7 +103,7 @@ impl StreamableHttp {
         let sessions = Arc::new(LocalSessionManager::default());
         // Host and Origin are checked for every route by `host::check_host_and_origin`;
         // the body limit is enforced before the body is read by the router's layer,
-        // and again here while it streams.
+        // and again by `read_body` while it streams.
         let service_config = StreamableHttpServerConfig::default()
             .with_sse_keep_alive(Some(config.sse_keep_alive))
             .with_cancellation_token(shutdown.child_token())
@@ -113,8 +132,8 @@ impl StreamableHttp {
         Self {
             handle,
             sessions,
-            opened: Mutex::new(HashMap::new()),
-            max_sessions: config.max_sessions,
+            book: Mutex::new(Book::default()),
+            quota: config.session_quota(),
             max_body_bytes: config.max_body_bytes,
         }
     }
@@ -124,24 +143,96 @@ impl StreamableHttp {
         self.sessions.sessions.read().await.len()
     }
 
-    /// The session `id` if it is still open.
+    /// The session `id` if it is still open; marks it used.
     async fn open_session(&self, id: &SessionId) -> Option<Session> {
-        let session = self.opened.lock().unwrap_or_else(|p| p.into_inner()).get(id).cloned()?;
         // rmcp ends sessions by itself (DELETE, idle expiry): ask it.
-        self.sessions.sessions.read().await.contains_key(id).then_some(session)
+        if !self.sessions.has_session(id).await.unwrap_or(false) {
+            return None;
+        }
+        let mut book = self.book();
+        let session = book.opened.get_mut(id)?;
+        session.last_used = Instant::now();
+        Some(session.clone())
     }
 
-    async fn record_session(&self, id: SessionId, session: Session) {
-        let live: Vec<SessionId> = self.sessions.sessions.read().await.keys().cloned().collect();
-        let mut opened = self.opened.lock().unwrap_or_else(|p| p.into_inner());
-        opened.retain(|id, _| live.contains(id));
-        opened.insert(id, session);
+    /// Makes room for one more session of `owner` (ending its own longest
+    /// idle one, or one of the largest holder's when all are taken) and
+    /// counts it as being opened until the returned guard is dropped.
+    async fn reserve(&self, owner: &str) -> Result<Opening<'_>, HttpError> {
+        let live: HashSet<SessionId> =
+            self.sessions.sessions.read().await.keys().cloned().collect();
+        let ended = {
+            let mut book = self.book();
+            book.opened.retain(|id, _| live.contains(id));
+            let held = book.opened.iter().map(|(id, s)| Held {
+                id,
+                owner: &s.owner.id,
+                last_used: s.last_used,
+            });
+            let ended = self.quota.make_room(held, book.opening, owner)?;
+            book.opening += 1;
+            self.forget(&mut book, &ended)
+        };
+        let opening = Opening(self);
+        self.close(ended, "to make room for a new session").await;
+        Ok(opening)
+    }
+
+    /// Keeps the session rmcp just opened, then ends the owner's longest
+    /// idle sessions beyond its quota (sessions opened concurrently can
+    /// all pass `reserve`).
+    async fn record(&self, id: SessionId, session: Session) {
+        let ended = {
+            let mut book = self.book();
+            let owner = session.owner.id.clone();
+            let own = book.opened.iter().filter(|(_, s)| s.owner.id == owner).map(|(id, s)| Held {
+                id,
+                owner: &s.owner.id,
+                last_used: s.last_used,
+            });
+            let per_principal = SessionQuota { max: usize::MAX, ..self.quota };
+            let ended = per_principal.make_room(own, 0, &owner).unwrap_or_default();
+            book.opened.insert(id, session);
+            self.forget(&mut book, &ended)
+        };
+        self.close(ended, "its principal opened more than its quota").await;
+    }
+
+    /// Removes `ids` from the book; returns those it held, with their owners.
+    fn forget(&self, book: &mut Book, ids: &[SessionId]) -> Vec<(SessionId, String)> {
+        ids.iter()
+            .filter_map(|id| book.opened.remove(id).map(|s| (id.clone(), s.owner.id)))
+            .collect()
+    }
+
+    /// Ends sessions through rmcp, which ends their streams and forgets them.
+    async fn close(&self, ended: Vec<(SessionId, String)>, why: &str) {
+        for (id, owner) in ended {
+            tracing::info!(session = %id, principal = %owner, "ending the longest idle session {why}");
+            if let Err(e) = self.sessions.close_session(&id).await {
+                tracing::debug!(session = %id, error = %e, "the session was already ending");
+            }
+        }
+    }
+
+    fn book(&self) -> MutexGuard<'_, Book> {
+        self.book.lock().unwrap_or_else(|p| p.into_inner())
     }
 }
 
-/// Any method on `/mcp`: checks the session's owner and the session bound,
-/// answers a cached call of an open session itself, and lets rmcp answer
-/// everything else with the principal in scope.
+/// A session being opened: counted against the global bound until dropped.
+struct Opening<'a>(&'a StreamableHttp);
+
+impl Drop for Opening<'_> {
+    fn drop(&mut self) {
+        self.0.book().opening -= 1;
+    }
+}
+
+/// Any method on `/mcp`: refuses a session id presented by anyone but its
+/// opener, reads a POST's body within the limit, answers a cached call of
+/// an open session itself, makes room for a new session within the quotas,
+/// and lets rmcp answer everything else with the principal in scope.
 pub async fn mcp_endpoint(State(state): State<AppState>, request: Request) -> Response {
     let mcp = state.mcp();
     let principal =
@@ -152,27 +243,34 @@ pub async fn mcp_endpoint(State(state): State<AppState>, request: Request) -> Re
         Some(id) => mcp.open_session(id).await,
         None => None,
     };
-    if session.as_ref().is_some_and(|s| s.owner != principal.id) {
-        // The same answer as for an unknown session: nothing tells the
-        // caller that the id exists.
+    if session.as_ref().is_some_and(|s| s.owner != principal) {
+        // The same answer as rmcp's for an unknown session: nothing tells
+        // the caller that the id exists.
         return (StatusCode::NOT_FOUND, "Not Found: Session not found").into_response();
     }
-    if session_id.is_none()
-        && request.method() == Method::POST
-        && mcp.session_count().await >= mcp.max_sessions
-    {
-        return HttpError::TooManySessions(mcp.max_sessions).into_response();
-    }
-    let request = match session {
-        Some(session) => {
-            match cached_call::answer(&session.handler, request, mcp.max_body_bytes).await {
-                Ok(answered) => return answered,
-                Err(request) => request,
+    let (parts, body) = request.into_parts();
+    let mut opening = None;
+    let request = if parts.method == Method::POST {
+        let body = match read_body(body, mcp.max_body_bytes).await {
+            Ok(body) => body,
+            Err(e) => return e.into_response(),
+        };
+        if let Some(session) = &session
+            && let Some(answered) = cached_call::answer(&session.handler, &parts, &body)
+        {
+            return answered;
+        }
+        if session_id.is_none() && opens_a_session(&body) {
+            match mcp.reserve(&principal.id).await {
+                Ok(reserved) => opening = Some(reserved),
+                Err(e) => return e.into_response(),
             }
         }
-        None => request,
+        Request::from_parts(parts, Body::from(body))
+    } else {
+        Request::from_parts(parts, body)
     };
-    let owner = principal.id.clone();
+    let owner = principal.clone();
     let is_delete = request.method() == Method::DELETE;
     let scope = RequestScope { principal, made: RefCell::new(None) };
     let (mut response, made) = REQUEST
@@ -190,7 +288,34 @@ pub async fn mcp_endpoint(State(state): State<AppState>, request: Request) -> Re
         && let Some(id) = response.headers().get(SESSION_HEADER).and_then(|v| v.to_str().ok())
         && let Some(handler) = made
     {
-        mcp.record_session(SessionId::from(id), Session { owner, handler }).await;
+        let session = Session { owner, handler, last_used: Instant::now() };
+        mcp.record(SessionId::from(id), session).await;
     }
+    drop(opening);
     response
+}
+
+/// The whole body, or 413 once it passes `limit` (a chunked body has no
+/// `Content-Length` for the router's layer to refuse it by).
+async fn read_body(body: Body, limit: usize) -> Result<Bytes, HttpError> {
+    axum::body::to_bytes(body, limit).await.map_err(|e| {
+        let mut source: Option<&(dyn std::error::Error + 'static)> = Some(&e);
+        while let Some(error) = source {
+            if error.is::<LengthLimitError>() {
+                return HttpError::PayloadTooLarge(limit);
+            }
+            source = error.source();
+        }
+        HttpError::BadRequest(format!("unreadable body: {e}"))
+    })
+}
+
+/// Whether `body` is an `initialize` request, the only message that makes
+/// rmcp open a session.
+fn opens_a_session(body: &Bytes) -> bool {
+    #[derive(serde::Deserialize)]
+    struct Method {
+        method: Option<String>,
+    }
+    serde_json::from_slice::<Method>(body).is_ok_and(|m| m.method.as_deref() == Some("initialize"))
 }

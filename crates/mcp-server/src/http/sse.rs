@@ -91,7 +91,7 @@ impl LegacySse {
             })
         });
         Self {
-            sessions: SseSessions::new(config.max_sessions),
+            sessions: SseSessions::new(config.session_quota()),
             serve,
             keep_alive: config.sse_keep_alive,
         }
@@ -112,7 +112,7 @@ pub async fn sse_endpoint(
     let (inbox_tx, inbox_rx) = mpsc::channel(CHANNEL_CAPACITY);
     let (outbox_tx, outbox_rx) = mpsc::channel::<ServerJsonRpcMessage>(CHANNEL_CAPACITY);
     let cancel = state.shutdown_token().child_token();
-    let id = sse.sessions.open(&principal.id, inbox_tx, cancel.clone())?;
+    let id = sse.sessions.open(&principal, inbox_tx, cancel.clone())?;
     tracing::debug!(session = %id, principal = %principal.id, "SSE session opened");
 
     let service = (sse.serve)(principal, PollSender::new(outbox_tx), inbox_rx, cancel.clone());
@@ -154,23 +154,23 @@ pub struct MessageQuery {
 }
 
 /// `POST /message?sessionId=ID`: 202 once the message is handed to the
-/// session, 404 for an unknown session, 400 for a body that is not one
-/// JSON-RPC message.
+/// session, 404 for an unknown session or one opened by another principal
+/// (or the same principal id with other rights), 400 for a body that is not
+/// one JSON-RPC message.
 pub async fn message_endpoint(
     State(state): State<AppState>,
     query: Result<Query<MessageQuery>, QueryRejection>,
     parts: Parts,
     body: Bytes,
 ) -> Result<StatusCode, HttpError> {
-    let principal_id =
-        parts.extensions.get::<Principal>().map_or_else(|| Principal::local().id, |p| p.id.clone());
+    let principal = parts.extensions.get::<Principal>().cloned().unwrap_or_else(Principal::local);
     let session_id = query.ok().and_then(|Query(q)| q.session_id).ok_or_else(|| {
         HttpError::BadRequest("the `sessionId` query parameter is required".into())
     })?;
     let inbox = state
         .sse()
         .sessions
-        .inbox(&session_id, &principal_id)
+        .inbox(&session_id, &principal)
         .ok_or_else(|| HttpError::UnknownSseSession(shown(&session_id)))?;
     let mut message: ClientJsonRpcMessage = serde_json::from_slice(&body)
         .map_err(|e| HttpError::BadRequest(format!("the body is not a JSON-RPC message: {e}")))?;

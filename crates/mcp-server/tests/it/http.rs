@@ -10,5 +10,6 @@ mod limits;
 mod mcp;
 mod metrics;
 mod serve;
+mod sessions;
 mod sse;
 mod support;

@@ -132,3 +132,41 @@ fn a_jwt_secret_env_that_is_not_set_is_an_error() {
         "{text}"
     );
 }
+
+#[test]
+fn the_per_principal_session_quota_defaults_to_16_within_max_sessions() {
+    let dir = tempfile::tempdir().unwrap();
+    let quota = |text: &str| {
+        let h = Config::resolve(&with_file(&dir, text)).unwrap().http.config;
+        (h.max_sessions, h.max_sessions_per_principal)
+    };
+    assert_eq!(quota(""), (256, 16));
+    assert_eq!(quota("[http]\nmax_sessions = 8\n"), (8, 8));
+    assert_eq!(quota("[http]\nmax_sessions = 8\nmax_sessions_per_principal = 3\n"), (8, 3));
+}
+
+#[test]
+fn a_per_principal_session_quota_above_max_sessions_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let args = with_file(&dir, "[http]\nmax_sessions = 8\nmax_sessions_per_principal = 9\n");
+    let text = Config::resolve(&args).unwrap_err().to_string();
+    assert!(
+        text.ends_with("`http.max_sessions_per_principal` is 9; it must be between 1 and 8"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_token_id_in_the_jwt_id_space_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let digest = sha256_hex("t");
+    let args = with_file(
+        &dir,
+        &format!("[http]\ntokens = [{{ id = \"jwt:ops\", sha256 = \"{digest}\" }}]\n"),
+    );
+    let text = Config::resolve(&args).unwrap_err().to_string();
+    assert!(
+        text.ends_with("http token `jwt:ops`: ids starting with `jwt:` are kept for JWT subjects"),
+        "{text}"
+    );
+}

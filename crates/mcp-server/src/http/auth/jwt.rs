@@ -3,7 +3,8 @@
 //! `jsonwebtoken`'s own providers pull RSA, ECDSA and Ed25519 (or aws-lc);
 //! we accept HS256 only, so a provider of a few lines over `hmac` + `sha2`
 //! keeps the dependency tree small. Claim checks (`exp`, `nbf`, `iss`,
-//! `aud`, algorithm pinning) stay with the crate.
+//! `aud`, algorithm pinning) stay with the crate; `exp` and `nbf` get the
+//! same leeway for clock skew.
 
 use std::sync::Once;
 
@@ -17,6 +18,11 @@ use sha2::Sha256;
 use crate::http::config::{HttpConfigError, JwtConfig};
 use pattern_core::Role;
 use pattern_engine::Principal;
+
+/// Prefix of every JWT principal's id: `jwt:<sub>`. Static token ids may
+/// not start with it, so a token and a JWT subject never share an id (nor
+/// the cache entries and rate-limit bucket keyed by it).
+pub const JWT_PRINCIPAL_PREFIX: &str = "jwt:";
 
 /// Shortest secret accepted: RFC 7518 §3.2 wants a key at least as long as the hash.
 pub const MIN_SECRET_BYTES: usize = 32;
@@ -33,7 +39,7 @@ impl std::fmt::Debug for JwtAuth {
     }
 }
 
-/// The claims we read: `sub` is the principal id, `role` defaults to
+/// The claims we read: `sub` names the principal (`jwt:<sub>`), `role` defaults to
 /// `readonly` (least privilege), `namespaces` limits the principal.
 #[derive(Debug, Deserialize)]
 struct Claims {
@@ -55,6 +61,8 @@ impl JwtAuth {
         install_crypto_provider();
         let mut validation = Validation::new(Algorithm::HS256);
         validation.leeway = config.leeway.as_secs();
+        // Off by default in `jsonwebtoken`: a token issued for later must not work now.
+        validation.validate_nbf = true;
         validation.set_required_spec_claims(&["exp", "sub"]);
         if let Some(issuer) = &config.issuer {
             validation.set_issuer(&[issuer]);
@@ -79,7 +87,11 @@ impl JwtAuth {
             None => Role::Readonly,
             Some(role) => role.parse::<Role>()?,
         };
-        Ok(Principal { id: claims.sub, role, namespaces: claims.namespaces })
+        Ok(Principal {
+            id: format!("{JWT_PRINCIPAL_PREFIX}{}", claims.sub),
+            role,
+            namespaces: claims.namespaces,
+        })
     }
 }
 
@@ -92,6 +104,7 @@ fn describe(e: &JwtError) -> String {
         ErrorKind::InvalidIssuer => "wrong issuer".into(),
         ErrorKind::InvalidAudience => "wrong audience".into(),
         ErrorKind::MissingRequiredClaim(claim) => format!("the `{claim}` claim is missing"),
+        ErrorKind::InvalidClaimFormat(claim) => format!("the `{claim}` claim is not a number"),
         _ => "not a valid JWT".into(),
     }
 }
@@ -210,7 +223,7 @@ mod tests {
             SECRET,
         );
         let principal = auth().verify(&t).unwrap();
-        assert_eq!(principal.id, "alice");
+        assert_eq!(principal.id, "jwt:alice");
         assert_eq!(principal.role, Role::Agent);
         assert_eq!(principal.namespaces, Some(vec!["team".to_owned()]));
     }
@@ -232,6 +245,39 @@ mod tests {
     fn an_expired_token_is_refused() {
         let t = token(json!({"sub": "alice", "exp": get_current_timestamp() - 10}), SECRET);
         assert_eq!(auth().verify(&t).unwrap_err(), "the token has expired");
+    }
+
+    #[test]
+    fn a_token_not_valid_yet_is_refused() {
+        let t = token(
+            json!({"sub": "alice", "nbf": get_current_timestamp() + 3600, "exp": in_an_hour() + 60}),
+            SECRET,
+        );
+        assert_eq!(auth().verify(&t).unwrap_err(), "the token is not valid yet");
+    }
+
+    #[test]
+    fn nbf_gets_the_same_leeway_as_exp() {
+        let auth = JwtAuth::new(&JwtConfig {
+            secret: SECRET.to_vec(),
+            issuer: None,
+            audience: None,
+            leeway: Duration::from_secs(30),
+        })
+        .unwrap();
+        let now = get_current_timestamp();
+        let skewed = token(json!({"sub": "alice", "nbf": now + 20, "exp": in_an_hour()}), SECRET);
+        assert_eq!(auth.verify(&skewed).unwrap().id, "jwt:alice");
+        let early = token(json!({"sub": "alice", "nbf": now + 120, "exp": in_an_hour()}), SECRET);
+        assert_eq!(auth.verify(&early).unwrap_err(), "the token is not valid yet");
+        let expired = token(json!({"sub": "alice", "exp": now - 120}), SECRET);
+        assert_eq!(auth.verify(&expired).unwrap_err(), "the token has expired");
+    }
+
+    #[test]
+    fn a_non_numeric_nbf_is_refused() {
+        let t = token(json!({"sub": "alice", "nbf": "soon", "exp": in_an_hour()}), SECRET);
+        assert_eq!(auth().verify(&t).unwrap_err(), "the `nbf` claim is not a number");
     }
 
     #[test]

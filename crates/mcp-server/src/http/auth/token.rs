@@ -3,6 +3,7 @@
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
+use crate::http::auth::jwt::JWT_PRINCIPAL_PREFIX;
 use crate::http::config::{HttpConfigError, TokenConfig, TokenSecret};
 use pattern_engine::Principal;
 
@@ -24,6 +25,14 @@ impl StaticTokens {
     pub fn new(configs: &[TokenConfig]) -> Result<Self, HttpConfigError> {
         let mut entries = Vec::with_capacity(configs.len());
         for config in configs {
+            if config.principal.id.starts_with(JWT_PRINCIPAL_PREFIX) {
+                return Err(token_error(
+                    config,
+                    &format!(
+                        "ids starting with `{JWT_PRINCIPAL_PREFIX}` are kept for JWT subjects"
+                    ),
+                ));
+            }
             let digest = match &config.secret {
                 TokenSecret::Plain(token) if token.is_empty() => {
                     return Err(token_error(config, "the token is empty"));
@@ -133,6 +142,16 @@ mod tests {
         let err =
             StaticTokens::new(&[config("ops", TokenSecret::parse("sha256:abcd"))]).unwrap_err();
         assert_eq!(err.to_string(), "http token `ops`: expected 64 hex digits after `sha256:`");
+    }
+
+    #[test]
+    fn a_token_id_in_the_jwt_id_space_is_a_config_error() {
+        let err =
+            StaticTokens::new(&[config("jwt:alice", TokenSecret::Plain("t".into()))]).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "http token `jwt:alice`: ids starting with `jwt:` are kept for JWT subjects"
+        );
     }
 
     #[test]

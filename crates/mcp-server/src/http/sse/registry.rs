@@ -1,66 +1,86 @@
-//! The open legacy SSE sessions: where each one's client messages go and who opened it.
+//! The open legacy SSE sessions: where each one's client messages go, who opened it, and the quotas.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
+use std::time::Instant;
 
 use rmcp::model::ClientJsonRpcMessage;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use crate::http::error::HttpError;
+use crate::http::quota::{Held, SessionQuota};
+use pattern_engine::Principal;
 
-/// Sessions by id, at most `max` at once.
+/// Sessions by id, within `quota`.
 #[derive(Debug)]
 pub struct SseSessions {
     sessions: Mutex<HashMap<String, SseSession>>,
-    max: usize,
+    quota: SessionQuota,
 }
 
 #[derive(Debug, Clone)]
 struct SseSession {
     /// Messages POSTed to `/message` go here, to the session's rmcp service.
     inbox: mpsc::Sender<ClientJsonRpcMessage>,
-    /// Principal id of the opener; only it may post to the session.
-    owner: String,
+    /// The principal that opened the stream; only a request authenticated
+    /// as exactly this principal may post to the session.
+    owner: Principal,
     /// Cancelled when the session ends; the entry may outlive it briefly.
     cancel: CancellationToken,
+    /// When the session was opened or last received a message.
+    last_used: Instant,
 }
 
 impl SseSessions {
-    pub fn new(max: usize) -> Self {
-        Self { sessions: Mutex::new(HashMap::new()), max }
+    pub fn new(quota: SessionQuota) -> Self {
+        Self { sessions: Mutex::new(HashMap::new()), quota }
     }
 
     /// Registers a session and returns its new id (a random UUID, which is
-    /// what makes the unauthenticated `sessionId` unguessable).
+    /// what makes the unauthenticated `sessionId` unguessable). To stay
+    /// within the quota it first ends the owner's longest idle session (or
+    /// one of the largest holder's when all are taken).
     pub fn open(
         &self,
-        owner: &str,
+        owner: &Principal,
         inbox: mpsc::Sender<ClientJsonRpcMessage>,
         cancel: CancellationToken,
     ) -> Result<String, HttpError> {
         let mut sessions = self.lock();
         sessions.retain(|_, s| !s.cancel.is_cancelled());
-        if sessions.len() >= self.max {
-            return Err(HttpError::TooManySessions(self.max));
+        let held =
+            sessions.iter().map(|(id, s)| Held { id, owner: &s.owner.id, last_used: s.last_used });
+        for ended in self.quota.make_room(held, 0, &owner.id)? {
+            if let Some(session) = sessions.remove(&ended) {
+                tracing::info!(
+                    session = %ended,
+                    principal = %session.owner.id,
+                    "ending the longest idle SSE session to make room for a new one"
+                );
+                // Ends the stream and the session's service.
+                session.cancel.cancel();
+            }
         }
         let id = uuid::Uuid::new_v4().simple().to_string();
-        sessions.insert(id.clone(), SseSession { inbox, owner: owner.to_owned(), cancel });
+        let session = SseSession { inbox, owner: owner.clone(), cancel, last_used: Instant::now() };
+        sessions.insert(id.clone(), session);
         Ok(id)
     }
 
-    /// Where `principal_id` may send messages for session `id`; `None` when
-    /// the session does not exist, has ended, or belongs to someone else
+    /// Where `principal` may send messages for session `id`; `None` when
+    /// the session does not exist, has ended, or was opened by anyone else
     /// (the three are not told apart).
     pub fn inbox(
         &self,
         id: &str,
-        principal_id: &str,
+        principal: &Principal,
     ) -> Option<mpsc::Sender<ClientJsonRpcMessage>> {
-        self.lock()
-            .get(id)
-            .filter(|s| s.owner == principal_id && !s.cancel.is_cancelled())
-            .map(|s| s.inbox.clone())
+        let mut sessions = self.lock();
+        let session =
+            sessions.get_mut(id).filter(|s| s.owner == *principal && !s.cancel.is_cancelled())?;
+        session.last_used = Instant::now();
+        Some(session.inbox.clone())
     }
 
     pub fn close(&self, id: &str) {
@@ -84,41 +104,85 @@ impl SseSessions {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use pattern_core::Role;
+
+    fn principal(id: &str) -> Principal {
+        Principal { id: id.into(), role: Role::Agent, namespaces: Some(vec![id.into()]) }
+    }
+
+    fn quota(per_principal: usize, max: usize) -> SessionQuota {
+        SessionQuota { per_principal, max }
+    }
 
     #[test]
     fn sessions_are_bounded_and_freed_on_close() {
-        let sessions = SseSessions::new(1);
+        let sessions = SseSessions::new(quota(1, 2));
         let (tx, _rx) = mpsc::channel(1);
-        let id = sessions.open("alice", tx.clone(), CancellationToken::new()).unwrap();
-        let refused = sessions.open("alice", tx.clone(), CancellationToken::new()).unwrap_err();
+        let id = sessions.open(&principal("alice"), tx.clone(), CancellationToken::new()).unwrap();
+        sessions.open(&principal("bob"), tx.clone(), CancellationToken::new()).unwrap();
+        let refused =
+            sessions.open(&principal("carol"), tx.clone(), CancellationToken::new()).unwrap_err();
         assert_eq!(refused.reason(), "too_many_sessions");
         sessions.close(&id);
-        assert!(sessions.is_empty());
+        assert_eq!(sessions.len(), 1);
         assert_eq!(
-            sessions.open("alice", tx, CancellationToken::new()).map(|id| id.len()).unwrap(),
+            sessions
+                .open(&principal("carol"), tx, CancellationToken::new())
+                .map(|id| id.len())
+                .unwrap(),
             32
         );
     }
 
     #[test]
     fn only_the_opener_reaches_a_session() {
-        let sessions = SseSessions::new(4);
+        let sessions = SseSessions::new(quota(4, 4));
         let (tx, _rx) = mpsc::channel(1);
-        let id = sessions.open("alice", tx, CancellationToken::new()).unwrap();
-        assert!(sessions.inbox(&id, "alice").is_some());
-        assert!(sessions.inbox(&id, "mallory").is_none());
-        assert!(sessions.inbox("no-such-session", "alice").is_none());
+        let alice = principal("alice");
+        let id = sessions.open(&alice, tx, CancellationToken::new()).unwrap();
+        assert!(sessions.inbox(&id, &alice).is_some());
+        assert!(sessions.inbox(&id, &principal("mallory")).is_none());
+        assert!(sessions.inbox("no-such-session", &alice).is_none());
+    }
+
+    #[test]
+    fn the_same_id_with_other_rights_does_not_reach_a_session() {
+        let sessions = SseSessions::new(quota(4, 4));
+        let (tx, _rx) = mpsc::channel(1);
+        let id = sessions.open(&principal("alice"), tx, CancellationToken::new()).unwrap();
+        let readonly = Principal { role: Role::Readonly, ..principal("alice") };
+        assert!(sessions.inbox(&id, &readonly).is_none());
+        let elsewhere = Principal { namespaces: None, ..principal("alice") };
+        assert!(sessions.inbox(&id, &elsewhere).is_none());
+    }
+
+    #[test]
+    fn a_principal_over_its_quota_loses_its_longest_idle_session() {
+        let sessions = SseSessions::new(quota(2, 8));
+        let (tx, _rx) = mpsc::channel(1);
+        let alice = principal("alice");
+        let (first, second) = (CancellationToken::new(), CancellationToken::new());
+        let first_id = sessions.open(&alice, tx.clone(), first.clone()).unwrap();
+        let second_id = sessions.open(&alice, tx.clone(), second.clone()).unwrap();
+        // A message makes the first session the most recently used.
+        assert!(sessions.inbox(&first_id, &alice).is_some());
+        sessions.open(&alice, tx, CancellationToken::new()).unwrap();
+        assert!(second.is_cancelled());
+        assert!(!first.is_cancelled());
+        assert!(sessions.inbox(&second_id, &alice).is_none());
+        assert_eq!(sessions.len(), 2);
     }
 
     #[test]
     fn an_ended_session_is_unreachable_and_uncounted_before_it_is_forgotten() {
-        let sessions = SseSessions::new(1);
+        let sessions = SseSessions::new(quota(1, 1));
         let (tx, _rx) = mpsc::channel(1);
         let cancel = CancellationToken::new();
-        let id = sessions.open("alice", tx.clone(), cancel.clone()).unwrap();
+        let alice = principal("alice");
+        let id = sessions.open(&alice, tx.clone(), cancel.clone()).unwrap();
         cancel.cancel();
-        assert!(sessions.inbox(&id, "alice").is_none());
+        assert!(sessions.inbox(&id, &alice).is_none());
         assert_eq!(sessions.len(), 0);
-        assert!(sessions.open("alice", tx, CancellationToken::new()).is_ok());
+        assert!(sessions.open(&principal("bob"), tx, CancellationToken::new()).is_ok());
     }
 }

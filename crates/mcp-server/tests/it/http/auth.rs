@@ -81,7 +81,7 @@ async fn a_jwt_role_and_namespaces_become_the_principal_limits() {
     assert_eq!(message["result"]["isError"], true);
     assert_eq!(structured(&message)["error"], "this principal may not use namespace `team-b`");
     let principal = harness.principals().remove(0);
-    assert_eq!(principal.id, "alice");
+    assert_eq!(principal.id, "jwt:alice");
     assert_eq!(principal.role, Role::Agent);
     assert_eq!(principal.namespaces, Some(vec!["team-a".to_owned()]));
 }

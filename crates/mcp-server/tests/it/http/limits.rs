@@ -42,31 +42,57 @@ async fn an_oversized_message_body_is_413_even_without_content_length() {
 }
 
 #[tokio::test]
-async fn sse_sessions_beyond_the_bound_are_503_until_one_closes() {
+async fn a_full_sse_transport_refuses_another_principal_until_a_stream_closes() {
     let harness = Harness::new(HttpConfig { max_sessions: 1, ..config() }).await;
-    let open = || {
+    let open = |token: &str| {
         request("GET", "/sse")
-            .header(header::AUTHORIZATION, bearer(CI_TOKEN))
+            .header(header::AUTHORIZATION, bearer(token))
             .body(Body::empty())
             .unwrap()
     };
-    let first = harness.send(open()).await;
+    let first = harness.send(open(CI_TOKEN)).await;
     assert_eq!(first.status(), 200);
-    let second = harness.send(open()).await;
-    assert_eq!(second.status(), 503);
-    assert_eq!(second.headers()[header::RETRY_AFTER], "5");
-    assert_eq!(body_json(second).await["error"], "too_many_sessions");
+    let refused = harness.send(open(OPS_TOKEN)).await;
+    assert_eq!(refused.status(), 503);
+    assert_eq!(refused.headers()[header::RETRY_AFTER], "5");
+    assert_eq!(body_json(refused).await["error"], "too_many_sessions");
     drop(first);
-    assert_eq!(harness.send(open()).await.status(), 200);
+    assert_eq!(harness.send(open(OPS_TOKEN)).await.status(), 200);
 }
 
 #[tokio::test]
-async fn streamable_sessions_beyond_the_bound_are_503() {
+async fn a_full_streamable_transport_refuses_another_principal_but_not_the_holder() {
     let harness = Harness::new(HttpConfig { max_sessions: 1, ..config() }).await;
-    open_mcp_session(&harness, CI_TOKEN).await;
-    let response = harness.send(mcp_post(Some(CI_TOKEN), None, &initialize(1))).await;
+    let first = open_mcp_session(&harness, CI_TOKEN).await;
+    let response = harness.send(mcp_post(Some(OPS_TOKEN), None, &initialize(1))).await;
     assert_eq!(response.status(), 503);
     assert_eq!(body_json(response).await["message"], "too many open sessions (1); retry later");
+    // The holder's own longest idle session makes room for its new one.
+    open_mcp_session(&harness, CI_TOKEN).await;
+    let stale = harness.send(mcp_post(Some(CI_TOKEN), Some(&first), &remember(2, "x"))).await;
+    assert_eq!(stale.status(), 404);
+    assert_eq!(harness.state.mcp().session_count().await, 1);
+}
+
+#[tokio::test]
+async fn an_oversized_chunked_mcp_body_is_413_saying_so() {
+    let harness = Harness::new(small_body_config()).await;
+    let chunks = futures::stream::iter(vec![Ok::<_, std::io::Error>(big_message())]);
+    let request = request("POST", "/mcp")
+        .header(header::AUTHORIZATION, bearer(CI_TOKEN))
+        .header(header::CONTENT_TYPE, "application/json")
+        .header(header::ACCEPT, ACCEPT_BOTH)
+        .body(Body::from_stream(chunks))
+        .unwrap();
+    let response = harness.send(request).await;
+    assert_eq!(response.status(), 413);
+    assert_eq!(
+        body_json(response).await,
+        serde_json::json!({
+            "error": "payload_too_large",
+            "message": "the request body is larger than the limit of 1024 bytes"
+        })
+    );
 }
 
 #[tokio::test]
@@ -79,7 +105,8 @@ async fn requests_over_the_rate_limit_are_429_with_retry_after() {
     let second = harness.send(mcp_post(Some(CI_TOKEN), None, &initialize(1))).await;
     assert_eq!(second.status(), 429);
     let retry: u64 = second.headers()[header::RETRY_AFTER].to_str().unwrap().parse().unwrap();
-    assert!((59..=60).contains(&retry), "{retry}");
+    // 60 s less the time since the first request, rounded up.
+    assert!((1..=60).contains(&retry), "{retry}");
     // Another principal has its own bucket.
     let other = harness.send(mcp_post(Some(OPS_TOKEN), None, &initialize(1))).await;
     assert_eq!(other.status(), 200);
@@ -100,7 +127,9 @@ async fn a_tool_call_over_the_rate_limit_is_a_tool_error_saying_when_to_retry() 
     assert_eq!(second.status(), 200);
     let second = sse_messages(&body_text(second).await).remove(0);
     assert_eq!(second["result"]["isError"], true);
-    assert_eq!(tool_text(&second), "rate limit exceeded for principal `ci`; retry in 30 s");
+    // The wait is 30 s less the time since the first call, rounded up.
+    let retry = retry_in(tool_text(&second), "rate limit exceeded for principal `ci`; retry in ");
+    assert!((1..=30).contains(&retry), "{retry}");
     // The limiter is per principal: ops still has its burst.
     let ops = open_mcp_session(&harness, OPS_TOKEN).await;
     let third = harness.send(mcp_post(Some(OPS_TOKEN), Some(&ops), &remember(4, "c"))).await;

@@ -268,3 +268,11 @@ pub fn jwt(claims: Value) -> String {
 pub fn in_an_hour() -> u64 {
     jsonwebtoken::get_current_timestamp() + 3600
 }
+
+/// The seconds of a refusal `<prefix>N s`; panics if `text` is not one.
+pub fn retry_in(text: &str, prefix: &str) -> u64 {
+    text.strip_prefix(prefix)
+        .and_then(|rest| rest.strip_suffix(" s"))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("not `{prefix}N s`: {text}"))
+}
