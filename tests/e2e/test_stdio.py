@@ -21,7 +21,8 @@ async def test_tools_list_has_three_tools_with_schemas_and_annotations(tmp_path)
         ex = tools["execute_pattern"]
         assert ex.input_schema["type"] == "object"
         assert "query" in ex.input_schema["required"]
-        assert set(ex.input_schema["properties"]) == {"query", "execution_mode", "context", "use_cache", "namespace"}
+        assert set(ex.input_schema["properties"]) == {
+            "query", "execution_mode", "context", "use_cache", "namespace", "idempotency_key", "explain"}
         assert ex.output_schema["type"] == "object"
         assert "tokens_used" in ex.output_schema["properties"]
         assert ex.annotations.read_only_hint is False
