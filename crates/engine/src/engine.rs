@@ -10,7 +10,7 @@ use pattern_core::{
     MemoryStats, PatternDefinition, PatternType, Role, RouteRequest, RoutingDecision, Stats,
 };
 use pattern_registry::Registry;
-use pattern_router::{Router, RouterConfig};
+use pattern_router::{DownstreamAvailability, DownstreamState, NoAnswer, Router, RouterConfig};
 use serde_json::{Map, Value, json};
 
 use crate::downstream::DownstreamPool;
@@ -103,6 +103,9 @@ pub(crate) struct Plan {
     pub(crate) captures: Captures,
     decision: RoutingDecision,
     not_cacheable: Option<&'static str>,
+    /// Set when the router found no path that can answer: the execution
+    /// fails with this, without touching a store or a server.
+    no_answer: Option<NoAnswer>,
 }
 
 /// What a pattern produced: the client-visible result and facts for `metadata`.
@@ -300,7 +303,15 @@ impl Engine {
             None => self.registry.match_query(query),
         };
         let info = matched.as_ref().map(|m| m.info());
-        let mut decision = self.router.decide(query, mode, namespace, info.as_ref(), &*self.store);
+        let routed = self.router.decide(
+            query,
+            mode,
+            namespace,
+            info.as_ref(),
+            &*self.store,
+            &*self.downstream,
+        );
+        let (mut decision, no_answer) = (routed.routing, routed.no_answer);
         let (pattern, captures) = match matched {
             Some(m) => (m.pattern, m.captures),
             None => (self.registry.fallback(decision.route), Captures::new()),
@@ -320,7 +331,7 @@ impl Engine {
         });
         decision.cache = CacheInfo { cacheable: not_cacheable.is_none(), key };
         decision.decision_time_us = t0.elapsed().as_micros() as u64;
-        Plan { pattern, captures, decision, not_cacheable }
+        Plan { pattern, captures, decision, not_cacheable, no_answer }
     }
 
     fn record_plan(&self, plan: &Plan, mode: ExecutionMode) {
@@ -347,6 +358,9 @@ impl Engine {
     }
 
     async fn run(&self, plan: &Plan, req: &ExecuteRequest) -> Result<Output, EngineError> {
+        if let Some(no_answer) = plan.no_answer {
+            return Err(no_answer_error(no_answer, &req.namespace));
+        }
         match plan.pattern.pattern_type {
             PatternType::Memory => {
                 let result = self.run_memory(plan, req).await?;
@@ -499,6 +513,32 @@ impl Engine {
             None => return None,
         };
         Some(self.downstream.tool(server, tool).is_some_and(|entry| entry.read_only))
+    }
+}
+
+/// What the router learns about the downstream side: from the pool's own
+/// state, never by calling a server.
+impl DownstreamAvailability for DownstreamPool {
+    fn downstream_state(&self) -> DownstreamState {
+        if self.is_empty() {
+            DownstreamState::NotConfigured
+        } else if self.status().iter().any(|s| s.connected) {
+            DownstreamState::Connected
+        } else {
+            DownstreamState::NotConnected
+        }
+    }
+}
+
+/// The failure of a request no path can answer, saying what to configure.
+fn no_answer_error(no_answer: NoAnswer, namespace: &str) -> EngineError {
+    let namespace = namespace.to_owned();
+    match no_answer {
+        NoAnswer::NothingAvailable { downstream } => EngineError::NothingToAnswer {
+            namespace,
+            configured: downstream != DownstreamState::NotConfigured,
+        },
+        NoAnswer::NoContent => EngineError::NoContent { namespace },
     }
 }
 
