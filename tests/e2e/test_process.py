@@ -113,7 +113,7 @@ def test_cli_exec_then_route_and_recall(tmp_path):
     assert body["result"]["memories"][0]["content"] == "the VPN gateway is vpn-2"
     route = run_cli(tmp_path, "route", "kubectl get pods -n payments", "--json")
     assert route.returncode == 0
-    assert json.loads(route.stdout)["route"] == "infrastructure"
+    assert json.loads(route.stdout)["classified_route"] == "infrastructure"
     human = run_cli(tmp_path, "route", "remember that tea is at four")
     assert "store_memory" in human.stdout
 

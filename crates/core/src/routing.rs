@@ -52,17 +52,24 @@ pub struct AlternativeRoute {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct CacheInfo {
     pub cacheable: bool,
-    /// MD5 hex of the canonical request (DESIGN.md §6).
+    /// MD5 hex of the canonical request.
     pub key: String,
 }
 
 /// What `route_query` returns, and what every `ExecutionResult` carries.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct RoutingDecision {
+    /// The path that runs. It is `classified_route` unless that path cannot
+    /// answer here (no downstream MCP server configured or connected, or no
+    /// memories in the namespace) and another one can; `reasoning` says so.
     pub route: Route,
-    /// 0..1
+    /// The path the request itself asks for (its words, its matched pattern
+    /// or its mode), before checking what is available.
+    pub classified_route: Route,
+    /// 0..1: how likely `classified_route` is what the request asks for;
+    /// low when the evidence is weak (few or no cue words).
     pub confidence: f64,
-    /// One sentence saying why.
+    /// One or two sentences saying why, and what to configure when nothing can answer.
     pub reasoning: String,
     pub estimated_cost_tokens: u64,
     pub estimated_latency_ms: f64,

@@ -11,7 +11,7 @@ use pattern_core::{
     Stats,
 };
 use pattern_registry::Registry;
-use pattern_router::{Router, RouterConfig};
+use pattern_router::{DownstreamAvailability, DownstreamState, NoAnswer, Router, RouterConfig};
 use serde_json::{Map, Value, json};
 
 use crate::downstream::DownstreamPool;
@@ -104,6 +104,9 @@ pub(crate) struct Plan {
     pub(crate) captures: Captures,
     decision: RoutingDecision,
     not_cacheable: Option<&'static str>,
+    /// Set when the router found no path that can answer: the execution
+    /// fails with this, without touching a store or a server.
+    no_answer: Option<NoAnswer>,
 }
 
 /// What a pattern produced: the client-visible result and facts for `metadata`.
@@ -302,7 +305,15 @@ impl Engine {
             None => self.registry.match_query(query),
         };
         let info = matched.as_ref().map(|m| m.info());
-        let mut decision = self.router.decide(query, mode, namespace, info.as_ref(), &*self.store);
+        let routed = self.router.decide(
+            query,
+            mode,
+            namespace,
+            info.as_ref(),
+            &*self.store,
+            &*self.downstream,
+        );
+        let (mut decision, no_answer) = (routed.routing, routed.no_answer);
         let (pattern, captures) = match matched {
             Some(m) => (m.pattern, m.captures),
             None => (self.registry.fallback(decision.route), Captures::new()),
@@ -322,7 +333,7 @@ impl Engine {
         });
         decision.cache = CacheInfo { cacheable: not_cacheable.is_none(), key };
         decision.decision_time_us = t0.elapsed().as_micros() as u64;
-        Plan { pattern, captures, decision, not_cacheable }
+        Plan { pattern, captures, decision, not_cacheable, no_answer }
     }
 
     fn record_plan(&self, plan: &Plan, mode: ExecutionMode) {
@@ -349,6 +360,9 @@ impl Engine {
     }
 
     async fn run(&self, plan: &Plan, req: &ExecuteRequest) -> Result<Output, EngineError> {
+        if let Some(no_answer) = plan.no_answer {
+            return Err(no_answer_error(no_answer, &req.namespace));
+        }
         match plan.pattern.pattern_type {
             PatternType::Memory => {
                 let result = self.run_memory(plan, req).await?;
@@ -508,6 +522,36 @@ impl Engine {
             None => return None,
         };
         Some(self.downstream.tool(server, tool).is_some_and(|entry| entry.read_only))
+    }
+}
+
+/// What the router learns about the downstream side: from the pool's own
+/// state, never by calling a server.
+impl DownstreamAvailability for DownstreamPool {
+    fn downstream_state(&self) -> DownstreamState {
+        if self.is_empty() {
+            DownstreamState::NotConfigured
+        } else if self.status().iter().any(|s| s.connected || (s.enabled && s.last_error.is_none()))
+        {
+            // A server still on its first start counts: a call waits for its
+            // session, so a request in a process's first second (a one-shot
+            // `exec`) is not sent to memory for want of a server.
+            DownstreamState::Connected
+        } else {
+            DownstreamState::NotConnected
+        }
+    }
+}
+
+/// The failure of a request no path can answer, saying what to configure.
+fn no_answer_error(no_answer: NoAnswer, namespace: &str) -> EngineError {
+    let namespace = namespace.to_owned();
+    match no_answer {
+        NoAnswer::NothingAvailable { downstream } => EngineError::NothingToAnswer {
+            namespace,
+            configured: downstream != DownstreamState::NotConfigured,
+        },
+        NoAnswer::NoContent => EngineError::NoContent { namespace },
     }
 }
 

@@ -24,6 +24,16 @@ pub enum EngineError {
         "no downstream MCP servers are configured, so no tool can be called; add [servers.NAME] to the config or pass --servers FILE"
     )]
     NoDownstream,
+    /// Balanced mode, no pattern matched, and neither side can answer.
+    #[error(
+        "{} and namespace `{namespace}` holds no memories, so nothing can answer: add a server with --servers FILE or [servers.NAME] in the config, or store something first (\"remember that …\")",
+        if *.configured { "none of the configured downstream MCP servers is connected" } else { "no downstream MCP server is configured" }
+    )]
+    NothingToAnswer { namespace: String, configured: bool },
+    #[error(
+        "the query holds no word to act on or look for, and namespace `{namespace}` holds no memories: nothing to do; ask a question or give an instruction"
+    )]
+    NoContent { namespace: String },
     #[error("`call_tool` needs a tool named as \"server.tool\" in the query or in context.tool")]
     NoToolNamed,
     #[error("pattern `{pattern}` requires role `{}` or higher; this principal has `{}`", .required.as_str(), .actual.as_str())]
@@ -46,6 +56,8 @@ impl EngineError {
             EngineError::Timeout { .. } => "timeout",
             EngineError::NoServer { .. } => "no_server",
             EngineError::NoDownstream => "no_downstream",
+            EngineError::NothingToAnswer { .. } => "nothing_to_answer",
+            EngineError::NoContent { .. } => "no_content",
             EngineError::NoToolNamed => "no_tool_named",
             EngineError::Forbidden { .. } | EngineError::NamespaceForbidden { .. } => "forbidden",
             EngineError::EmptyText { .. } => "empty_text",
@@ -60,7 +72,10 @@ impl EngineError {
             EngineError::Downstream(e) => e.is_retryable(),
             _ => matches!(
                 self,
-                EngineError::Timeout { .. } | EngineError::Memory(_, "unavailable" | "timeout")
+                EngineError::Timeout { .. }
+                    | EngineError::Memory(_, "unavailable" | "timeout")
+                    // A configured server may connect in a moment.
+                    | EngineError::NothingToAnswer { configured: true, .. }
             ),
         }
     }

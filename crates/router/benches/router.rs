@@ -4,7 +4,7 @@ use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use pattern_core::{ExecutionMode, MemoryAvailability};
-use pattern_router::{Router, RouterConfig};
+use pattern_router::{DownstreamState, Router, RouterConfig};
 
 struct WithData;
 
@@ -14,6 +14,9 @@ impl MemoryAvailability for WithData {
     }
 }
 
+/// Servers configured and connected: the routes stay as classified.
+const CONNECTED: DownstreamState = DownstreamState::Connected;
+
 /// About 100 characters, live and stored-knowledge cues mixed.
 const QUERY: &str = "check the current disk usage on db-primary and compare it with the threshold we agreed last week";
 
@@ -22,11 +25,27 @@ fn route(c: &mut Criterion) {
     let mut group = c.benchmark_group("router/route");
     group.bench_function("balanced_100_chars", |b| {
         b.iter(|| {
-            router.route(black_box(QUERY), ExecutionMode::Balanced, "default", None, &WithData)
+            router.route(
+                black_box(QUERY),
+                ExecutionMode::Balanced,
+                "default",
+                None,
+                &WithData,
+                &CONNECTED,
+            )
         })
     });
     group.bench_function("fast", |b| {
-        b.iter(|| router.route(black_box(QUERY), ExecutionMode::Fast, "default", None, &WithData))
+        b.iter(|| {
+            router.route(
+                black_box(QUERY),
+                ExecutionMode::Fast,
+                "default",
+                None,
+                &WithData,
+                &CONNECTED,
+            )
+        })
     });
     group.finish();
 }

@@ -100,6 +100,8 @@ pub struct Lexicon {
     closed: HashSet<&'static str>,
     wh: HashSet<&'static str>,
     kept: HashSet<&'static str>,
+    /// Squeezed (see `squeeze`).
+    interjections: HashSet<String>,
 }
 
 static LEXICON: LazyLock<Lexicon> = LazyLock::new(Lexicon::build);
@@ -164,6 +166,7 @@ impl Lexicon {
             closed: set(CLOSED),
             wh: set(WH),
             kept: set(KEPT),
+            interjections: INTERJECTIONS.iter().map(|w| squeeze(w)).collect(),
         }
     }
 
@@ -240,10 +243,33 @@ impl Lexicon {
             && (participle.ends_with('t') || participle.ends_with("en"))
     }
 
+    /// Sounds and acknowledgements that carry no request: "hmm", "ok", "thanks".
+    /// Letters held longer ("hmmmm", "okkk") count as the short form.
+    pub fn is_interjection(&self, word: &str) -> bool {
+        let held = word.as_bytes().windows(2).any(|pair| pair[0] == pair[1]);
+        // Most words hold no doubled letter: no allocation for them.
+        if held {
+            self.interjections.contains(&squeeze(word))
+        } else {
+            self.interjections.contains(word)
+        }
+    }
+
     /// Words between a subject and its past verb: have, had, already, 've.
     pub fn is_auxiliary(&self, word: &str) -> bool {
         self.auxiliaries.contains(word)
     }
+}
+
+/// `word` with each run of one letter cut to one: "hmmm" → "hm", "okkk" → "ok".
+fn squeeze(word: &str) -> String {
+    let mut out = String::with_capacity(word.len());
+    for c in word.chars() {
+        if !out.ends_with(c) {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// English inflections of a lowercase ASCII word.
@@ -755,6 +781,17 @@ const CLOSED: &[&str] = &[
     "wo", "wann", "ist", "el", "los", "las", "mi", "mis", "nuestro", "qué", "cuál", "cuándo",
     "dónde", "es", "o", "os", "as", "meu", "minha", "nosso", "qual", "quando", "onde", "é", "il",
     "lo", "gli", "mio", "mia", "nostro", "cosa", "che", "quale", "dove", "è", "ce", "c", "l", "d",
+];
+
+/// Sounds, greetings and acknowledgements: a query made of these alone asks
+/// for nothing. A letter held longer ("hmmmm", "okkk") matches too.
+#[rustfmt::skip]
+const INTERJECTIONS: &[&str] = &[
+    "hm", "hmm", "um", "umm", "uh", "uhm", "er", "erm", "ah", "aha", "oh", "ooh", "huh", "eh", "meh",
+    "ha", "haha", "lol", "ok", "okay", "k", "kk", "yes", "yeah", "yep", "yup", "no", "nope", "nah",
+    "thanks", "thank", "thx", "ty", "cheers", "cool", "nice", "great", "sure", "fine", "wow", "oops",
+    "hi", "hello", "hey", "yo", "bye", "goodbye", "please", "sorry", "test", "testing",
+    "whatever", "idk", "dunno", "hmph", "psst", "shh", "sh", "bah",
 ];
 
 /// Question words that open a question about a fact.

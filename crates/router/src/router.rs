@@ -9,6 +9,7 @@ use pattern_core::{
     Route, RouterStats, RoutingDecision,
 };
 
+use crate::availability::{DownstreamAvailability, NoAnswer, resolve};
 use crate::classify::{Classification, Scores, classify_with_scores};
 use crate::estimate::{Estimate, Estimates, route_index};
 
@@ -63,6 +64,16 @@ pub struct Router {
     by_route: [AtomicU64; 3],
 }
 
+/// A routing decision and, when no path can answer, why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Decision {
+    pub routing: RoutingDecision,
+    /// Set only in balanced mode without a matched pattern, when neither a
+    /// downstream server nor a memory can answer; `routing.reasoning` says
+    /// what to configure.
+    pub no_answer: Option<NoAnswer>,
+}
+
 /// Confidence of a decision fixed by a matched pattern.
 const CONF_EXACT: f64 = 1.0;
 const CONF_REGEX: f64 = 0.95;
@@ -88,8 +99,11 @@ impl Router {
     /// whatever the mode, because that pattern is what the engine executes;
     /// its `cost_tokens` seeds the estimate. Without one, FAST routes to
     /// infrastructure, COMPREHENSIVE to hybrid, and BALANCED classifies the
-    /// query. `decision_time_us` is the time spent in this call. The
-    /// decision is counted in [`stats`](Self::stats).
+    /// query, then checks what can answer: a route whose path is missing
+    /// (no connected downstream server, no memories in the namespace) gives
+    /// way to the other path when that one can answer. `decision_time_us` is
+    /// the time spent in this call. The decision is counted in
+    /// [`stats`](Self::stats).
     pub fn route(
         &self,
         query: &str,
@@ -97,8 +111,9 @@ impl Router {
         namespace: &str,
         matched: Option<&PatternMatchInfo>,
         memory: &dyn MemoryAvailability,
+        downstream: &dyn DownstreamAvailability,
     ) -> RoutingDecision {
-        let decision = self.decide(query, mode, namespace, matched, memory);
+        let decision = self.decide(query, mode, namespace, matched, memory, downstream).routing;
         self.record(decision.route);
         decision
     }
@@ -112,17 +127,13 @@ impl Router {
         namespace: &str,
         matched: Option<&PatternMatchInfo>,
         memory: &dyn MemoryAvailability,
-    ) -> RoutingDecision {
+        downstream: &dyn DownstreamAvailability,
+    ) -> Decision {
         let t0 = Instant::now();
-        let (class, scores) = match (matched, mode) {
-            (None, ExecutionMode::Balanced) => {
-                classify_with_scores(query, memory.has_memories(namespace))
-            }
-            // The keywords are reported in every mode; data availability
-            // does not change them.
-            _ => classify_with_scores(query, true),
-        };
-        let (route, confidence, reasoning) = match (matched, mode) {
+        // The keywords are reported in every mode.
+        let (class, scores) = classify_with_scores(query);
+        let mut no_answer = None;
+        let (classified, route, confidence, reasoning) = match (matched, mode) {
             (Some(p), _) => {
                 let (conf, how) = match p.matched_by {
                     MatchKind::Exact => (CONF_EXACT, "named"),
@@ -134,25 +145,45 @@ impl Router {
                     article(p.pattern_type),
                     p.pattern_type
                 );
-                (p.pattern_type, conf, reason)
+                (p.pattern_type, p.pattern_type, conf, reason)
             }
             (None, ExecutionMode::Fast) => (
+                Route::Infrastructure,
                 Route::Infrastructure,
                 CONF_MODE,
                 "Fast mode always routes to infrastructure.".to_owned(),
             ),
-            (None, ExecutionMode::Comprehensive) => {
-                (Route::Hybrid, CONF_MODE, "Comprehensive mode always routes to hybrid.".to_owned())
+            (None, ExecutionMode::Comprehensive) => (
+                Route::Hybrid,
+                Route::Hybrid,
+                CONF_MODE,
+                "Comprehensive mode always routes to hybrid.".to_owned(),
+            ),
+            (None, ExecutionMode::Balanced) => {
+                let available = resolve(
+                    class.route,
+                    class.has_content,
+                    scores.combine > 0.0,
+                    namespace,
+                    memory.has_memories(namespace),
+                    downstream,
+                );
+                no_answer = available.no_answer;
+                let reasoning = match available.note {
+                    Some(note) => format!("{} {note}", class.reasoning),
+                    None => class.reasoning,
+                };
+                (class.route, available.route, class.confidence, reasoning)
             }
-            (None, ExecutionMode::Balanced) => (class.route, class.confidence, class.reasoning),
         };
         let estimate = match matched {
             Some(p) => self.estimates.pattern(&p.name, p.cost_tokens, route),
             None => self.estimates.route(route),
         };
         let alternative_routes = self.alternatives(route, confidence, scores);
-        RoutingDecision {
+        let routing = RoutingDecision {
             route,
+            classified_route: classified,
             confidence,
             reasoning,
             estimated_cost_tokens: estimate.tokens_u64(),
@@ -162,7 +193,8 @@ impl Router {
             pattern: matched.cloned(),
             cache: CacheInfo::default(),
             decision_time_us: t0.elapsed().as_micros() as u64,
-        }
+        };
+        Decision { routing, no_answer }
     }
 
     /// Counts a decision for `route` in [`stats`](Self::stats).
@@ -187,9 +219,10 @@ impl Router {
         RouterStats { decisions: self.decisions.load(Ordering::Relaxed), by_route }
     }
 
-    /// The pure balanced-mode classifier: no pattern, no mode, no estimates.
-    pub fn classify(&self, query: &str, memory_available: bool) -> Classification {
-        classify_with_scores(query, memory_available).0
+    /// The pure balanced-mode classifier: the words alone; no pattern, no
+    /// mode, no availability, no estimates.
+    pub fn classify(&self, query: &str) -> Classification {
+        classify_with_scores(query).0
     }
 
     /// The two routes not taken, ranked by how much of the query speaks for

@@ -24,6 +24,10 @@ fn req(query: &str) -> ExecuteRequest {
     ExecuteRequest::new(query)
 }
 
+fn explained(query: &str) -> ExecuteRequest {
+    ExecuteRequest { explain: true, ..req(query) }
+}
+
 fn in_ns(query: &str, ns: &str) -> ExecuteRequest {
     let mut r = ExecuteRequest::new(query);
     r.namespace = ns.into();
@@ -332,4 +336,141 @@ async fn routing_is_lean_unless_explain_is_set() {
     assert!(!decision.cache.key.is_empty());
     assert_eq!(full.metadata["principal"], Principal::local().id);
     assert!(full.tokens_used > lean.tokens_used);
+}
+
+/// The facts a new user stores, and the memory each question should find.
+const FIRST_USE_FACTS: &[&str] = &[
+    "remember that Alice owns the billing service",
+    "remember that the staging database listens on port 5433",
+    "remember that backups run every night at 02:00 UTC",
+    "remember that the prod cluster is in eu-west-1, in Frankfurt",
+];
+
+/// Ten wordings, written before the first run and not tuned after it.
+const FIRST_USE_QUESTIONS: &[(&str, &str)] = &[
+    ("who owns billing?", "Alice owns the billing service"),
+    ("what port does staging use?", "the staging database listens on port 5433"),
+    ("staging database port", "the staging database listens on port 5433"),
+    ("when do backups run?", "backups run every night at 02:00 UTC"),
+    ("where is the prod cluster?", "the prod cluster is in eu-west-1, in Frankfurt"),
+    ("who is responsible for the billing service?", "Alice owns the billing service"),
+    ("which port is the staging db on?", "the staging database listens on port 5433"),
+    ("what's the backup schedule?", "backups run every night at 02:00 UTC"),
+    ("which region hosts the prod cluster?", "the prod cluster is in eu-west-1, in Frankfurt"),
+    ("is Alice the billing owner?", "Alice owns the billing service"),
+];
+
+#[tokio::test]
+async fn without_downstream_servers_questions_about_stored_facts_are_answered_from_memory() {
+    let e = engine().await;
+    let local = Principal::local();
+    for fact in FIRST_USE_FACTS {
+        let stored = e.execute(&req(fact), &local).await;
+        assert!(stored.success, "{fact}: {:?}", stored.error);
+    }
+    let mut misses = Vec::new();
+    for (question, fact) in FIRST_USE_QUESTIONS {
+        let r = e.execute(&explained(question), &local).await;
+        let routing = r.routing.decision().unwrap();
+        let found = r.success
+            && routing.route == PatternType::Memory
+            && r.result.get("memories").is_some()
+            && contents(&r).iter().any(|c| c == fact);
+        if !found {
+            misses.push(format!(
+                "{question}: {:?} {:?} {}",
+                r.error, routing.route, routing.reasoning
+            ));
+        }
+    }
+    assert!(
+        misses.len() <= 1,
+        "{} of 10 not answered from memory:\n{}",
+        misses.len(),
+        misses.join("\n")
+    );
+}
+
+#[tokio::test]
+async fn route_query_reports_the_classified_route_and_the_route_that_runs() {
+    let e = engine().await;
+    let local = Principal::local();
+    e.execute(&req("remember that the staging database listens on port 5433"), &local).await;
+    let route = |q: &str| {
+        e.route(
+            &RouteRequest {
+                query: q.into(),
+                execution_mode: ExecutionMode::Balanced,
+                namespace: "default".into(),
+            },
+            &local,
+        )
+    };
+    let d = route("staging database port");
+    assert_eq!((d.classified_route, d.route), (PatternType::Infrastructure, PatternType::Memory));
+    assert!(d.reasoning.contains("no downstream MCP server is configured"), "{}", d.reasoning);
+    assert_eq!(d.pattern, None);
+    // A matched pattern is what runs, servers or not.
+    let d = route("call tool fs.read_file");
+    assert_eq!(
+        (d.classified_route, d.route),
+        (PatternType::Infrastructure, PatternType::Infrastructure)
+    );
+}
+
+#[tokio::test]
+async fn with_neither_servers_nor_memories_the_failure_says_what_to_configure() {
+    let e = engine().await;
+    let r = e
+        .execute(
+            &ExecuteRequest { explain: true, ..in_ns("who owns billing?", "team-a") },
+            &Principal::local(),
+        )
+        .await;
+    assert!(!r.success);
+    let error = r.error.unwrap();
+    assert!(error.contains("no downstream MCP server is configured"), "{error}");
+    assert!(error.contains("namespace `team-a` holds no memories"), "{error}");
+    assert!(error.contains("--servers") && error.contains("store something first"), "{error}");
+    assert_eq!(r.metadata["error_reason"], "nothing_to_answer");
+    assert_eq!(r.metadata["retryable"], false);
+    let reasoning = &r.routing.decision().unwrap().reasoning;
+    assert!(reasoning.contains("Nothing can answer"), "{reasoning}");
+}
+
+#[tokio::test]
+async fn an_explicit_tool_call_without_servers_fails_naming_the_server() {
+    let e = engine().await;
+    let local = Principal::local();
+    e.execute(&req("remember that Alice owns the billing service"), &local).await;
+    let r = e.execute(&req("call tool fs.read_file"), &local).await;
+    assert!(!r.success);
+    assert_eq!(
+        (r.pattern_name.as_str(), r.routing.route()),
+        ("call_tool", PatternType::Infrastructure)
+    );
+    let error = r.error.unwrap();
+    assert!(error.contains("no downstream MCP server named `fs` is configured"), "{error}");
+}
+
+#[tokio::test]
+async fn hmm_is_not_a_confident_action_and_has_nothing_to_do_in_an_empty_namespace() {
+    let e = engine().await;
+    let local = Principal::local();
+    let r = e.execute(&explained("hmm"), &local).await;
+    assert!(r.routing.confidence() < 0.5, "{}", r.routing.confidence());
+    assert_ne!(r.routing.decision().unwrap().classified_route, PatternType::Infrastructure);
+    assert!(!r.success);
+    assert_eq!(r.metadata["error_reason"], "no_content");
+    assert!(r.error.unwrap().contains("nothing to do"));
+
+    // With memories, the namespace is searched instead.
+    e.execute(&req("remember that Alice owns the billing service"), &local).await;
+    let r = e.execute(&req("hmm"), &local).await;
+    assert!(r.success, "{:?}", r.error);
+    assert_eq!(
+        (r.pattern_name.as_str(), r.routing.route()),
+        ("fallback_memory", PatternType::Memory)
+    );
+    assert!(r.routing.confidence() < 0.5);
 }

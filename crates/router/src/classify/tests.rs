@@ -3,7 +3,7 @@
 use super::*;
 
 fn route(q: &str) -> Route {
-    classify_with_scores(q, true).0.route
+    classify_with_scores(q).0.route
 }
 
 #[test]
@@ -44,14 +44,33 @@ fn commands_go_to_infrastructure() {
 }
 
 #[test]
-fn memory_cues_without_data_go_to_infrastructure_and_say_why() {
-    let (c, _) = classify_with_scores("what did we decide about the logo?", false);
-    assert_eq!((c.route, c.confidence), (Route::Infrastructure, CONF_NO_DATA));
-    assert!(c.reasoning.contains("no memories"), "{}", c.reasoning);
+fn text_without_content_words_is_barely_sure_of_anything() {
+    for q in ["hmm", "Hmmmm...", "ok", "?", "ok thanks!", "um, yes"] {
+        let (c, _) = classify_with_scores(q);
+        assert!(!c.has_content, "{q}");
+        assert_eq!((c.route, c.confidence), (Route::Memory, CONF_NO_CONTENT), "{q}");
+        assert!(c.reasoning.contains("no word to act on"), "{q}: {}", c.reasoning);
+    }
 }
 
 #[test]
-fn an_explicit_comparison_stays_hybrid_without_data() {
-    let (c, _) = classify_with_scores("compare the latency of eu and us regions", false);
-    assert_eq!(c.route, Route::Hybrid);
+fn a_lone_unknown_word_is_not_an_action() {
+    let (c, _) = classify_with_scores("asdf");
+    assert!(c.has_content);
+    assert_eq!((c.route, c.confidence), (Route::Memory, CONF_NO_SIGNAL));
+    assert!(c.keywords.infrastructure.is_empty(), "{:?}", c.keywords);
+}
+
+#[test]
+fn an_unknown_verb_with_an_object_is_a_weak_action() {
+    let (c, _) = classify_with_scores("reindex the catalogue");
+    assert_eq!((c.route, c.confidence), (Route::Infrastructure, CONF_WEAK_LIVE));
+}
+
+#[test]
+fn clear_live_cues_are_surer_than_weak_ones() {
+    let clear = classify_with_scores("restart the nginx service now").0;
+    let weak = classify_with_scores("who owns billing?").0;
+    assert_eq!(clear.route, Route::Infrastructure);
+    assert!(clear.confidence > weak.confidence, "{} vs {}", clear.confidence, weak.confidence);
 }

@@ -29,3 +29,14 @@ fn past_forms_are_recognised() {
     assert!(lex.is_romance_perfect("avons", "fixé") && lex.is_romance_perfect("abbiamo", "deciso"));
     assert!(lex.is_german_perfect("notiert", "habe"));
 }
+
+#[test]
+fn interjections_are_known_however_long_they_are_held() {
+    let lex = lexicon();
+    for w in ["hmm", "hmmmmm", "hm", "ok", "okkk", "umm", "thanks", "coool"] {
+        assert!(lex.is_interjection(w), "{w}");
+    }
+    for w in ["billing", "port", "asdf", "deploy", "hammer"] {
+        assert!(!lex.is_interjection(w), "{w}");
+    }
+}

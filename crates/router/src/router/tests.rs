@@ -3,6 +3,10 @@
 use pattern_core::{Captures, MemoryAvailability};
 
 use super::*;
+use crate::availability::{DownstreamState, NoAnswer};
+
+const UP: DownstreamState = DownstreamState::Connected;
+const NONE: DownstreamState = DownstreamState::NotConfigured;
 
 /// A namespace `full` with memories; every other namespace is empty.
 struct Namespaces;
@@ -35,7 +39,7 @@ const QUERIES: &[&str] = &[
 fn fast_mode_always_routes_to_infrastructure() {
     let router = Router::new(RouterConfig::default());
     for q in QUERIES {
-        let d = router.route(q, ExecutionMode::Fast, "full", None, &Namespaces);
+        let d = router.route(q, ExecutionMode::Fast, "full", None, &Namespaces, &UP);
         assert_eq!(d.route, Route::Infrastructure, "{q}");
         assert_eq!(d.confidence, 1.0);
     }
@@ -45,7 +49,7 @@ fn fast_mode_always_routes_to_infrastructure() {
 fn comprehensive_mode_always_routes_to_hybrid() {
     let router = Router::new(RouterConfig::default());
     for q in QUERIES {
-        let d = router.route(q, ExecutionMode::Comprehensive, "empty", None, &());
+        let d = router.route(q, ExecutionMode::Comprehensive, "empty", None, &(), &UP);
         assert_eq!(d.route, Route::Hybrid, "{q}");
     }
 }
@@ -61,14 +65,21 @@ fn matched_pattern_fixes_the_route() {
         "full",
         Some(&exact),
         &Namespaces,
+        &UP,
     );
     assert_eq!((d.route, d.confidence), (Route::Infrastructure, 1.0));
     assert_eq!(d.estimated_cost_tokens, 400);
     assert_eq!(d.pattern.as_ref().map(|p| p.name.as_str()), Some("k8s_pods"));
 
     let regex = pattern(Route::Memory, MatchKind::Regex, 80);
-    let d =
-        router.route("kubectl get pods", ExecutionMode::Fast, "full", Some(&regex), &Namespaces);
+    let d = router.route(
+        "kubectl get pods",
+        ExecutionMode::Fast,
+        "full",
+        Some(&regex),
+        &Namespaces,
+        &UP,
+    );
     assert_eq!((d.route, d.confidence), (Route::Memory, 0.95));
     assert_eq!(d.estimated_cost_tokens, 80);
 }
@@ -76,35 +87,165 @@ fn matched_pattern_fixes_the_route() {
 #[test]
 fn estimates_follow_observed_values() {
     let router = Router::new(RouterConfig::default());
-    let before = router.route("list the pods", ExecutionMode::Fast, "x", None, &());
+    let before = router.route("list the pods", ExecutionMode::Fast, "x", None, &(), &UP);
     assert_eq!((before.estimated_cost_tokens, before.estimated_latency_ms), (50, 25.0));
 
     for _ in 0..60 {
         router.observe("k8s_pods", Route::Infrastructure, 1000, 300.0);
     }
-    let after = router.route("list the pods", ExecutionMode::Fast, "x", None, &());
+    let after = router.route("list the pods", ExecutionMode::Fast, "x", None, &(), &UP);
     assert!(after.estimated_cost_tokens > 990, "{}", after.estimated_cost_tokens);
     assert!((after.estimated_latency_ms - 300.0).abs() < 1.0);
 
     // The pattern's own average replaces its declared cost.
     let p = pattern(Route::Infrastructure, MatchKind::Regex, 10);
-    let d = router.route("list the pods", ExecutionMode::Balanced, "x", Some(&p), &());
+    let d = router.route("list the pods", ExecutionMode::Balanced, "x", Some(&p), &(), &UP);
     assert_eq!(d.estimated_cost_tokens, 1000);
+}
+
+fn balanced(
+    query: &str,
+    namespace: &str,
+    downstream: DownstreamState,
+) -> (RoutingDecision, Option<NoAnswer>) {
+    let router = Router::new(RouterConfig::default());
+    let d =
+        router.decide(query, ExecutionMode::Balanced, namespace, None, &Namespaces, &downstream);
+    (d.routing, d.no_answer)
 }
 
 #[test]
 fn no_signal_prefers_memory_when_data_exists() {
-    let router = Router::new(RouterConfig::default());
-    let d = router.route("hmm?", ExecutionMode::Balanced, "full", None, &Namespaces);
-    assert_eq!((d.route, d.confidence), (Route::Memory, 0.7));
+    let (d, none) = balanced("the blue one", "full", UP);
+    assert_eq!((d.route, d.classified_route, none), (Route::Memory, Route::Memory, None));
+    assert!(d.confidence <= 0.5, "{}", d.confidence);
 }
 
 #[test]
-fn no_signal_without_data_goes_to_infrastructure() {
+fn no_signal_without_data_goes_to_the_downstream_tools() {
+    let (d, none) = balanced("the blue one", "empty", UP);
+    assert_eq!((d.route, d.classified_route, none), (Route::Infrastructure, Route::Memory, None));
+    assert!(d.reasoning.contains("holds no memories"), "{}", d.reasoning);
+}
+
+#[test]
+fn a_live_question_without_servers_is_answered_from_memory() {
+    for state in [NONE, DownstreamState::NotConnected] {
+        let (d, none) = balanced("what port does the staging database use?", "full", state);
+        assert_eq!(d.classified_route, Route::Infrastructure);
+        assert_eq!((d.route, none), (Route::Memory, None));
+        assert!(d.reasoning.contains("so memory answers"), "{}", d.reasoning);
+    }
+    let (d, _) = balanced("what port does the staging database use?", "full", NONE);
+    assert!(d.reasoning.contains("no downstream MCP server is configured"), "{}", d.reasoning);
+    let (d, _) =
+        balanced("what port does the staging database use?", "full", DownstreamState::NotConnected);
+    assert!(d.reasoning.contains("is connected"), "{}", d.reasoning);
+}
+
+#[test]
+fn a_live_question_with_a_connected_server_stays_infrastructure() {
+    let (d, none) = balanced("restart the nginx service now", "full", UP);
+    assert_eq!(
+        (d.route, d.classified_route, none),
+        (Route::Infrastructure, Route::Infrastructure, None)
+    );
+    assert!(d.confidence >= 0.9, "{}", d.confidence);
+}
+
+#[test]
+fn a_hybrid_question_without_servers_is_answered_from_memory() {
+    let (d, none) = balanced("deploy the build we approved yesterday", "full", NONE);
+    assert_eq!((d.route, d.classified_route, none), (Route::Memory, Route::Hybrid, None));
+}
+
+#[test]
+fn memory_cues_without_data_go_to_the_downstream_tools_and_say_why() {
+    let (d, none) = balanced("what did we decide about the logo?", "empty", UP);
+    assert_eq!((d.route, d.classified_route, none), (Route::Infrastructure, Route::Memory, None));
+    assert!(d.reasoning.contains("holds no memories"), "{}", d.reasoning);
+}
+
+#[test]
+fn an_explicit_comparison_stays_hybrid_without_data() {
+    let (d, _) = balanced("compare the latency of eu and us regions", "empty", UP);
+    assert_eq!(d.route, Route::Hybrid);
+    let (d, _) = balanced("deploy the build we approved yesterday", "empty", UP);
+    assert_eq!(d.route, Route::Infrastructure);
+}
+
+#[test]
+fn with_neither_servers_nor_memories_nothing_answers_and_the_reasoning_says_what_to_add() {
+    for q in ["who owns billing?", "what did we decide about the logo?", "asdf"] {
+        let (d, none) = balanced(q, "empty", NONE);
+        assert_eq!(none, Some(NoAnswer::NothingAvailable { downstream: NONE }), "{q}");
+        assert_eq!(d.route, d.classified_route, "{q}");
+        assert!(d.reasoning.contains("namespace `empty` holds no memories"), "{}", d.reasoning);
+        assert!(d.reasoning.contains("--servers"), "{}", d.reasoning);
+        assert!(d.reasoning.contains("store something first"), "{}", d.reasoning);
+    }
+}
+
+#[test]
+fn text_without_content_searches_memory_or_has_nothing_to_do() {
+    for q in ["hmm", "ok", "?"] {
+        let (d, none) = balanced(q, "full", UP);
+        assert_eq!((d.route, none), (Route::Memory, None), "{q}");
+        assert!(d.confidence < 0.5, "{q}: {}", d.confidence);
+        let (d, none) = balanced(q, "empty", UP);
+        assert_eq!(none, Some(NoAnswer::NoContent), "{q}");
+        assert!(d.reasoning.contains("nothing to do"), "{}", d.reasoning);
+        assert!(d.confidence < 0.5);
+    }
+}
+
+#[test]
+fn hmm_is_not_a_confident_live_action() {
+    for q in ["hmm", "asdf"] {
+        let (d, _) = balanced(q, "empty", UP);
+        assert!(d.confidence <= 0.5, "{q}: {}", d.confidence);
+        assert_ne!(d.classified_route, Route::Infrastructure, "{q}");
+    }
+}
+
+#[test]
+fn availability_is_not_read_when_the_route_does_not_need_it() {
+    /// Fails the test if asked.
+    struct Unasked;
+    impl DownstreamAvailability for Unasked {
+        fn downstream_state(&self) -> DownstreamState {
+            panic!("the downstream state was read for a memory route with memories")
+        }
+    }
     let router = Router::new(RouterConfig::default());
-    let d = router.route("hmm?", ExecutionMode::Balanced, "empty", None, &Namespaces);
-    assert_eq!((d.route, d.confidence), (Route::Infrastructure, 0.7));
-    assert!(d.reasoning.contains("no memories"), "{}", d.reasoning);
+    let d = router.decide(
+        "what did we decide about the logo?",
+        ExecutionMode::Balanced,
+        "full",
+        None,
+        &Namespaces,
+        &Unasked,
+    );
+    assert_eq!(d.routing.route, Route::Memory);
+}
+
+#[test]
+fn a_matched_pattern_keeps_its_route_without_servers() {
+    let router = Router::new(RouterConfig::default());
+    let p = pattern(Route::Infrastructure, MatchKind::Regex, 50);
+    let d = router.decide(
+        "call tool fs.read",
+        ExecutionMode::Balanced,
+        "full",
+        Some(&p),
+        &Namespaces,
+        &NONE,
+    );
+    assert_eq!(
+        (d.routing.route, d.routing.classified_route),
+        (Route::Infrastructure, Route::Infrastructure)
+    );
+    assert_eq!(d.no_answer, None);
 }
 
 #[test]
@@ -116,6 +257,7 @@ fn alternatives_list_the_other_two_routes() {
         "full",
         None,
         &Namespaces,
+        &UP,
     );
     assert_eq!(d.route, Route::Infrastructure);
     let mut others: Vec<Route> = d.alternative_routes.iter().map(|a| a.route).collect();
@@ -132,9 +274,16 @@ fn alternatives_list_the_other_two_routes() {
 #[test]
 fn stats_count_decisions_by_route() {
     let router = Router::new(RouterConfig::default());
-    router.route("kubectl get pods -n web", ExecutionMode::Balanced, "full", None, &Namespaces);
-    router.route("anything", ExecutionMode::Fast, "full", None, &Namespaces);
-    router.route("what did we agree on?", ExecutionMode::Balanced, "full", None, &Namespaces);
+    router.route(
+        "kubectl get pods -n web",
+        ExecutionMode::Balanced,
+        "full",
+        None,
+        &Namespaces,
+        &UP,
+    );
+    router.route("anything", ExecutionMode::Fast, "full", None, &Namespaces, &UP);
+    router.route("what did we agree on?", ExecutionMode::Balanced, "full", None, &Namespaces, &UP);
     let stats = router.stats();
     assert_eq!(stats.decisions, 3);
     assert_eq!(stats.by_route["infrastructure"], 2);
@@ -151,6 +300,7 @@ fn balanced_decision_reports_keywords_and_timing() {
         "full",
         None,
         &Namespaces,
+        &UP,
     );
     assert_eq!((d.route, d.confidence), (Route::Hybrid, 0.95));
     assert!(d.matched_keywords.infrastructure.contains(&"now".to_owned()));

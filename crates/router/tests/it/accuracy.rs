@@ -1,14 +1,45 @@
 //! Balanced-mode accuracy on labelled query sets, with a confusion matrix.
+//!
+//! Every set is a file of `tests/data` (one JSON object a line: `query`,
+//! `route`, `why`); `PATTERN_MCP_ROUTING_VERBOSE=1` lists the misses. To
+//! score another file, run `cargo run -p pattern-router --example evaluate -- FILE`.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use pattern_core::Route;
 use pattern_router::{Router, RouterConfig};
 
+/// The labelled sets, each a file of `tests/data`.
+pub const SETS: &[&str] = &[
+    "routing-dev.jsonl",
+    "routing-heldout.jsonl",
+    "routing-domains.jsonl",
+    "routing-train.jsonl",
+    "routing-validation.jsonl",
+    "routing-probe.jsonl",
+    "routing-blind.jsonl",
+];
+
 #[derive(serde::Deserialize)]
-struct Labelled {
-    query: String,
-    route: Route,
+pub struct Labelled {
+    pub query: String,
+    pub route: Route,
+}
+
+/// The queries of `tests/data/<set>`, in file order.
+pub fn labelled(set: &str) -> Vec<Labelled> {
+    let path = manifest_dir().join("tests/data").join(set);
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!("cannot read the labelled routing data at {}: {e}", path.display())
+    });
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(n, line)| {
+            serde_json::from_str(line)
+                .unwrap_or_else(|e| panic!("{}:{}: {e}", path.display(), n + 1))
+        })
+        .collect()
 }
 
 struct Report {
@@ -23,26 +54,25 @@ fn index(r: Route) -> usize {
     Route::ALL.iter().position(|x| *x == r).unwrap()
 }
 
-fn evaluate(path: &Path) -> Report {
-    let text = std::fs::read_to_string(path).unwrap_or_else(|e| {
-        panic!("cannot read the labelled routing data at {}: {e}", path.display())
-    });
+fn evaluate(set: &str) -> Report {
     let router = Router::new(RouterConfig::default());
     let mut confusion = [[0; 3]; 3];
     let mut misses = Vec::new();
-    let mut total = 0;
-    for (n, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
-        let item: Labelled = serde_json::from_str(line)
-            .unwrap_or_else(|e| panic!("{}:{}: {e}", path.display(), n + 1));
-        let got = router.classify(&item.query, true).route;
+    let items = labelled(set);
+    for item in &items {
+        let got = router.classify(&item.query).route;
         confusion[index(item.route)][index(got)] += 1;
         if got != item.route {
-            misses.push((item.route, got, item.query));
+            misses.push((item.route, got, item.query.clone()));
         }
-        total += 1;
     }
     let correct: usize = (0..3).map(|i| confusion[i][i]).sum();
-    Report { accuracy: correct as f64 / total.max(1) as f64, total, confusion, misses }
+    Report {
+        accuracy: correct as f64 / items.len().max(1) as f64,
+        total: items.len(),
+        confusion,
+        misses,
+    }
 }
 
 fn print(name: &str, r: &Report) {
@@ -63,59 +93,43 @@ fn manifest_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+fn check(set: &str, threshold: f64) {
+    let report = evaluate(set);
+    print(set, &report);
+    assert!(report.accuracy >= threshold, "{set}: accuracy {:.3} < {threshold}", report.accuracy);
+}
+
 #[test]
 fn balanced_routing_reaches_ninety_percent_on_the_dev_set() {
-    let path = std::env::var_os("PATTERN_MCP_ROUTING_DATA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| manifest_dir().join("../../../shared/data/routing-dev.jsonl"));
-    assert!(
-        path.exists(),
-        "the routing dev set is missing: expected {} (set PATTERN_MCP_ROUTING_DATA to override)",
-        path.display()
-    );
-    let report = evaluate(&path);
-    print("routing-dev", &report);
-    assert!(report.accuracy >= 0.90, "dev accuracy {:.3} < 0.90", report.accuracy);
+    check("routing-dev.jsonl", 0.90);
 }
 
 #[test]
 fn balanced_routing_reaches_eighty_five_percent_on_the_heldout_set() {
-    let report = evaluate(&manifest_dir().join("tests/data/routing-heldout.jsonl"));
-    print("routing-heldout", &report);
-    assert!(report.accuracy >= 0.85, "held-out accuracy {:.3} < 0.85", report.accuracy);
+    check("routing-heldout.jsonl", 0.85);
 }
 
 #[test]
 fn balanced_routing_reaches_eighty_five_percent_across_domains() {
-    let report = evaluate(&manifest_dir().join("tests/data/routing-domains.jsonl"));
-    print("routing-domains", &report);
-    assert!(report.accuracy >= 0.85, "domains accuracy {:.3} < 0.85", report.accuracy);
+    check("routing-domains.jsonl", 0.85);
 }
 
 #[test]
 fn balanced_routing_reaches_eighty_five_percent_on_the_training_set() {
-    let report = evaluate(&manifest_dir().join("tests/data/routing-train.jsonl"));
-    print("routing-train", &report);
-    assert!(report.accuracy >= 0.85, "training accuracy {:.3} < 0.85", report.accuracy);
+    check("routing-train.jsonl", 0.85);
 }
 
 #[test]
 fn balanced_routing_reaches_eighty_five_percent_on_the_validation_set() {
-    let report = evaluate(&manifest_dir().join("tests/data/routing-validation.jsonl"));
-    print("routing-validation", &report);
-    assert!(report.accuracy >= 0.85, "validation accuracy {:.3} < 0.85", report.accuracy);
+    check("routing-validation.jsonl", 0.85);
 }
 
 #[test]
 fn balanced_routing_reaches_eighty_five_percent_on_the_operations_probe() {
-    let report = evaluate(&manifest_dir().join("tests/data/routing-probe.jsonl"));
-    print("routing-probe", &report);
-    assert!(report.accuracy >= 0.85, "probe accuracy {:.3} < 0.85", report.accuracy);
+    check("routing-probe.jsonl", 0.85);
 }
 
 #[test]
 fn balanced_routing_reaches_eighty_five_percent_on_the_blind_set() {
-    let report = evaluate(&manifest_dir().join("tests/data/routing-blind.jsonl"));
-    print("routing-blind", &report);
-    assert!(report.accuracy >= 0.85, "blind accuracy {:.3} < 0.85", report.accuracy);
+    check("routing-blind.jsonl", 0.85);
 }

@@ -1,3 +1,4 @@
 //! Integration tests of pattern-router, in one binary.
 
 mod accuracy;
+mod calibration;

@@ -1,0 +1,52 @@
+//! Confidence means something: on the labelled sets, each confidence level is
+//! about as often right as it claims.
+
+use std::collections::BTreeMap;
+
+use pattern_router::{Router, RouterConfig};
+
+use crate::accuracy::{SETS, labelled};
+
+#[test]
+fn confidence_levels_match_how_often_they_are_right() {
+    let router = Router::new(RouterConfig::default());
+    // confidence (in hundredths) → (right, total)
+    let mut levels: BTreeMap<u32, (usize, usize)> = BTreeMap::new();
+    for set in SETS {
+        for item in labelled(set) {
+            let c = router.classify(&item.query);
+            let level = levels.entry((c.confidence * 100.0).round() as u32).or_default();
+            level.0 += usize::from(c.route == item.route);
+            level.1 += 1;
+        }
+    }
+    let total: usize = levels.values().map(|(_, n)| n).sum();
+    let mut gap = 0.0;
+    let mut best_below = 0.0_f64;
+    for (level, (right, n)) in &levels {
+        let claimed = f64::from(*level) / 100.0;
+        let observed = *right as f64 / *n as f64;
+        eprintln!("confidence {claimed:.2}: {right}/{n} right ({observed:.3})");
+        gap += (claimed - observed).abs() * *n as f64 / total as f64;
+        if *n >= 20 {
+            assert!(observed + 0.05 >= claimed, "confidence {claimed} is right only {observed:.3}");
+            assert!(
+                observed + 0.02 >= best_below,
+                "confidence {claimed} is right less often ({observed:.3}) than a lower level ({best_below:.3})"
+            );
+            best_below = best_below.max(observed);
+        }
+    }
+    eprintln!("expected calibration error {gap:.3} over {total} queries");
+    assert!(gap <= 0.1, "confidence is off from observed accuracy by {gap:.3} on average");
+}
+
+#[test]
+fn weak_evidence_is_stated_with_less_confidence() {
+    let router = Router::new(RouterConfig::default());
+    let clear = router.classify("kubectl rollout restart deploy/api -n prod").confidence;
+    for q in ["hmm", "asdf", "ok", "?", "the blue one"] {
+        let weak = router.classify(q).confidence;
+        assert!(weak <= 0.5 && weak < clear, "{q}: {weak} (clear: {clear})");
+    }
+}
