@@ -23,6 +23,7 @@ use super::{
     connect::{self, Connection},
     error::DownstreamError,
     handler::PoolClient,
+    line_limit,
     spec::{ServerSpec, Transport},
     status::ServerStatus,
     tools::{ToolEntry, ToolSet},
@@ -278,6 +279,17 @@ impl Server {
         match error {
             ServiceError::TransportSend(error) => {
                 DownstreamError::NotConnected { server, reason: format!("request failed: {error}") }
+            }
+            ServiceError::McpError(data) if line_limit::is_too_large(&data) => {
+                let number = |key: &str| {
+                    data.data.as_ref().and_then(|d| d.get(key)).and_then(Value::as_u64).unwrap_or(0)
+                };
+                DownstreamError::ResultTooLarge {
+                    server,
+                    tool,
+                    bytes: number("bytes"),
+                    limit: number("limit"),
+                }
             }
             ServiceError::McpError(data) => DownstreamError::Protocol {
                 server,

@@ -188,7 +188,7 @@ async fn list_tools_health_fallback_and_stats_describe_the_downstream_servers() 
     let (engine, pool) = engine_with_test_server().await;
     let listed = run(&engine, ExecuteRequest::new("list available tools")).await;
     assert_eq!(listed.pattern_name, "list_tools");
-    assert_eq!(listed.result["count"], 7);
+    assert_eq!(listed.result["count"], 8);
     let echo = listed.result["tools"]
         .as_array()
         .unwrap()
@@ -216,7 +216,7 @@ async fn list_tools_health_fallback_and_stats_describe_the_downstream_servers() 
 
     let stats = engine.stats();
     assert_eq!(stats.downstream.len(), 1);
-    assert_eq!((stats.downstream[0].server.as_str(), stats.downstream[0].tools), ("t", 7));
+    assert_eq!((stats.downstream[0].server.as_str(), stats.downstream[0].tools), ("t", 8));
     pool.shutdown().await;
 }
 
