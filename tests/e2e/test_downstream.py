@@ -238,3 +238,38 @@ async def test_server_everything_over_streamable_http_is_called_by_url(tmp_path)
             os.killpg(everything.pid, signal.SIGKILL)
             everything.wait()
         log.close()
+
+
+async def time_calls(tmp_path, config_text, count):
+    """`call tool time.get_current_time` `count` times through the binary with `config_text` as its config file."""
+    config = tmp_path / "pattern-mcp.toml"
+    config.write_text(config_text)
+    async with mcp_session(tmp_path, "--config", str(config)) as session:
+        deadline = time.monotonic() + 120
+        while not structured(await session.call_tool("execute_pattern", {"query": "health check"}))["result"]["downstream"][0]["connected"]:
+            if time.monotonic() > deadline:
+                pytest.fail("mcp-server-time did not start within 120 s")
+            await anyio.sleep(0.2)
+        return [
+            structured(await session.call_tool("execute_pattern", {
+                "query": "call tool time.get_current_time", "context": {"arguments": {"timezone": "UTC"}},
+            }))
+            for _ in range(count)
+        ]
+
+
+TIME_SERVER = f'[servers.time]\ncommand = {json.dumps(sys.executable)}\nargs = ["-m", "mcp_server_time"]\n'
+
+
+@pytest.mark.anyio
+async def test_a_read_only_tool_is_called_every_time_unless_the_operator_sets_a_ttl(tmp_path):
+    require_mcp_server_time()
+    plain = await time_calls(tmp_path, TIME_SERVER, 3)
+    assert [r["success"] for r in plain] == [True] * 3, [r["error"] for r in plain]
+    assert [r["cache_hit"] for r in plain] == [False] * 3
+    assert {r["metadata"]["not_cached_because"] for r in plain} == {"tool_not_opted_in"}
+    assert plain[0]["routing"]["cache"]["cacheable"] is False
+
+    opted_in = await time_calls(tmp_path, TIME_SERVER + "cache_ttl_s = 30\n", 2)
+    assert [r["cache_hit"] for r in opted_in] == [False, True]
+    assert opted_in[0]["result"] == opted_in[1]["result"]

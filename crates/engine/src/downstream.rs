@@ -37,6 +37,6 @@ pub use coerce::coerce_to_schema;
 pub use error::DownstreamError;
 pub use pool::DownstreamPool;
 pub use rank::{RankedTool, rank_tools};
-pub use spec::{ServerSpec, Transport};
+pub use spec::{CachePolicy, ServerSpec, ToolCachePolicy, Transport};
 pub use status::ServerStatus;
 pub use tools::ToolEntry;

@@ -24,7 +24,7 @@ use super::{
     error::DownstreamError,
     handler::PoolClient,
     line_limit,
-    spec::{ServerSpec, Transport},
+    spec::{CachePolicy, ServerSpec, Transport},
     status::ServerStatus,
     tools::{ToolEntry, ToolSet},
 };
@@ -113,6 +113,10 @@ impl Server {
 
     pub fn enabled(&self) -> bool {
         self.spec.enabled
+    }
+
+    pub fn cache_policy(&self) -> &CachePolicy {
+        &self.spec.cache
     }
 
     fn current_session(&self) -> Option<Session> {
