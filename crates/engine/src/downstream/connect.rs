@@ -31,7 +31,12 @@ pub(crate) async fn open(
             let (mut child, pipes) =
                 ChildProcess::spawn(&spec.name, command, args, env, cwd.as_deref())
                     .map_err(|error| format!("cannot start `{command}`: {error}"))?;
-            let stdout = line_limit::guard(&spec.name, pipes.stdout, line_limit::MAX_MESSAGE);
+            let stdout = line_limit::guard(
+                &spec.name,
+                pipes.stdout,
+                line_limit::MAX_MESSAGE,
+                cancel.clone(),
+            );
             // The guard already bounds each line (plus its newline).
             let transport = AsyncRwTransport::new_client(stdout, pipes.stdin)
                 .with_max_line_length(line_limit::MAX_MESSAGE + 1);

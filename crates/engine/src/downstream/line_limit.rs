@@ -13,6 +13,7 @@
 
 use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt as _, AsyncRead, AsyncWriteExt as _, BufReader, DuplexStream};
+use tokio_util::sync::CancellationToken;
 
 /// Largest message a downstream server may send: rmcp's own stdio limit
 /// and its HTTP client's largest SSE event.
@@ -37,22 +38,35 @@ const CHUNK: usize = 64 * 1024;
 
 /// The reader rmcp should use instead of `stdout`: the same lines, each at
 /// most `limit` bytes, an oversized response replaced by an error answer.
-/// The pump ends when `stdout` does, or when the reader is dropped.
+/// The pump ends when `stdout` does, when the reader is dropped, or on
+/// `cancel` (a grandchild may hold `stdout` open after the child is gone).
 pub(crate) fn guard(
     server: &str,
     stdout: impl AsyncRead + Unpin + Send + 'static,
     limit: usize,
+    cancel: CancellationToken,
 ) -> DuplexStream {
     let (ours, theirs) = tokio::io::duplex(CHUNK);
-    tokio::spawn(pump(server.to_owned(), stdout, ours, limit));
+    tokio::spawn(pump(server.to_owned(), stdout, ours, limit, cancel));
     theirs
 }
 
-async fn pump(server: String, stdout: impl AsyncRead + Unpin, mut out: DuplexStream, limit: usize) {
+async fn pump(
+    server: String,
+    stdout: impl AsyncRead + Unpin,
+    mut out: DuplexStream,
+    limit: usize,
+    cancel: CancellationToken,
+) {
     let mut reader = BufReader::with_capacity(CHUNK, stdout);
     let mut line = Line::default();
     loop {
-        let available = match reader.fill_buf().await {
+        let filled = tokio::select! {
+            biased;
+            () = cancel.cancelled() => return,
+            filled = reader.fill_buf() => filled,
+        };
+        let available = match filled {
             Ok([]) => return,
             Ok(available) => available,
             Err(error) => {

@@ -40,7 +40,7 @@ fn requests_notifications_and_odd_ids_have_no_response_id() {
 }
 
 async fn through_guard(input: Vec<u8>, limit: usize) -> Vec<String> {
-    let mut output = guard("files", std::io::Cursor::new(input), limit);
+    let mut output = guard("files", std::io::Cursor::new(input), limit, CancellationToken::new());
     let mut text = String::new();
     output.read_to_string(&mut text).await.unwrap();
     text.split('\n').map(str::to_owned).collect()
@@ -88,4 +88,15 @@ async fn an_oversized_notification_is_dropped_without_an_answer() {
     // Over the limit within the first piece read: nothing of it is passed.
     let lines = through_guard(format!("{big}\nnext\n").into_bytes(), 100).await;
     assert_eq!(lines, ["next", ""]);
+}
+
+#[tokio::test]
+async fn cancelling_ends_the_pump_while_the_child_side_stays_open() {
+    let (_child_side, stdout) = tokio::io::duplex(64);
+    let cancel = CancellationToken::new();
+    let mut output = guard("files", stdout, 100, cancel.clone());
+    cancel.cancel();
+    let mut rest = Vec::new();
+    // End of file: the pump has dropped its end although `_child_side` is still open.
+    assert_eq!(output.read_to_end(&mut rest).await.unwrap(), 0);
 }
