@@ -238,3 +238,94 @@ async def test_server_everything_over_streamable_http_is_called_by_url(tmp_path)
             os.killpg(everything.pid, signal.SIGKILL)
             everything.wait()
         log.close()
+
+
+async def time_calls(tmp_path, config_text, count):
+    """`call tool time.get_current_time` `count` times through the binary with `config_text` as its config file."""
+    config = tmp_path / "pattern-mcp.toml"
+    config.write_text(config_text)
+    async with mcp_session(tmp_path, "--config", str(config)) as session:
+        deadline = time.monotonic() + 120
+        while not structured(await session.call_tool("execute_pattern", {"query": "health check"}))["result"]["downstream"][0]["connected"]:
+            if time.monotonic() > deadline:
+                pytest.fail("mcp-server-time did not start within 120 s")
+            await anyio.sleep(0.2)
+        return [
+            structured(await session.call_tool("execute_pattern", {
+                "query": "call tool time.get_current_time", "context": {"arguments": {"timezone": "UTC"}},
+            }))
+            for _ in range(count)
+        ]
+
+
+TIME_SERVER = f'[servers.time]\ncommand = {json.dumps(sys.executable)}\nargs = ["-m", "mcp_server_time"]\n'
+
+
+@pytest.mark.anyio
+async def test_a_read_only_tool_is_called_every_time_unless_the_operator_sets_a_ttl(tmp_path):
+    require_mcp_server_time()
+    plain = await time_calls(tmp_path, TIME_SERVER, 3)
+    assert [r["success"] for r in plain] == [True] * 3, [r["error"] for r in plain]
+    assert [r["cache_hit"] for r in plain] == [False] * 3
+    assert {r["metadata"]["not_cached_because"] for r in plain} == {"tool_not_opted_in"}
+    assert plain[0]["routing"]["cache"]["cacheable"] is False
+
+    opted_in = await time_calls(tmp_path, TIME_SERVER + "cache_ttl_s = 30\n", 2)
+    assert [r["cache_hit"] for r in opted_in] == [False, True]
+    assert opted_in[0]["result"] == opted_in[1]["result"]
+
+
+def pattern_test_server_bin():
+    """`pattern-test-server`, built beside the pattern-mcp binary by `cargo build` of the workspace."""
+    path = pathlib.Path(binary()).parent / "pattern-test-server"
+    if not path.exists():
+        pytest.fail(f"pattern-test-server not found at {path}: run `cargo build -p pattern-test-server`")
+    return str(path)
+
+
+def test_a_child_flooding_its_stderr_leaves_a_bounded_log_with_a_count_of_what_was_dropped(tmp_path):
+    config = tmp_path / "pattern-mcp.toml"
+    config.write_text(
+        f"[servers.flood]\ncommand = {json.dumps(pattern_test_server_bin())}\n"
+        'env = { TEST_SERVER_STDERR_LINES = "200000" }\n'
+    )
+    run = subprocess.run(
+        [binary(), "check", "--config", str(config), "--memory", "sqlite::memory:"],
+        capture_output=True, text=True, env={**os.environ, "RUST_LOG": "info"}, timeout=120,
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    events = [json.loads(line) for line in run.stderr.splitlines()]
+    ours = [e for e in events if e.get("server") == "flood"]
+    forwarded = [e for e in ours if e["message"].startswith("stderr: ")]
+    summaries = [e for e in ours if e["message"].startswith("stderr lines dropped")]
+    # 200,002 lines written (`started`, the flood, `flood done`): at most the burst of 200 plus 20 a second.
+    assert 200 <= len(forwarded) <= 400, len(forwarded)
+    assert len(forwarded) + sum(e["dropped"] for e in summaries) == 200_002
+    assert all("over_s" in e for e in summaries) and summaries
+    assert len(run.stderr) < 200_000, len(run.stderr)
+
+
+@pytest.mark.anyio
+async def test_a_result_over_16_mib_fails_at_once_as_result_too_large_and_the_server_goes_on(tmp_path):
+    config = tmp_path / "pattern-mcp.toml"
+    config.write_text(f"[servers.big]\ncommand = {json.dumps(pattern_test_server_bin())}\ntimeout_s = 300\n")
+    async with mcp_session(tmp_path, "--config", str(config)) as session:
+        started = time.monotonic()
+        too_large = structured(await session.call_tool("execute_pattern", {
+            "query": "call it", "context": {"tool": "big.big", "arguments": {"bytes": 17_000_000}},
+            "execution_mode": "comprehensive",
+        }))
+        took = time.monotonic() - started
+        assert too_large["success"] is False
+        assert too_large["metadata"]["error_reason"] == "result_too_large"
+        assert too_large["metadata"]["retryable"] is False
+        assert "`big.big` answered" in too_large["error"] and "over the limit of 16777216 bytes" in too_large["error"]
+        # Neither the server's 300 s nor the mode's 30 s: the failure comes as soon as the answer is read.
+        assert took < 25, took
+        echo = structured(await session.call_tool("execute_pattern", {
+            "query": "call it", "context": {"tool": "big.echo", "arguments": {"text": "still here"}},
+        }))
+        assert echo["success"] is True, echo["error"]
+        assert echo["result"]["content"][0]["text"] == "still here"
+        health = structured(await session.call_tool("execute_pattern", {"query": "health check"}))
+        assert health["result"]["downstream"][0]["restarts"] == 0

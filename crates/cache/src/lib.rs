@@ -28,5 +28,5 @@ mod shared;
 pub use cache::{CacheConfig, Cached, Lookup, ResultCache};
 pub use error::CacheError;
 pub use key::{KeyParts, LOCAL_PRINCIPAL, cache_key, canonical_context, normalize_query};
-pub use policy::{NotCacheable, cacheability, effective_ttl};
+pub use policy::{NotCacheable, ToolCaching, cacheability, effective_ttl};
 pub use shared::{SharedEntry, SharedTier, TierFuture};

@@ -7,7 +7,10 @@
 //! are checked against the tool's `inputSchema` first (`arguments.rs`), carry
 //! the server's timeout, and send `notifications/cancelled` downstream when
 //! they time out or their caller drops them. Each server's tools list is cached
-//! and refreshed on `notifications/tools/list_changed` (`handler.rs`).
+//! and refreshed on `notifications/tools/list_changed` (`handler.rs`). A stdio
+//! child's stdout passes through `line_limit.rs`, which fails a response over
+//! 16 MiB at once (`result_too_large`); its stderr through `stderr.rs`, which
+//! rate-limits it.
 //!
 //! **Invariant:** no lock is held across an `.await`; the call path takes two
 //! short read locks and clones an `Arc` and a `Peer`.
@@ -20,6 +23,7 @@ mod coerce;
 mod connect;
 mod error;
 mod handler;
+mod line_limit;
 mod pool;
 mod rank;
 mod server;
@@ -33,6 +37,6 @@ pub use coerce::coerce_to_schema;
 pub use error::DownstreamError;
 pub use pool::DownstreamPool;
 pub use rank::{RankedTool, rank_tools};
-pub use spec::{ServerSpec, Transport};
+pub use spec::{CachePolicy, ServerSpec, ToolCachePolicy, Transport};
 pub use status::ServerStatus;
 pub use tools::ToolEntry;

@@ -4,7 +4,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use pattern_cache::{CacheConfig, KeyParts, Lookup, ResultCache, cache_key, cacheability};
+use pattern_cache::{
+    CacheConfig, KeyParts, Lookup, ResultCache, ToolCaching, cache_key, cacheability,
+};
 use pattern_core::{
     CacheInfo, CacheTier, Captures, ExecuteRequest, ExecutionMode, ExecutionResult, MatchKind,
     MemoryStats, PatternDefinition, PatternType, Role, RouteRequest, RoutingDecision, RoutingView,
@@ -107,6 +109,8 @@ pub(crate) struct Plan {
     /// Set when the router found no path that can answer: the execution
     /// fails with this, without touching a store or a server.
     no_answer: Option<NoAnswer>,
+    /// Cap on the tiers' TTL, in seconds: the pattern's and the operator's `cache_ttl_s`.
+    ttl_s: Option<u64>,
 }
 
 /// What a pattern produced: the client-visible result and facts for `metadata`.
@@ -176,7 +180,7 @@ impl Engine {
             match authorize(&plan.pattern, principal, &req.namespace) {
                 Err(e) => Err(e),
                 Ok(()) if plan.decision.cache.cacheable => {
-                    let ttl = self.cache.ttl_for(plan.pattern.cache_ttl_s);
+                    let ttl = self.cache.ttl_for(plan.ttl_s);
                     let lookup = self
                         .cache
                         .get_or_compute(&plan.decision.cache.key, ttl, || async {
@@ -318,8 +322,11 @@ impl Engine {
             Some(m) => (m.pattern, m.captures),
             None => (self.registry.fallback(decision.route), Captures::new()),
         };
-        let read_only = self.tool_read_only(&pattern, &captures);
-        let not_cacheable = cacheability(&pattern, use_cache, read_only).err().map(|r| r.as_str());
+        let cacheable = cacheability(&pattern, use_cache, self.tool_caching(&pattern, &captures));
+        let (ttl_s, not_cacheable) = match cacheable {
+            Ok(ttl_s) => (ttl_s, None),
+            Err(reason) => (None, Some(reason.as_str())),
+        };
         let generation = pattern.reads_memory().then(|| self.cache.generation(namespace));
         let key = cache_key(&KeyParts {
             query,
@@ -333,7 +340,7 @@ impl Engine {
         });
         decision.cache = CacheInfo { cacheable: not_cacheable.is_none(), key };
         decision.decision_time_us = t0.elapsed().as_micros() as u64;
-        Plan { pattern, captures, decision, not_cacheable, no_answer }
+        Plan { pattern, captures, decision, not_cacheable, no_answer, ttl_s }
     }
 
     fn record_plan(&self, plan: &Plan, mode: ExecutionMode) {
@@ -506,22 +513,27 @@ impl Engine {
 }
 
 impl Engine {
-    /// Whether the downstream tool a pattern calls is annotated
-    /// `readOnlyHint: true`; `None` when it calls no tool. A tool not (yet)
-    /// listed by a connected server counts as side-effecting. `call_tool`
-    /// names its tool in the `tool` capture (`plan` puts `context.tool` there).
-    fn tool_read_only(&self, pattern: &PatternDefinition, captures: &Captures) -> Option<bool> {
-        let (server, tool) = match &pattern.tool {
-            Some(tool) => (tool.server.as_str(), tool.name.as_str()),
-            None if is_call_tool(pattern) => {
-                match captures.get("tool").and_then(|t| t.split_once('.')) {
-                    Some(named) => named,
-                    None => return Some(false),
-                }
-            }
-            None => return None,
-        };
-        Some(self.downstream.tool(server, tool).is_some_and(|entry| entry.read_only))
+    /// What decides the caching of the downstream tool a pattern calls (its
+    /// annotation, the operator's settings); `None` when it calls no tool. A
+    /// tool not (yet) listed by a connected server counts as side-effecting.
+    /// `call_tool` names its tool in the `tool` capture (`plan` puts
+    /// `context.tool` there), resolved as the call will resolve it; a tool
+    /// that cannot be resolved is an unknown, uncacheable one.
+    fn tool_caching(
+        &self,
+        pattern: &PatternDefinition,
+        captures: &Captures,
+    ) -> Option<ToolCaching> {
+        if let Some(tool) = &pattern.tool {
+            return Some(self.downstream.tool_caching(&tool.server, &tool.name));
+        }
+        if !is_call_tool(pattern) {
+            return None;
+        }
+        Some(match captures.get("tool").and_then(|named| self.resolve_tool(named).ok()) {
+            Some((server, tool)) => self.downstream.tool_caching(&server, &tool),
+            None => ToolCaching::default(),
+        })
     }
 }
 

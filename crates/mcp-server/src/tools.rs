@@ -14,11 +14,11 @@ pub const STATS: &str = "stats";
 
 const EXECUTE_DESCRIPTION: &str = "Carry out a natural-language request: it is matched to a pattern and \
 routed to downstream MCP tools, long-term memory, or both. E.g. \"remember that staging uses port 5433\", \
-\"what port does staging use?\", \"list patterns\", \"call tool time.get_current_time\". The result says what ran, whether it succeeded, what it returned, whether the cache \
-answered, and its cost in tokens.";
+\"what port does staging use?\", \"list patterns\", \"call tool time.get_current_time\". The result says what \
+ran, what it returned, and its cost in tokens.";
 
-const ROUTE_DESCRIPTION: &str = "What execute_pattern would do with a request, without doing it: pattern, \
-route, confidence, reasoning, cost and latency estimates, alternatives, cacheability.";
+const ROUTE_DESCRIPTION: &str = "What execute_pattern would do, without doing it: pattern, route that runs \
+(classified_route: what the words ask for), confidence, reasoning, estimates, cacheability.";
 
 const STATS_DESCRIPTION: &str = "This instance's counters since start: executions, latency, tokens, \
 cache, registry, router, memory, downstream servers.";

@@ -6,6 +6,8 @@
 //!   so a test can see what the client told it.
 //! - `TEST_SERVER_EXIT_AT_START`: exit at once with this code, before reading
 //!   anything: a server that is broken at start.
+//! - `TEST_SERVER_STDERR_LINES`: write this many lines (`flood line N`) to
+//!   stderr before serving, then `flood done`: a server that floods its stderr.
 //!
 //! Nothing but protocol is written to stdout; the one diagnostic line goes to
 //! stderr, where the pool captures it.
@@ -18,6 +20,19 @@ use rmcp::ServiceExt as _;
 
 use crate::tools::TestServer;
 
+/// Blocks until the reader of our stderr has taken every line, as a real
+/// chatty server would.
+fn flood_stderr(lines: u64) {
+    use std::io::Write as _;
+    let mut stderr = std::io::BufWriter::new(std::io::stderr().lock());
+    for n in 0..lines {
+        if writeln!(stderr, "flood line {n}").is_err() {
+            return;
+        }
+    }
+    let _ = writeln!(stderr, "flood done");
+}
+
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> std::process::ExitCode {
     if let Some(code) =
@@ -28,6 +43,11 @@ async fn main() -> std::process::ExitCode {
     }
     let log = std::env::var_os("TEST_SERVER_LOG").map(PathBuf::from);
     eprintln!("pattern-test-server: started, pid {}", std::process::id());
+    if let Some(lines) =
+        std::env::var("TEST_SERVER_STDERR_LINES").ok().and_then(|n| n.parse::<u64>().ok())
+    {
+        flood_stderr(lines);
+    }
 
     let running = match TestServer::new(log).serve(rmcp::transport::stdio()).await {
         Ok(running) => running,

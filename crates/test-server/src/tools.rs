@@ -9,6 +9,7 @@
 //! | `add {a, b}` | integer sum; both properties required integers |
 //! | `toggle_tools` | adds or removes the `bonus` tool and sends `notifications/tools/list_changed` |
 //! | `counter` | increments a process-local counter: side-effecting, not read-only |
+//! | `big {bytes}` | returns a text of `bytes` bytes (up to 64 MiB): a result over a client's line limit; read-only |
 //! | `bonus` | present only while toggled on |
 
 use std::{
@@ -28,6 +29,9 @@ use rmcp::{
     service::{NotificationContext, RequestContext},
 };
 use serde_json::{Value, json};
+
+/// The largest text `big` returns: a few times any client's line limit.
+const MAX_BIG: u64 = 64 * 1024 * 1024;
 
 /// The tool that `toggle_tools` adds and removes.
 const BONUS: &str = "bonus";
@@ -94,6 +98,16 @@ impl TestServer {
                 "Increments and returns a process-local counter",
                 json!({"type": "object", "properties": {}}),
                 false,
+            ),
+            tool(
+                "big",
+                "Returns a text of the given number of bytes",
+                json!({
+                    "type": "object",
+                    "properties": {"bytes": {"type": "integer", "minimum": 0, "maximum": MAX_BIG}},
+                    "required": ["bytes"]
+                }),
+                true,
             ),
         ];
         if self.bonus.load(Ordering::SeqCst) {
@@ -205,6 +219,17 @@ impl ServerHandler for TestServer {
                 text(format!("{BONUS} present: {present}"))
             }
             "counter" => text((self.counter.fetch_add(1, Ordering::SeqCst) + 1).to_string()),
+            "big" => {
+                let bytes = integer_argument(&arguments, "bytes")?;
+                let bytes = u64::try_from(bytes)
+                    .ok()
+                    .filter(|&b| b <= MAX_BIG)
+                    .and_then(|b| usize::try_from(b).ok())
+                    .ok_or_else(|| {
+                        ErrorData::invalid_params(format!("`bytes` must be 0..={MAX_BIG}"), None)
+                    })?;
+                text("x".repeat(bytes))
+            }
             BONUS if self.bonus.load(Ordering::SeqCst) => text(BONUS),
             other => Err(ErrorData::invalid_params(format!("unknown tool `{other}`"), None)),
         }

@@ -5,7 +5,10 @@ use std::{
 };
 
 use process_wrap::tokio::{ChildWrapper, CommandWrap, KillOnDrop};
-use tokio::process::{ChildStdin, ChildStdout, Command};
+use tokio::{
+    process::{ChildStdin, ChildStdout, Command},
+    task::JoinHandle,
+};
 
 /// `SIGTERM`, the same number on every Unix.
 #[cfg(unix)]
@@ -14,11 +17,16 @@ const SIGTERM: i32 = 15;
 /// How long a child gets to exit after its stdin closes, and again after `SIGTERM`.
 pub(crate) const STOP_GRACE: Duration = Duration::from_secs(2);
 
+/// How long a stopped child's stderr may take to reach its end.
+const STDERR_DRAIN: Duration = Duration::from_millis(500);
+
 /// A running child. Dropping it kills the process (`KillOnDrop`), so a
 /// session abandoned by a panic leaks nothing; normal paths call [`Self::stop`].
 pub(crate) struct ChildProcess {
     inner: Box<dyn ChildWrapper>,
     exited: Option<ExitStatus>,
+    /// The task forwarding its stderr, which ends when the pipe closes.
+    stderr: Option<JoinHandle<()>>,
 }
 
 /// The pipes the MCP session runs over.
@@ -55,10 +63,11 @@ impl ChildProcess {
         let (Some(stdout), Some(stdin)) = (inner.stdout().take(), inner.stdin().take()) else {
             return Err(io::Error::other("the child's stdio pipes are missing"));
         };
-        if let Some(stderr) = inner.stderr().take() {
-            tokio::spawn(super::stderr::forward(server.to_owned(), stderr));
-        }
-        Ok((Self { inner, exited: None }, ChildPipes { stdout, stdin }))
+        let stderr = inner
+            .stderr()
+            .take()
+            .map(|stderr| tokio::spawn(super::stderr::forward(server.to_owned(), stderr)));
+        Ok((Self { inner, exited: None, stderr }, ChildPipes { stdout, stdin }))
     }
 
     pub fn id(&self) -> Option<u32> {
@@ -79,6 +88,21 @@ impl ChildProcess {
     /// its stdin is already closed (the session has ended), so wait; then
     /// `SIGTERM` the group and wait; then `SIGKILL` the group. Returns how it exited.
     pub async fn stop(&mut self) -> Option<ExitStatus> {
+        let status = self.stop_process().await;
+        self.drain_stderr().await;
+        status
+    }
+
+    /// Lets the stderr forwarder log the last lines and its summary of
+    /// dropped ones. A grandchild still holding the pipe open is not waited
+    /// for: the forwarder goes on with its lines, detached.
+    async fn drain_stderr(&mut self) {
+        if let Some(task) = self.stderr.take() {
+            let _ = tokio::time::timeout(STDERR_DRAIN, task).await;
+        }
+    }
+
+    async fn stop_process(&mut self) -> Option<ExitStatus> {
         if let Some(status) = self.exited {
             return Some(status);
         }

@@ -1,11 +1,14 @@
 //! Opens one MCP session to a downstream server over its transport: spawn (stdio) or dial (HTTP), then `initialize`.
 
-use rmcp::{RoleClient, ServiceExt as _, service::RunningService};
+use rmcp::{
+    RoleClient, ServiceExt as _, service::RunningService, transport::async_rw::AsyncRwTransport,
+};
 use tokio_util::sync::CancellationToken;
 
 use super::{
     child::ChildProcess,
     handler::PoolClient,
+    line_limit,
     spec::{ServerSpec, Transport},
 };
 
@@ -28,7 +31,16 @@ pub(crate) async fn open(
             let (mut child, pipes) =
                 ChildProcess::spawn(&spec.name, command, args, env, cwd.as_deref())
                     .map_err(|error| format!("cannot start `{command}`: {error}"))?;
-            let handshake = client.serve_with_ct((pipes.stdout, pipes.stdin), cancel);
+            let stdout = line_limit::guard(
+                &spec.name,
+                pipes.stdout,
+                line_limit::MAX_MESSAGE,
+                cancel.clone(),
+            );
+            // The guard already bounds each line (plus its newline).
+            let transport = AsyncRwTransport::new_client(stdout, pipes.stdin)
+                .with_max_line_length(line_limit::MAX_MESSAGE + 1);
+            let handshake = client.serve_with_ct(transport, cancel);
             let failure = match tokio::time::timeout(spec.timeout, handshake).await {
                 Ok(Ok(running)) => {
                     return Ok(Connection { running, child: Some(child) });

@@ -39,6 +39,13 @@ pub enum DownstreamError {
     )]
     Crashed { server: String, tool: String },
 
+    /// The server's answer was longer than one downstream message may be; it
+    /// was dropped unread and the session goes on with the next message.
+    #[error(
+        "`{server}.{tool}` answered {bytes} bytes, over the limit of {limit} bytes on one message from a downstream server"
+    )]
+    ResultTooLarge { server: String, tool: String, bytes: u64, limit: u64 },
+
     /// The tool ran and answered `isError: true`; `message` is its text content.
     #[error("`{server}.{tool}` returned an error: {message}")]
     Tool { server: String, tool: String, message: String },
@@ -64,6 +71,7 @@ impl DownstreamError {
             Self::InvalidArguments { .. } => "invalid_arguments",
             Self::Timeout { .. } => "timeout",
             Self::Crashed { .. } => "crashed",
+            Self::ResultTooLarge { .. } => "result_too_large",
             Self::Tool { .. } => "tool_error",
             Self::Protocol { .. } => "protocol_error",
         }
@@ -71,7 +79,8 @@ impl DownstreamError {
 
     /// Whether the same call may succeed if tried again later: the failure was
     /// the server's state, not the request. A timed-out or crashed call may
-    /// already have taken effect, so only retry tools that are read-only.
+    /// already have taken effect, so only retry tools that are read-only. A
+    /// result too large would be as large again.
     pub fn is_retryable(&self) -> bool {
         matches!(self, Self::NotConnected { .. } | Self::Timeout { .. } | Self::Crashed { .. })
     }
@@ -85,6 +94,7 @@ impl DownstreamError {
             | Self::InvalidArguments { server, .. }
             | Self::Timeout { server, .. }
             | Self::Crashed { server, .. }
+            | Self::ResultTooLarge { server, .. }
             | Self::Tool { server, .. }
             | Self::Protocol { server, .. } => server,
         }

@@ -6,6 +6,7 @@ use std::{
     time::Duration,
 };
 
+use pattern_cache::ToolCaching;
 use rmcp::model::CallToolResult;
 use serde_json::{Map, Value};
 use tokio::{task::JoinHandle, time::Instant};
@@ -101,6 +102,18 @@ impl DownstreamPool {
             .filter_map(|server| server.connected_tools())
             .flat_map(|tools| tools.entries().cloned().collect::<Vec<_>>())
             .collect()
+    }
+
+    /// What decides whether a result of `server.tool` may be cached: the
+    /// tool's annotation (side-effecting unless its connected server lists it
+    /// as read-only) and the operator's settings for it.
+    pub fn tool_caching(&self, server: &str, tool: &str) -> ToolCaching {
+        let Ok(known) = self.server(server) else {
+            return ToolCaching::default();
+        };
+        let (ttl_s, side_effects) = known.cache_policy().for_tool(tool);
+        let read_only = known.tool(tool).is_some_and(|entry| entry.read_only);
+        ToolCaching { read_only, ttl_s, side_effects }
     }
 
     /// One cached tool, if its server is connected and lists it.

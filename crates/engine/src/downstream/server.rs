@@ -23,7 +23,8 @@ use super::{
     connect::{self, Connection},
     error::DownstreamError,
     handler::PoolClient,
-    spec::{ServerSpec, Transport},
+    line_limit,
+    spec::{CachePolicy, ServerSpec, Transport},
     status::ServerStatus,
     tools::{ToolEntry, ToolSet},
 };
@@ -112,6 +113,10 @@ impl Server {
 
     pub fn enabled(&self) -> bool {
         self.spec.enabled
+    }
+
+    pub fn cache_policy(&self) -> &CachePolicy {
+        &self.spec.cache
     }
 
     fn current_session(&self) -> Option<Session> {
@@ -278,6 +283,17 @@ impl Server {
         match error {
             ServiceError::TransportSend(error) => {
                 DownstreamError::NotConnected { server, reason: format!("request failed: {error}") }
+            }
+            ServiceError::McpError(data) if line_limit::is_too_large(&data) => {
+                let number = |key: &str| {
+                    data.data.as_ref().and_then(|d| d.get(key)).and_then(Value::as_u64).unwrap_or(0)
+                };
+                DownstreamError::ResultTooLarge {
+                    server,
+                    tool,
+                    bytes: number("bytes"),
+                    limit: number("limit"),
+                }
             }
             ServiceError::McpError(data) => DownstreamError::Protocol {
                 server,

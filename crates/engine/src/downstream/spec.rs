@@ -13,6 +13,39 @@ pub struct ServerSpec {
     pub timeout: Duration,
     /// A disabled server is listed in the status but never started.
     pub enabled: bool,
+    /// Which of its tools' results may be cached, and for how long.
+    pub cache: CachePolicy,
+}
+
+/// The operator's caching of a server's tool results: `cache_ttl_s` and
+/// `cache_side_effects` of `[servers.NAME]`, overridden per tool by
+/// `[servers.NAME.tools.TOOL]`. A tool's result is cached only when a TTL
+/// (here or in the pattern) asks for it; see `pattern_cache::cacheability`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CachePolicy {
+    /// TTL of every tool of the server without one of its own; 0 = never cache.
+    pub ttl_s: Option<u64>,
+    /// Cache results of tools not annotated `readOnlyHint: true` too.
+    pub side_effects: bool,
+    /// Per-tool settings, by tool name.
+    pub tools: BTreeMap<String, ToolCachePolicy>,
+}
+
+/// `[servers.NAME.tools.TOOL]`: what is unset here is the server's.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ToolCachePolicy {
+    pub ttl_s: Option<u64>,
+    pub side_effects: Option<bool>,
+}
+
+impl CachePolicy {
+    /// The TTL and side-effects override that apply to `tool`.
+    pub fn for_tool(&self, tool: &str) -> (Option<u64>, bool) {
+        let own = self.tools.get(tool);
+        let ttl_s = own.and_then(|t| t.ttl_s).or(self.ttl_s);
+        let side_effects = own.and_then(|t| t.side_effects).unwrap_or(self.side_effects);
+        (ttl_s, side_effects)
+    }
 }
 
 impl ServerSpec {
@@ -35,6 +68,7 @@ impl ServerSpec {
             },
             timeout: Self::DEFAULT_TIMEOUT,
             enabled: true,
+            cache: CachePolicy::default(),
         }
     }
 
@@ -45,6 +79,7 @@ impl ServerSpec {
             transport: Transport::Http { url: url.into(), headers: BTreeMap::new() },
             timeout: Self::DEFAULT_TIMEOUT,
             enabled: true,
+            cache: CachePolicy::default(),
         }
     }
 
@@ -76,6 +111,11 @@ impl ServerSpec {
         self.enabled = enabled;
         self
     }
+
+    pub fn with_cache(mut self, cache: CachePolicy) -> Self {
+        self.cache = cache;
+        self
+    }
 }
 
 /// How the pool reaches a server.
@@ -94,3 +134,6 @@ pub enum Transport {
     /// `Authorization: Bearer …` among them is sent as the session's token).
     Http { url: String, headers: BTreeMap<String, String> },
 }
+
+#[cfg(test)]
+mod tests;

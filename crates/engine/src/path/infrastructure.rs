@@ -53,7 +53,7 @@ impl Engine {
 
     /// `server.tool` as named by the caller; a bare tool name is accepted when
     /// exactly one connected server lists it.
-    fn resolve_tool(&self, named: &str) -> Result<(String, String), EngineError> {
+    pub(crate) fn resolve_tool(&self, named: &str) -> Result<(String, String), EngineError> {
         if let Some((server, tool)) = named.split_once('.') {
             return Ok((server.to_owned(), tool.to_owned()));
         }

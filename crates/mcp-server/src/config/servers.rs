@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use pattern_engine::downstream::{ServerSpec, Transport};
+use pattern_engine::downstream::{CachePolicy, ServerSpec, ToolCachePolicy, Transport};
 use schemars::JsonSchema;
 use serde::Deserialize;
 
@@ -31,7 +31,30 @@ pub struct RawServer {
     pub timeout_s: Option<u64>,
     /// Start this server (default true); a disabled one is listed but never started.
     pub enabled: Option<bool>,
+    /// Cache the results of this server's read-only tools for at most this
+    /// many seconds, 0..=86400 (0 = never). Unset, a tool's result is cached
+    /// only when its pattern sets `cache_ttl_s`.
+    pub cache_ttl_s: Option<u64>,
+    /// Also cache the results of tools not annotated `readOnlyHint: true`
+    /// when a TTL asks for it (default false).
+    pub cache_side_effects: Option<bool>,
+    /// Settings of single tools, by the name the server lists them under;
+    /// they win over the server's.
+    pub tools: Option<BTreeMap<String, RawTool>>,
 }
+
+/// `[servers.NAME.tools.TOOL]`: caching of one tool's results.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawTool {
+    /// Cache this tool's results for at most this many seconds, 0..=86400 (0 = never).
+    pub cache_ttl_s: Option<u64>,
+    /// Cache them even though the tool is not annotated `readOnlyHint: true`.
+    pub cache_side_effects: Option<bool>,
+}
+
+/// Longest operator TTL of a tool's results: a day.
+const MAX_CACHE_TTL_S: u64 = 86_400;
 
 /// A Claude Desktop `claude_desktop_config.json`: only `mcpServers` is read.
 #[derive(Debug, Deserialize)]
@@ -52,6 +75,9 @@ struct ClaudeServer {
     headers: Option<BTreeMap<String, String>>,
     timeout_s: Option<u64>,
     enabled: Option<bool>,
+    cache_ttl_s: Option<u64>,
+    cache_side_effects: Option<bool>,
+    tools: Option<BTreeMap<String, RawTool>>,
     /// Claude Desktop's switch: `disabled: true` is `enabled: false`.
     disabled: Option<bool>,
     /// `stdio`, `http` or `streamable-http`; only checked against `command`/`url`.
@@ -96,6 +122,9 @@ pub fn from_claude_file(path: &Path) -> Result<Vec<ServerSpec>, ConfigError> {
                 headers: s.headers,
                 timeout_s: s.timeout_s,
                 enabled: Some(s.enabled.unwrap_or(true) && !s.disabled.unwrap_or(false)),
+                cache_ttl_s: s.cache_ttl_s,
+                cache_side_effects: s.cache_side_effects,
+                tools: s.tools,
             };
             resolve_one(&name, raw, &origin, &key, &base)
         })
@@ -153,6 +182,7 @@ fn resolve_one(
     if !(1..=3600).contains(&timeout_s) {
         return Err(bad("timeout_s", &format!("is {timeout_s}; it must be between 1 and 3600")));
     }
+    let cache = resolve_cache(raw.cache_ttl_s, raw.cache_side_effects, raw.tools, &bad)?;
     let transport = match (raw.command, raw.url) {
         (Some(_), Some(_)) => {
             return Err(bad("", "has both `command` and `url`; a server is one or the other"));
@@ -198,7 +228,42 @@ fn resolve_one(
         transport,
         timeout: Duration::from_secs(timeout_s),
         enabled: raw.enabled.unwrap_or(true),
+        cache,
     })
+}
+
+/// The caching keys of one server; `bad(field, reason)` names the key at fault.
+fn resolve_cache(
+    ttl_s: Option<u64>,
+    side_effects: Option<bool>,
+    tools: Option<BTreeMap<String, RawTool>>,
+    bad: &dyn Fn(&str, &str) -> ConfigError,
+) -> Result<CachePolicy, ConfigError> {
+    let check_ttl = |field: &str, ttl_s: Option<u64>| match ttl_s {
+        Some(ttl) if ttl > MAX_CACHE_TTL_S => Err(bad(
+            field,
+            &format!("is {ttl}; it must be between 0 and {MAX_CACHE_TTL_S} (0 = never cache)"),
+        )),
+        _ => Ok(ttl_s),
+    };
+    let mut policy = CachePolicy {
+        ttl_s: check_ttl("cache_ttl_s", ttl_s)?,
+        side_effects: side_effects.unwrap_or(false),
+        tools: BTreeMap::new(),
+    };
+    for (tool, raw) in tools.unwrap_or_default() {
+        let name_ok = (1..=128).contains(&tool.len())
+            && !tool.chars().any(|c| c.is_whitespace() || c.is_control());
+        if !name_ok {
+            return Err(bad(
+                &format!("tools.{tool}"),
+                "is not a tool name: 1 to 128 characters, no spaces",
+            ));
+        }
+        let ttl_s = check_ttl(&format!("tools.{tool}.cache_ttl_s"), raw.cache_ttl_s)?;
+        policy.tools.insert(tool, ToolCachePolicy { ttl_s, side_effects: raw.cache_side_effects });
+    }
+    Ok(policy)
 }
 
 #[cfg(test)]

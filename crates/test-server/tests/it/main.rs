@@ -66,6 +66,7 @@ fn lists_its_tools_with_read_only_hints_and_list_changed_capability() {
         ("add", true),
         ("toggle_tools", false),
         ("counter", false),
+        ("big", true),
     ]
     .map(|(name, read_only)| (name.to_owned(), read_only));
     assert_eq!(tools, expected);
@@ -94,4 +95,29 @@ fn exits_at_start_with_the_code_asked_for() {
         .status()
         .expect("test-server runs");
     assert_eq!(status.code(), Some(3));
+}
+
+#[test]
+fn big_returns_a_text_of_the_size_asked_for() {
+    let mut requests = handshake().to_vec();
+    requests.push(json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call",
+        "params": {"name": "big", "arguments": {"bytes": 1000}}}));
+    let answers = exchange(&requests);
+    let text = answers[1]["result"]["content"][0]["text"].as_str().expect("a text block");
+    assert_eq!((text.len(), text.trim_start_matches('x')), (1000, ""));
+}
+
+#[test]
+fn the_stderr_flood_writes_every_line_it_was_asked_for() {
+    let output = Command::new(env!("CARGO_BIN_EXE_pattern-test-server"))
+        .env("TEST_SERVER_STDERR_LINES", "5000")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .output()
+        .expect("test-server runs");
+    let stderr = String::from_utf8(output.stderr).expect("utf-8 stderr");
+    let floods = stderr.lines().filter(|line| line.starts_with("flood line ")).count();
+    assert_eq!(floods, 5000);
+    assert!(stderr.lines().any(|line| line == "flood done"), "{stderr}");
 }

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use pattern_core::{ExecuteRequest, ExecutionResult};
 use pattern_engine::{
     Engine, EngineConfig, Principal,
-    downstream::{DownstreamPool, unknown_tools},
+    downstream::{CachePolicy, DownstreamPool, ToolCachePolicy, unknown_tools},
     memory::SqliteStore,
 };
 use pattern_registry::{LoadOptions, Registry};
@@ -69,6 +69,11 @@ name = "ghost"
 "#;
 
 async fn engine_with_test_server() -> (Arc<Engine>, Arc<DownstreamPool>) {
+    engine_with_cache_policy(CachePolicy::default()).await
+}
+
+/// The engine over one test server `t` on which the operator set `cache`.
+async fn engine_with_cache_policy(cache: CachePolicy) -> (Arc<Engine>, Arc<DownstreamPool>) {
     init_tracing();
     let file = temp_path("patterns").with_extension("toml");
     std::fs::write(&file, PATTERNS).unwrap();
@@ -77,7 +82,7 @@ async fn engine_with_test_server() -> (Arc<Engine>, Arc<DownstreamPool>) {
             .unwrap();
     std::fs::remove_file(&file).unwrap();
     let (spec, _) = test_server("t");
-    let pool = DownstreamPool::start(vec![spec]);
+    let pool = DownstreamPool::start(vec![spec.with_cache(cache)]);
     assert!(pool.wait_ready(READY).await, "{:?}", pool.status());
     let store = Arc::new(SqliteStore::open_in_memory().await.unwrap());
     let engine = Engine::new(Arc::new(loaded.registry), store, EngineConfig::default())
@@ -85,8 +90,10 @@ async fn engine_with_test_server() -> (Arc<Engine>, Arc<DownstreamPool>) {
     (Arc::new(engine), pool)
 }
 
+/// Executes `req` with `explain` set: these tests read the cache decision
+/// and the reasons a result was not cached.
 async fn run(engine: &Engine, req: ExecuteRequest) -> ExecutionResult {
-    engine.execute(&req, &Principal::local()).await
+    engine.execute(&ExecuteRequest { explain: true, ..req }, &Principal::local()).await
 }
 
 fn with_context(query: &str, context: Value) -> ExecuteRequest {
@@ -116,25 +123,110 @@ async fn captures_become_tool_arguments_and_context_arguments_override_them() {
     pool.shutdown().await;
 }
 
+/// How many calls the pool has sent to `t`: what was executed rather than answered from cache.
+fn calls(pool: &DownstreamPool) -> u64 {
+    pool.status()[0].calls
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_read_only_tool_is_cached_and_a_side_effecting_one_is_not() {
+async fn a_read_only_tool_is_executed_every_time_unless_a_ttl_opts_it_in() {
     let (engine, pool) = engine_with_test_server().await;
+    let before = calls(&pool);
+    let first = run(&engine, ExecuteRequest::new("say fresh")).await;
+    let second = run(&engine, ExecuteRequest::new("say fresh")).await;
+    assert!(first.success && second.success, "{:?}", first.error);
+    assert_eq!((first.cache_hit, second.cache_hit), (false, false));
+    assert_eq!(calls(&pool) - before, 2, "both were executed");
+    assert!(!first.routing.decision().unwrap().cache.cacheable);
+    assert_eq!(first.metadata["not_cached_because"], "tool_not_opted_in");
+
+    // The pattern's TTL opts in, but does not vouch for a side-effecting tool.
+    let a = run(&engine, ExecuteRequest::new("count cached")).await;
+    let b = run(&engine, ExecuteRequest::new("count cached")).await;
+    assert_eq!((a.cache_hit, b.cache_hit), (false, false));
+    assert_eq!(a.metadata["not_cached_because"], "side_effecting_tool");
+    assert_ne!(text(&a), text(&b), "a side-effecting tool runs every time");
+    pool.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_operator_ttl_serves_a_read_only_tool_from_cache_but_not_a_side_effecting_one() {
+    let (engine, pool) =
+        engine_with_cache_policy(CachePolicy { ttl_s: Some(30), ..CachePolicy::default() }).await;
+    let before = calls(&pool);
     let first = run(&engine, ExecuteRequest::new("say cached")).await;
     let second = run(&engine, ExecuteRequest::new("say cached")).await;
     assert_eq!((first.cache_hit, second.cache_hit), (false, true));
+    assert_eq!((text(&first), text(&second)), ("cached".into(), "cached".into()));
+    assert_eq!(calls(&pool) - before, 1, "the second was answered from cache");
+    assert!(first.routing.decision().unwrap().cache.cacheable);
 
-    let explained = |query: &str| ExecuteRequest { explain: true, ..ExecuteRequest::new(query) };
-    let a = run(&engine, explained("count up")).await;
-    let b = run(&engine, explained("count up")).await;
+    // `counter` is not read-only and the operator did not say cache_side_effects.
+    let a = run(&engine, ExecuteRequest::new("count up")).await;
+    let b = run(&engine, ExecuteRequest::new("count up")).await;
     assert!(!a.routing.decision().unwrap().cache.cacheable && !b.cache_hit);
     assert_eq!(a.metadata["not_cached_because"], "side_effecting_tool");
-    assert_ne!(text(&a), text(&b), "a side-effecting tool runs every time");
+    assert_ne!(text(&a), text(&b));
 
-    // An explicit cache_ttl_s vouches for the tool.
-    let c = run(&engine, ExecuteRequest::new("count cached")).await;
-    let d = run(&engine, ExecuteRequest::new("count cached")).await;
+    // route_query says the same before anything runs.
+    let route = engine.route(
+        &pattern_core::RouteRequest::from_json(
+            json!({"query": "call tool t.counter"}).as_object().unwrap(),
+        )
+        .unwrap(),
+        &Principal::local(),
+    );
+    assert!(!route.cache.cacheable);
+    let route = engine.route(
+        &pattern_core::RouteRequest::from_json(
+            json!({"query": "call tool t.echo"}).as_object().unwrap(),
+        )
+        .unwrap(),
+        &Principal::local(),
+    );
+    assert!(route.cache.cacheable);
+    pool.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn per_tool_settings_override_the_server_and_cache_side_effects_vouches_for_a_tool() {
+    let policy = CachePolicy {
+        ttl_s: Some(30),
+        side_effects: false,
+        tools: [
+            ("echo".to_owned(), ToolCachePolicy { ttl_s: Some(0), side_effects: None }),
+            ("counter".to_owned(), ToolCachePolicy { ttl_s: None, side_effects: Some(true) }),
+        ]
+        .into(),
+    };
+    let (engine, pool) = engine_with_cache_policy(policy).await;
+    let echo = run(&engine, ExecuteRequest::new("say never")).await;
+    assert_eq!(echo.metadata["not_cached_because"], "tool_ttl_zero");
+
+    let a = run(&engine, ExecuteRequest::new("count up")).await;
+    let b = run(&engine, ExecuteRequest::new("count up")).await;
+    assert_eq!((a.cache_hit, b.cache_hit), (false, true));
+    assert_eq!(text(&a), text(&b));
+
+    // call_tool of a read-only tool follows the server's TTL too.
+    let req = || with_context("call tool t.add", json!({"arguments": {"a": 1, "b": 2}}));
+    let (c, d) = (run(&engine, req()).await, run(&engine, req()).await);
     assert_eq!((c.cache_hit, d.cache_hit), (false, true));
-    assert_eq!(text(&c), text(&d));
+    pool.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_short_operator_ttl_wins_over_the_tier_ttl() {
+    let (engine, pool) =
+        engine_with_cache_policy(CachePolicy { ttl_s: Some(1), ..CachePolicy::default() }).await;
+    let before = calls(&pool);
+    let first = run(&engine, ExecuteRequest::new("say soon stale")).await;
+    assert!(first.routing.decision().unwrap().cache.cacheable && !first.cache_hit);
+    // Past the operator's 1 s, well within the tier's 60 s: executed again.
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    let later = run(&engine, ExecuteRequest::new("say soon stale")).await;
+    assert!(!later.cache_hit);
+    assert_eq!(calls(&pool) - before, 2);
     pool.shutdown().await;
 }
 
@@ -180,8 +272,9 @@ async fn call_tool_uses_context_tool_or_the_query_with_context_arguments() {
     echo.explain = true;
     let by_query = run(&engine, echo).await;
     assert_eq!((by_query.pattern_name.as_str(), text(&by_query).as_str()), ("call_tool", "hi"));
-    // echo is read-only: call_tool results of it may be cached.
-    assert!(by_query.routing.decision().unwrap().cache.cacheable);
+    // echo is read-only, but nothing asked for its results to be cached.
+    assert!(!by_query.routing.decision().unwrap().cache.cacheable);
+    assert_eq!(by_query.metadata["not_cached_because"], "tool_not_opted_in");
     pool.shutdown().await;
 }
 
@@ -190,7 +283,7 @@ async fn list_tools_health_fallback_and_stats_describe_the_downstream_servers() 
     let (engine, pool) = engine_with_test_server().await;
     let listed = run(&engine, ExecuteRequest::new("list available tools")).await;
     assert_eq!(listed.pattern_name, "list_tools");
-    assert_eq!(listed.result["count"], 7);
+    assert_eq!(listed.result["count"], 8);
     let echo = listed.result["tools"]
         .as_array()
         .unwrap()
@@ -218,7 +311,7 @@ async fn list_tools_health_fallback_and_stats_describe_the_downstream_servers() 
 
     let stats = engine.stats();
     assert_eq!(stats.downstream.len(), 1);
-    assert_eq!((stats.downstream[0].server.as_str(), stats.downstream[0].tools), ("t", 7));
+    assert_eq!((stats.downstream[0].server.as_str(), stats.downstream[0].tools), ("t", 8));
     pool.shutdown().await;
 }
 

@@ -5,7 +5,9 @@ use std::time::Duration;
 use pattern_engine::downstream::{DownstreamError, DownstreamPool, ServerSpec};
 use serde_json::json;
 
-use super::support::{READY, args, eventually, init_tracing, process_exists, test_server, text};
+use super::support::{
+    Captured, READY, args, eventually, init_tracing, process_exists, test_server, text,
+};
 
 async fn started(name: &str) -> (std::sync::Arc<DownstreamPool>, std::path::PathBuf) {
     init_tracing();
@@ -21,7 +23,7 @@ async fn echo_round_trip_returns_the_text() {
     let result = pool.call("t", "echo", args(json!({"text": "héllo"}))).await.unwrap();
     assert_eq!(text(&result), "héllo");
     let status = &pool.status()[0];
-    assert_eq!((status.connected, status.tools, status.calls, status.errors), (true, 7, 1, 0));
+    assert_eq!((status.connected, status.tools, status.calls, status.errors), (true, 8, 1, 0));
     pool.shutdown().await;
 }
 
@@ -144,7 +146,7 @@ async fn tools_list_changed_refreshes_the_cached_list() {
     let said = pool.call("t", "toggle_tools", args(json!({}))).await.unwrap();
     assert_eq!(text(&said), "bonus present: true");
     assert!(eventually(READY, || pool.tool("t", "bonus").is_some()).await);
-    assert_eq!(pool.status()[0].tools, 8);
+    assert_eq!(pool.status()[0].tools, 9);
     let bonus = pool.call("t", "bonus", args(json!({}))).await.unwrap();
     assert_eq!(text(&bonus), "bonus");
 
@@ -278,4 +280,79 @@ async fn a_server_that_never_answers_initialize_is_stopped_and_retried() {
     assert!(refused.is_retryable(), "{refused}");
     pool.shutdown().await;
     assert_eq!(pool.status()[0].pid, None);
+}
+
+/// The figures README documents for a child's stderr.
+const STDERR_BURST: usize = 200;
+const STDERR_LINES_PER_SECOND: f64 = 20.0;
+
+/// A number field (`name=N`) of a logged event.
+fn field(line: &str, name: &str) -> Option<u64> {
+    let start = line.find(&format!(" {name}="))? + name.len() + 2;
+    line[start..].split(' ').next()?.parse().ok()
+}
+
+// One thread: the forwarder's events go to this test's subscriber.
+#[tokio::test(flavor = "current_thread")]
+async fn a_child_flooding_its_stderr_is_logged_within_the_rate_limit_and_the_rest_is_counted() {
+    let captured = Captured::default();
+    let _guard = captured.on_this_thread();
+    let (spec, _) = test_server("flood");
+    let spec = spec.with_env([("TEST_SERVER_STDERR_LINES", "200000")]);
+    let started = std::time::Instant::now();
+    let pool = DownstreamPool::start(vec![spec]);
+    assert!(pool.wait_ready(READY).await, "{:?}", pool.status());
+    let result = pool.call("flood", "echo", args(json!({"text": "still serving"}))).await.unwrap();
+    assert_eq!(text(&result), "still serving");
+    pool.shutdown().await;
+    let elapsed = started.elapsed().as_secs_f64();
+
+    let lines = captured.lines();
+    let ours = |line: &&String| line.contains("server=flood");
+    let forwarded = lines.iter().filter(ours).filter(|l| l.contains(" stderr: ")).count();
+    let summaries: Vec<&String> =
+        lines.iter().filter(ours).filter(|l| l.contains("stderr lines dropped")).collect();
+    let dropped: u64 = summaries.iter().filter_map(|l| field(l, "dropped")).sum();
+    // `started, pid N`, the flood, `flood done`.
+    assert_eq!(forwarded as u64 + dropped, 200_002, "{summaries:?}");
+    let allowed = STDERR_BURST + (STDERR_LINES_PER_SECOND * elapsed).ceil() as usize;
+    assert!(
+        (STDERR_BURST..=allowed).contains(&forwarded),
+        "{forwarded} lines forwarded in {elapsed:.1} s"
+    );
+    assert!(!summaries.is_empty() && summaries.iter().all(|l| l.contains(" over_s=")));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_result_over_the_message_limit_fails_at_once_and_the_session_goes_on() {
+    init_tracing();
+    let (spec, _) = test_server("big");
+    // A timeout far beyond the test's patience: only an immediate failure passes.
+    let timeout = Duration::from_secs(120);
+    let pool = DownstreamPool::start(vec![spec.with_timeout(timeout)]);
+    assert!(pool.wait_ready(READY).await, "{:?}", pool.status());
+    let pid = pool.status()[0].pid;
+
+    let limit: u64 = 16 * 1024 * 1024;
+    let started = std::time::Instant::now();
+    let error = pool.call("big", "big", args(json!({"bytes": limit + 1024}))).await.unwrap_err();
+    let took = started.elapsed();
+    let DownstreamError::ResultTooLarge { server, tool, bytes, limit: reported } = &error else {
+        panic!("expected result_too_large, got {error:?}");
+    };
+    assert_eq!((server.as_str(), tool.as_str(), *reported), ("big", "big", limit));
+    assert!(*bytes > limit + 1024, "{bytes}");
+    assert_eq!(error.reason(), "result_too_large");
+    assert!(!error.is_retryable());
+    assert!(error.to_string().contains(&format!("over the limit of {limit} bytes")), "{error}");
+    assert!(took < Duration::from_secs(20), "took {took:?}");
+
+    // The same session answers the next calls: nothing was restarted.
+    let result = pool.call("big", "big", args(json!({"bytes": 1_000_000}))).await.unwrap();
+    assert_eq!(text(&result).len(), 1_000_000);
+    let result = pool.call("big", "echo", args(json!({"text": "after"}))).await.unwrap();
+    assert_eq!(text(&result), "after");
+    let status = &pool.status()[0];
+    assert_eq!((status.restarts, status.pid, status.calls, status.errors), (0, pid, 3, 1));
+    pool.shutdown().await;
 }

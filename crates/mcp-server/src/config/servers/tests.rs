@@ -90,3 +90,65 @@ fn a_claude_desktop_entry_with_an_unknown_key_or_sse_is_refused() {
         claude(r#"{"mcpServers": {"t": {"type": "sse", "url": "http://h/sse"}}}"#).unwrap_err();
     assert!(sse.contains("`mcpServers.t.type` is `sse`"), "{sse}");
 }
+
+#[test]
+fn cache_keys_of_a_server_and_of_its_tools_reach_the_spec() {
+    let specs = toml_servers(
+        "[servers.time]\ncommand = \"uvx\"\ncache_ttl_s = 30\n\
+         [servers.time.tools.get_current_time]\ncache_ttl_s = 5\n\
+         [servers.time.tools.convert_time]\ncache_side_effects = true\n\
+         [servers.plain]\ncommand = \"x\"\n",
+    )
+    .unwrap();
+    let time = specs.iter().find(|s| s.name == "time").unwrap();
+    assert_eq!(
+        time.cache,
+        CachePolicy {
+            ttl_s: Some(30),
+            side_effects: false,
+            tools: BTreeMap::from([
+                (
+                    "convert_time".to_owned(),
+                    ToolCachePolicy { ttl_s: None, side_effects: Some(true) }
+                ),
+                (
+                    "get_current_time".to_owned(),
+                    ToolCachePolicy { ttl_s: Some(5), side_effects: None }
+                ),
+            ]),
+        }
+    );
+    assert_eq!(time.cache.for_tool("get_current_time"), (Some(5), false));
+    let plain = specs.iter().find(|s| s.name == "plain").unwrap();
+    assert_eq!(plain.cache, CachePolicy::default(), "nothing is cached unless asked for");
+}
+
+#[test]
+fn bad_cache_keys_fail_naming_the_key() {
+    let long = toml_servers("[servers.x]\ncommand = \"a\"\ncache_ttl_s = 86401\n").unwrap_err();
+    assert_eq!(
+        long,
+        "cfg.toml: `servers.x.cache_ttl_s` is 86401; it must be between 0 and 86400 (0 = never cache)"
+    );
+    let tool =
+        toml_servers("[servers.x]\ncommand = \"a\"\n[servers.x.tools.now]\ncache_ttl_s = 99999\n")
+            .unwrap_err();
+    assert!(tool.contains("`servers.x.tools.now.cache_ttl_s` is 99999"), "{tool}");
+    let name =
+        toml_servers("[servers.x]\ncommand = \"a\"\n[servers.x.tools.\"a b\"]\n").unwrap_err();
+    assert!(name.contains("`servers.x.tools.a b` is not a tool name"), "{name}");
+    let typo = toml_servers("[servers.x]\ncommand = \"a\"\n[servers.x.tools.now]\ncache_ttl = 5\n")
+        .unwrap_err();
+    assert!(typo.contains("unknown field `cache_ttl`"), "{typo}");
+}
+
+#[test]
+fn a_claude_desktop_entry_may_carry_the_cache_keys() {
+    let specs = claude(
+        r#"{"mcpServers": {"time": {"command": "uvx", "cache_ttl_s": 10,
+            "tools": {"get_current_time": {"cache_ttl_s": 2}}}}}"#,
+    )
+    .unwrap();
+    assert_eq!(specs[0].cache.for_tool("get_current_time"), (Some(2), false));
+    assert_eq!(specs[0].cache.for_tool("other"), (Some(10), false));
+}
