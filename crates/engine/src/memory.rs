@@ -30,7 +30,7 @@ pub use error::MemoryError;
 pub use postgres::PostgresStore;
 pub use query::{MAX_TERMS, STOP_WORDS, SearchTerms, is_stop_word};
 pub use sqlite::SqliteStore;
-pub use url::{PostgresUrl, StoreUrl};
+pub use url::{PostgresUrl, SslMode, StoreUrl};
 pub use validate::{MAX_CONTENT_BYTES, MAX_LIMIT};
 
 /// What [`MemoryStore::store`] answers: the memory, and whether it was

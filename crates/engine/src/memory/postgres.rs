@@ -21,7 +21,6 @@ use std::time::Duration;
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
 use pattern_core::{Memory, MemoryAvailability, NewMemory, SearchQuery};
 use tokio::sync::OnceCell;
-use tokio_postgres::NoTls;
 use tokio_postgres::error::SqlState;
 use tokio_postgres::types::Json;
 
@@ -33,6 +32,7 @@ mod error;
 mod row;
 mod schema;
 mod search;
+mod tls;
 mod tsquery;
 
 use error::{pg_error, pool_error, sent_error, unavailable};
@@ -110,6 +110,7 @@ impl PostgresStore {
             )
         })?;
         config
+            .ssl_mode(tls::driver_mode(url.ssl_mode))
             .connect_timeout(url.connect_timeout)
             .keepalives(true)
             .keepalives_idle(Duration::from_secs(30))
@@ -119,7 +120,7 @@ impl PostgresStore {
         }
         let manager = Manager::from_config(
             config,
-            NoTls,
+            tls::MakeRustlsConnect::new(url)?,
             ManagerConfig { recycling_method: RecyclingMethod::Verified },
         );
         let pool = Pool::builder(manager)
@@ -145,6 +146,21 @@ impl PostgresStore {
     /// The schema the store's tables live in.
     pub fn schema(&self) -> &str {
         &self.inner.schema
+    }
+
+    /// Whether the store's connections to the server are encrypted, as the
+    /// server sees a connection of the pool (`pg_stat_ssl`).
+    pub async fn encrypted(&self) -> Result<bool, MemoryError> {
+        self.inner
+            .run(async {
+                let client = self.inner.client().await?;
+                let row = client
+                    .query_one("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()", &[])
+                    .await
+                    .map_err(pg_error)?;
+                Ok(row.get(0))
+            })
+            .await
     }
 
     /// Whether the store has reached the server once and is migrated.

@@ -20,6 +20,7 @@ use crate::store_suite::{memory_store_suite, query};
 mod cut;
 mod faults;
 mod proxy;
+mod tls;
 
 const DEFAULT_URL: &str = "postgres://postgres@127.0.0.1:5432/test";
 

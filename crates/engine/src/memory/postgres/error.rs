@@ -15,6 +15,9 @@ pub(super) fn unavailable(reason: &str) -> MemoryError {
 pub(super) fn pg_error(error: tokio_postgres::Error) -> MemoryError {
     tracing::warn!(backend = BACKEND, error = %error, "memory store error");
     let Some(code) = error.code() else {
+        if let Some(reason) = super::tls::handshake_reason(&error) {
+            return unavailable(reason);
+        }
         return if error.is_closed() {
             unavailable("lost the connection to the database server")
         } else if is_conversion(&error) {
