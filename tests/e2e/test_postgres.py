@@ -53,3 +53,31 @@ def test_unreachable_postgres_still_starts_and_names_the_store_not_the_url():
     out = stored.stdout + stored.stderr
     assert "memory store `postgres` is unavailable" in out, out
     assert "s3cret" not in out and "127.0.0.1" not in out, out
+
+
+@pytest.mark.anyio
+@pytest.mark.filterwarnings("ignore:The logging capability is deprecated")
+async def test_a_keyed_store_over_tls_replays_instead_of_writing_twice(schema, tmp_path):
+    from mcp import ClientSession, StdioServerParameters
+    from mcp.client.stdio import stdio_client
+
+    memory = with_options(SERVER, f"schema={schema}&sslmode=require")
+    params = StdioServerParameters(command=binary(), args=["--memory", memory], env={"RUST_LOG": "warn"})
+    args = {"query": "remember that the VPN gateway is vpn-2", "idempotency_key": "standup-42"}
+    with open(tmp_path / "stderr.log", "w") as errlog:
+        async with stdio_client(params, errlog=errlog) as (read, write):
+            async with ClientSession(read, write) as session:
+                await session.initialize()
+                first = (await session.call_tool("execute_pattern", args)).structured_content
+                assert first["success"], first
+                assert "idempotent_replay" not in first["metadata"]
+                again = (await session.call_tool("execute_pattern", args)).structured_content
+                assert again["success"], again
+                assert again["metadata"]["idempotent_replay"] is True
+                assert again["result"]["stored"]["id"] == first["result"]["stored"]["id"]
+                clash = {**args, "query": "remember that the VPN gateway is vpn-3"}
+                refused = (await session.call_tool("execute_pattern", clash)).structured_content
+                assert refused["metadata"]["error_reason"] == "idempotency_conflict", refused
+    rows = subprocess.run(["psql", SERVER, "-qAtc", f'SELECT count(*) FROM "{schema}".memories'],
+                          capture_output=True, text=True, timeout=60)
+    assert rows.stdout.strip() == "1", rows

@@ -27,6 +27,11 @@ pub struct NewMemory {
     pub tags: Vec<String>,
     pub importance: f64,
     pub metadata: serde_json::Map<String, serde_json::Value>,
+    /// The caller's name for this write (`execute_pattern`'s
+    /// `idempotency_key`): a namespace stores a key once, and a store with a
+    /// key already used there returns the memory first stored with it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub idempotency_key: Option<String>,
 }
 
 impl NewMemory {
@@ -37,6 +42,7 @@ impl NewMemory {
             tags: Vec::new(),
             importance: 0.5,
             metadata: serde_json::Map::new(),
+            idempotency_key: None,
         }
     }
 }

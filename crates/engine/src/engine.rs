@@ -18,7 +18,7 @@ use serde_json::{Map, Value, json};
 
 use crate::downstream::DownstreamPool;
 use crate::error::EngineError;
-use crate::memory::MemoryStore;
+use crate::memory::{MemoryError, MemoryStore};
 use crate::principal::Principal;
 use crate::stats::{Outcome, StatsRecorder};
 use crate::tokens::TokenCounter;
@@ -362,6 +362,13 @@ impl Engine {
         let after = self.config.timeouts.for_mode(req.execution_mode);
         match tokio::time::timeout(after, self.run(plan, req)).await {
             Ok(out) => out,
+            // A write cut short may have reached the store all the same.
+            Err(_) if plan.pattern.writes_memory() => Err(MemoryError::OutcomeUnknown {
+                backend: self.store.backend(),
+                reason: format!("the execution timed out after {} ms", after.as_millis()),
+                keyed: req.idempotency_key.is_some(),
+            }
+            .into()),
             Err(_) => Err(EngineError::Timeout { mode: req.execution_mode.as_str(), after }),
         }
     }
@@ -373,7 +380,8 @@ impl Engine {
         match plan.pattern.pattern_type {
             PatternType::Memory => {
                 let result = self.run_memory(plan, req).await?;
-                Ok(Output { result, metadata: Map::new() })
+                let metadata = Self::memory_metadata(&result);
+                Ok(Output { result, metadata })
             }
             PatternType::Infrastructure => {
                 let result = self.run_infrastructure(plan, req).await?;
@@ -414,7 +422,7 @@ impl Engine {
                 (true, result, None)
             }
             Err(e) => {
-                if matches!(e, EngineError::Memory(_, "unavailable")) {
+                if matches!(e, EngineError::Memory(_, "unavailable", _)) {
                     self.memory_up.store(false, Ordering::Relaxed);
                 }
                 metadata.insert("error_reason".into(), json!(e.reason()));

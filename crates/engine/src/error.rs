@@ -12,8 +12,10 @@ use crate::memory::MemoryError;
 /// connection strings, SQL or paths.
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum EngineError {
+    /// A memory store failure: its text, its `reason()` and whether it may
+    /// safely be retried.
     #[error("memory store: {0}")]
-    Memory(String, &'static str),
+    Memory(String, &'static str, bool),
     #[error("execution timed out after {} ms ({mode} mode)", .after.as_millis())]
     Timeout { mode: &'static str, after: Duration },
     #[error(
@@ -52,7 +54,7 @@ impl EngineError {
     /// Fixed label for metrics and logs.
     pub fn reason(&self) -> &'static str {
         match self {
-            EngineError::Memory(_, reason) => reason,
+            EngineError::Memory(_, reason, _) => reason,
             EngineError::Timeout { .. } => "timeout",
             EngineError::NoServer { .. } => "no_server",
             EngineError::NoDownstream => "no_downstream",
@@ -70,10 +72,10 @@ impl EngineError {
     pub fn is_retryable(&self) -> bool {
         match self {
             EngineError::Downstream(e) => e.is_retryable(),
+            EngineError::Memory(_, _, retryable) => *retryable,
             _ => matches!(
                 self,
                 EngineError::Timeout { .. }
-                    | EngineError::Memory(_, "unavailable" | "timeout")
                     // A configured server may connect in a moment.
                     | EngineError::NothingToAnswer { configured: true, .. }
             ),
@@ -83,7 +85,7 @@ impl EngineError {
 
 impl From<MemoryError> for EngineError {
     fn from(e: MemoryError) -> Self {
-        EngineError::Memory(e.to_string(), e.reason())
+        EngineError::Memory(e.to_string(), e.reason(), e.is_retryable())
     }
 }
 

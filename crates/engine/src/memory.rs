@@ -30,8 +30,16 @@ pub use error::MemoryError;
 pub use postgres::PostgresStore;
 pub use query::{MAX_TERMS, STOP_WORDS, SearchTerms, is_stop_word};
 pub use sqlite::SqliteStore;
-pub use url::{PostgresUrl, StoreUrl};
+pub use url::{PostgresUrl, SslMode, StoreUrl};
 pub use validate::{MAX_CONTENT_BYTES, MAX_LIMIT};
+
+/// What [`MemoryStore::store`] answers: the memory, and whether it was
+/// stored earlier under the same idempotency key (nothing written now).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Stored {
+    pub memory: Memory,
+    pub replayed: bool,
+}
 
 /// The future every store operation returns (object-safe, `Send`).
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -48,7 +56,14 @@ pub trait MemoryStore: MemoryAvailability + Send + Sync + 'static {
 
     /// Writes a memory; the answer carries its id and creation time
     /// (millisecond precision, as it will be read back).
-    fn store(&self, memory: NewMemory) -> BoxFuture<'_, Result<Memory, MemoryError>>;
+    ///
+    /// With an `idempotency_key` already used in the namespace, nothing is
+    /// written: the answer is the memory first stored with that key
+    /// (`replayed`), or [`MemoryError::IdempotencyConflict`] if its content
+    /// differs. The check and the write are one atomic step, also between
+    /// processes. A write whose answer is lost after it was sent fails with
+    /// [`MemoryError::OutcomeUnknown`], never as "not written".
+    fn store(&self, memory: NewMemory) -> BoxFuture<'_, Result<Stored, MemoryError>>;
 
     /// Ranked full-text search in one namespace, best first, each hit with
     /// its `score` (higher is better; comparable within one answer only).

@@ -8,7 +8,7 @@ use pattern_registry::{LoadOptions, Registry};
 use serde_json::json;
 
 use super::*;
-use crate::memory::{BoxFuture, MemoryError, SqliteStore};
+use crate::memory::{BoxFuture, MemoryError, SqliteStore, Stored};
 
 async fn engine() -> Engine {
     engine_with(Arc::new(SqliteStore::open_in_memory().await.unwrap()), EngineConfig::default())
@@ -259,7 +259,7 @@ impl MemoryStore for StuckStore {
     fn backend(&self) -> &'static str {
         "stuck"
     }
-    fn store(&self, _m: NewMemory) -> BoxFuture<'_, Result<Memory, MemoryError>> {
+    fn store(&self, _m: NewMemory) -> BoxFuture<'_, Result<Stored, MemoryError>> {
         Box::pin(std::future::pending())
     }
     fn search(&self, _q: SearchQuery) -> BoxFuture<'_, Result<Vec<Memory>, MemoryError>> {

@@ -14,27 +14,28 @@
 //! reaches the server.
 
 use std::str::FromStr;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Weak};
 use std::time::Duration;
 
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
 use pattern_core::{Memory, MemoryAvailability, NewMemory, SearchQuery};
 use tokio::sync::OnceCell;
-use tokio_postgres::NoTls;
 use tokio_postgres::error::SqlState;
 use tokio_postgres::types::Json;
 
 use super::counters::Counters;
 use super::url::PostgresUrl;
-use super::{BoxFuture, MemoryError, MemoryStore, cjk, validate};
+use super::{BoxFuture, MemoryError, MemoryStore, Stored, cjk, validate};
 
 mod error;
 mod row;
 mod schema;
 mod search;
+mod tls;
 mod tsquery;
 
-use error::{pg_error, pool_error, unavailable};
+use error::{pg_error, pool_error, sent_error, unavailable};
 
 /// The backend name in errors, `stats` and metrics.
 pub(crate) const BACKEND: &str = "postgres";
@@ -109,6 +110,7 @@ impl PostgresStore {
             )
         })?;
         config
+            .ssl_mode(tls::driver_mode(url.ssl_mode))
             .connect_timeout(url.connect_timeout)
             .keepalives(true)
             .keepalives_idle(Duration::from_secs(30))
@@ -118,7 +120,7 @@ impl PostgresStore {
         }
         let manager = Manager::from_config(
             config,
-            NoTls,
+            tls::MakeRustlsConnect::new(url)?,
             ManagerConfig { recycling_method: RecyclingMethod::Verified },
         );
         let pool = Pool::builder(manager)
@@ -146,6 +148,21 @@ impl PostgresStore {
         &self.inner.schema
     }
 
+    /// Whether the store's connections to the server are encrypted, as the
+    /// server sees a connection of the pool (`pg_stat_ssl`).
+    pub async fn encrypted(&self) -> Result<bool, MemoryError> {
+        self.inner
+            .run(async {
+                let client = self.inner.client().await?;
+                let row = client
+                    .query_one("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()", &[])
+                    .await
+                    .map_err(pg_error)?;
+                Ok(row.get(0))
+            })
+            .await
+    }
+
     /// Whether the store has reached the server once and is migrated.
     pub fn is_ready(&self) -> bool {
         self.inner.ready.initialized()
@@ -154,8 +171,11 @@ impl PostgresStore {
     /// Writes many memories in one transaction (imports, benchmarks), a
     /// thousand per statement. All or none are written.
     pub async fn store_batch(&self, memories: Vec<NewMemory>) -> Result<Vec<Memory>, MemoryError> {
+        let memories = validate::new_batch(memories)?;
         let memories = memories.into_iter().map(checked).collect::<Result<Vec<_>, _>>()?;
-        self.inner.run(insert(&self.inner, memories)).await
+        let sent = AtomicBool::new(false);
+        let stored = self.inner.run(insert(&self.inner, memories, &sent)).await?;
+        Ok(stored.into_iter().map(|s| s.memory).collect())
     }
 }
 
@@ -233,10 +253,23 @@ impl MemoryStore for PostgresStore {
         BACKEND
     }
 
-    fn store(&self, memory: NewMemory) -> BoxFuture<'_, Result<Memory, MemoryError>> {
+    fn store(&self, memory: NewMemory) -> BoxFuture<'_, Result<Stored, MemoryError>> {
         Box::pin(async move {
             let memory = checked(memory)?;
-            let stored = self.inner.run(insert(&self.inner, vec![memory])).await?;
+            let keyed = memory.idempotency_key.is_some();
+            let sent = AtomicBool::new(false);
+            let stored = match self.inner.run(insert(&self.inner, vec![memory], &sent)).await {
+                // The deadline passed with the write on its way: it may
+                // have been committed.
+                Err(MemoryError::Timeout { .. }) if sent.load(Ordering::Acquire) => {
+                    Err(MemoryError::OutcomeUnknown {
+                        backend: BACKEND,
+                        reason: "the database server did not answer in time".into(),
+                        keyed,
+                    })
+                }
+                other => other,
+            }?;
             validate::stored_one(BACKEND, stored)
         })
     }
@@ -392,7 +425,19 @@ fn index_tags(tags: &[String]) -> String {
 /// Writes memories in one transaction, registering new namespaces (each
 /// gets its partition) first, then counts them after the commit, so the
 /// counters never run ahead of the data.
-async fn insert(inner: &Inner, memories: Vec<NewMemory>) -> Result<Vec<Memory>, MemoryError> {
+///
+/// A memory whose idempotency key its namespace already holds is not
+/// written (`ON CONFLICT DO NOTHING`, which waits for a concurrent writer
+/// of the same key to finish): the memory stored with the key, read by a
+/// statement of its own that sees that writer's commit, is the answer.
+///
+/// `sent` is set just before the statement that commits goes out: a
+/// connection lost after that leaves the outcome unknown.
+async fn insert(
+    inner: &Inner,
+    memories: Vec<NewMemory>,
+    sent: &AtomicBool,
+) -> Result<Vec<Stored>, MemoryError> {
     let mut client = inner.client().await?;
     let mut namespaces: Vec<&str> = memories.iter().map(|m| m.namespace.as_str()).collect();
     namespaces.sort_unstable();
@@ -403,13 +448,22 @@ async fn insert(inner: &Inner, memories: Vec<NewMemory>) -> Result<Vec<Memory>, 
         client.execute(&stmt, &[namespace]).await.map_err(pg_error)?;
     }
 
+    let keyed = memories.iter().any(|m| m.idempotency_key.is_some());
+    let lost = |error| sent_error(error, keyed);
     // One statement is atomic by itself: a transaction only for several.
     let mut stored = Vec::with_capacity(memories.len());
     if memories.len() <= BATCH_ROWS {
         let stmt = client.prepare_cached(INSERT).await.map_err(pg_error)?;
         let columns = Columns::of(&memories);
-        let rows = client.query(&stmt, &columns.params()).await.map_err(insert_error)?;
-        written(&memories, &rows, &mut stored)?;
+        sent.store(true, Ordering::Release);
+        let rows = client.query(&stmt, &columns.params()).await.map_err(lost)?;
+        match (memories.as_slice(), rows.as_slice()) {
+            ([memory], []) if memory.idempotency_key.is_some() => {
+                let earlier = keyed_memory(&client, memory).await.map_err(pg_error)?;
+                stored.push(validate::replayed(memory, earlier)?);
+            }
+            _ => written(&memories, &rows, &mut stored)?,
+        }
     } else {
         let tx = client.transaction().await.map_err(pg_error)?;
         let stmt = tx.prepare_cached(INSERT).await.map_err(pg_error)?;
@@ -418,11 +472,12 @@ async fn insert(inner: &Inner, memories: Vec<NewMemory>) -> Result<Vec<Memory>, 
             let rows = tx.query(&stmt, &columns.params()).await.map_err(insert_error)?;
             written(chunk, &rows, &mut stored)?;
         }
-        tx.commit().await.map_err(pg_error)?;
+        sent.store(true, Ordering::Release);
+        tx.commit().await.map_err(lost)?;
     }
 
     let mut added: Vec<(&str, u64)> = Vec::new();
-    for memory in &stored {
+    for memory in stored.iter().filter(|s| !s.replayed).map(|s| &s.memory) {
         match added.iter_mut().find(|(ns, _)| *ns == memory.namespace) {
             Some((_, n)) => *n += 1,
             None => added.push((&memory.namespace, 1)),
@@ -437,14 +492,35 @@ async fn insert(inner: &Inner, memories: Vec<NewMemory>) -> Result<Vec<Memory>, 
     Ok(stored)
 }
 
-/// Writes the memories of the bound arrays, in their order.
+/// The memory stored earlier under `memory`'s idempotency key. Rows are
+/// never deleted, so one that blocked the insert is still there.
+async fn keyed_memory(
+    client: &deadpool_postgres::Client,
+    memory: &NewMemory,
+) -> Result<Memory, tokio_postgres::Error> {
+    let stmt = client
+        .prepare_cached(&format!(
+            "SELECT {} FROM memories AS m WHERE m.namespace = $1 AND m.idempotency_key = $2",
+            row::COLUMNS
+        ))
+        .await?;
+    let row = client.query_one(&stmt, &[&memory.namespace, &memory.idempotency_key]).await?;
+    row::memory(&row, false)
+}
+
+/// Writes the memories of the bound arrays, in their order; a memory whose
+/// idempotency key is taken in its namespace is left out.
 const INSERT: &str = "
-    INSERT INTO memories (namespace, content, tags, importance, metadata, index_body, index_tags)
+    INSERT INTO memories (namespace, content, tags, importance, metadata, index_body, index_tags,
+                          idempotency_key)
     SELECT m.namespace, m.content, ARRAY(SELECT jsonb_array_elements_text(m.tags)),
-           m.importance, m.metadata, m.index_body, m.index_tags
-    FROM unnest($1::text[], $2::text[], $3::jsonb[], $4::float8[], $5::jsonb[], $6::text[], $7::text[])
-         WITH ORDINALITY AS m (namespace, content, tags, importance, metadata, index_body, index_tags, n)
+           m.importance, m.metadata, m.index_body, m.index_tags, m.idempotency_key
+    FROM unnest($1::text[], $2::text[], $3::jsonb[], $4::float8[], $5::jsonb[], $6::text[], $7::text[],
+                $8::text[])
+         WITH ORDINALITY AS m (namespace, content, tags, importance, metadata, index_body, index_tags,
+                               idempotency_key, n)
     ORDER BY m.n
+    ON CONFLICT (namespace, idempotency_key) DO NOTHING
     RETURNING id, created_at";
 
 /// The columns of memories to write, as the arrays [`INSERT`] binds.
@@ -456,6 +532,7 @@ struct Columns<'a> {
     metadata: Vec<Json<&'a serde_json::Map<String, serde_json::Value>>>,
     bodies: Vec<Option<String>>,
     tag_texts: Vec<String>,
+    keys: Vec<Option<&'a str>>,
 }
 
 impl<'a> Columns<'a> {
@@ -468,10 +545,11 @@ impl<'a> Columns<'a> {
             metadata: memories.iter().map(|m| Json(&m.metadata)).collect(),
             bodies: memories.iter().map(|m| index_body(&m.content)).collect(),
             tag_texts: memories.iter().map(|m| index_tags(&m.tags)).collect(),
+            keys: memories.iter().map(|m| m.idempotency_key.as_deref()).collect(),
         }
     }
 
-    fn params(&self) -> [&(dyn tokio_postgres::types::ToSql + Sync); 7] {
+    fn params(&self) -> [&(dyn tokio_postgres::types::ToSql + Sync); 8] {
         [
             &self.namespaces,
             &self.contents,
@@ -480,6 +558,7 @@ impl<'a> Columns<'a> {
             &self.metadata,
             &self.bodies,
             &self.tag_texts,
+            &self.keys,
         ]
     }
 }
@@ -489,7 +568,7 @@ impl<'a> Columns<'a> {
 fn written(
     memories: &[NewMemory],
     rows: &[tokio_postgres::Row],
-    stored: &mut Vec<Memory>,
+    stored: &mut Vec<Stored>,
 ) -> Result<(), MemoryError> {
     if rows.len() != memories.len() {
         return Err(MemoryError::Internal {
@@ -498,7 +577,7 @@ fn written(
         });
     }
     for (memory, row) in memories.iter().zip(rows) {
-        stored.push(Memory {
+        let memory = Memory {
             id: row.get(0),
             namespace: memory.namespace.clone(),
             content: memory.content.clone(),
@@ -507,7 +586,8 @@ fn written(
             metadata: memory.metadata.clone(),
             created_at: row.get(1),
             score: None,
-        });
+        };
+        stored.push(Stored { memory, replayed: false });
     }
     Ok(())
 }

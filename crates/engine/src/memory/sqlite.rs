@@ -12,10 +12,10 @@ use std::time::Duration;
 
 use pattern_core::{Memory, MemoryAvailability, NewMemory, SearchQuery};
 use rusqlite::ffi::ErrorCode;
-use rusqlite::{Connection, TransactionBehavior};
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
 
 use super::counters::Counters;
-use super::{BoxFuture, MemoryError, MemoryStore, validate};
+use super::{BoxFuture, MemoryError, MemoryStore, Stored, validate};
 
 mod fts;
 mod row;
@@ -94,10 +94,10 @@ impl SqliteStore {
     /// Writes many memories in one transaction (imports, benchmarks): far
     /// faster than one `store` each. All or none are written.
     pub async fn store_batch(&self, memories: Vec<NewMemory>) -> Result<Vec<Memory>, MemoryError> {
-        let memories =
-            memories.into_iter().map(validate::new_memory).collect::<Result<Vec<_>, _>>()?;
+        let memories = validate::new_batch(memories)?;
         let counters = Arc::clone(&self.counters);
-        self.writer.run(move |conn| insert(conn, memories, &counters)).await
+        let stored = self.writer.run(move |conn| insert(conn, memories, &counters)).await?;
+        Ok(stored.into_iter().map(|s| s.memory).collect())
     }
 }
 
@@ -112,7 +112,7 @@ impl MemoryStore for SqliteStore {
         BACKEND
     }
 
-    fn store(&self, memory: NewMemory) -> BoxFuture<'_, Result<Memory, MemoryError>> {
+    fn store(&self, memory: NewMemory) -> BoxFuture<'_, Result<Stored, MemoryError>> {
         Box::pin(async move {
             let memory = validate::new_memory(memory)?;
             let counters = Arc::clone(&self.counters);
@@ -199,11 +199,15 @@ impl MemoryStore for SqliteStore {
 
 /// Writes memories and their index entries in one transaction, then counts
 /// them (after the commit, so the counters never run ahead of the data).
+/// A memory whose idempotency key its namespace already holds is not
+/// written: the earlier memory is its answer. The transaction holds the
+/// write lock from its start, so no other writer, in this process or
+/// another, can store the same key between the look-up and the insert.
 fn insert(
     conn: &mut Connection,
     memories: Vec<NewMemory>,
     counters: &Counters,
-) -> Result<Vec<Memory>, MemoryError> {
+) -> Result<Vec<Stored>, MemoryError> {
     let now = chrono::Utc::now().timestamp_millis();
     let created_at = row::timestamp(now).ok_or_else(|| MemoryError::Internal {
         backend: BACKEND,
@@ -214,16 +218,24 @@ fn insert(
     // fail at once instead.
     let tx =
         conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(sqlite_error)?;
+    let keyed = memories.iter().any(|m| m.idempotency_key.is_some());
     let mut stored = Vec::with_capacity(memories.len());
     {
         let mut insert_memory = tx
             .prepare_cached(
-                "INSERT INTO memories (namespace, content, tags, importance, metadata, created_at) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                "INSERT INTO memories \
+                 (namespace, content, tags, importance, metadata, created_at, idempotency_key) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             )
             .map_err(sqlite_error)?;
         let mut namespace_ids: Vec<(String, i64)> = Vec::new();
         for memory in memories {
+            if let Some(key) = &memory.idempotency_key
+                && let Some(earlier) = stored_under(&tx, &memory.namespace, key)?
+            {
+                stored.push(validate::replayed(&memory, earlier)?);
+                continue;
+            }
             let namespace_id = match namespace_ids.iter().find(|(ns, _)| *ns == memory.namespace) {
                 Some((_, id)) => *id,
                 None => {
@@ -241,7 +253,8 @@ fn insert(
                     tags,
                     memory.importance,
                     metadata,
-                    now
+                    now,
+                    memory.idempotency_key
                 ])
                 .map_err(sqlite_error)?;
             let id = tx.last_insert_rowid();
@@ -257,7 +270,7 @@ fn insert(
                 ])
             })
             .map_err(sqlite_error)?;
-            stored.push(Memory {
+            let memory = Memory {
                 id,
                 namespace: memory.namespace,
                 content: memory.content,
@@ -266,12 +279,15 @@ fn insert(
                 metadata: memory.metadata,
                 created_at,
                 score: None,
-            });
+            };
+            stored.push(Stored { memory, replayed: false });
         }
     }
-    tx.commit().map_err(sqlite_error)?;
+    // A commit that fails may still have reached the file (an I/O error
+    // after the log was written): only the caller's key can tell.
+    tx.commit().map_err(|e| commit_error(e, keyed))?;
     let mut added: Vec<(&str, u64)> = Vec::new();
-    for memory in &stored {
+    for memory in stored.iter().filter(|s| !s.replayed).map(|s| &s.memory) {
         match added.iter_mut().find(|(ns, _)| *ns == memory.namespace) {
             Some((_, n)) => *n += 1,
             None => added.push((&memory.namespace, 1)),
@@ -281,6 +297,24 @@ fn insert(
         counters.add(namespace, n);
     }
     Ok(stored)
+}
+
+/// The memory a namespace holds under an idempotency key.
+fn stored_under(
+    conn: &Connection,
+    namespace: &str,
+    key: &str,
+) -> Result<Option<Memory>, MemoryError> {
+    static SQL: LazyLock<String> = LazyLock::new(|| {
+        format!(
+            "SELECT {} FROM memories AS m WHERE m.namespace = ?1 AND m.idempotency_key = ?2",
+            row::COLUMNS
+        )
+    });
+    let mut stmt = conn.prepare_cached(&SQL).map_err(sqlite_error)?;
+    stmt.query_row(rusqlite::params![namespace, key], |r| row::memory(r, false))
+        .optional()
+        .map_err(sqlite_error)
 }
 
 /// Memories per namespace, read once at open.
@@ -360,6 +394,17 @@ pub(crate) fn sqlite_error(error: rusqlite::Error) -> MemoryError {
     };
     tracing::warn!(backend = BACKEND, error = %error, "memory store error");
     err
+}
+
+/// A failed commit. Busy means the transaction is still open and nothing
+/// was written; after an I/O error the log may or may not hold the write.
+fn commit_error(error: rusqlite::Error, keyed: bool) -> MemoryError {
+    match sqlite_error(error) {
+        MemoryError::Unavailable { reason, .. } | MemoryError::Internal { reason, .. } => {
+            MemoryError::OutcomeUnknown { backend: BACKEND, reason, keyed }
+        }
+        other => other,
+    }
 }
 
 fn json_error(error: serde_json::Error) -> MemoryError {

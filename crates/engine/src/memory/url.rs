@@ -56,7 +56,8 @@ impl StoreUrl {
 /// A PostgreSQL store URL: where the server is, for the driver, and how this
 /// program uses it, from options of the query string that the driver never
 /// sees: `postgres://user@host:5432/db?pool_size=20&connect_timeout_s=5&statement_timeout_ms=2000&schema=pattern_mcp&synchronous_commit=off`.
-/// Other query options (`application_name`, `sslmode`, …) go to the driver.
+/// `sslmode` and `sslrootcert` choose TLS (see [`SslMode`]). Other query
+/// options (`application_name`, …) go to the driver.
 #[derive(Clone, PartialEq, Eq)]
 pub struct PostgresUrl {
     /// The URL for the driver. It may hold a password: never shown.
@@ -81,6 +82,53 @@ pub struct PostgresUrl {
     /// slow disks, at the price of losing the last moments of writes (never
     /// corrupting anything) if the server crashes.
     pub synchronous_commit: Option<String>,
+    /// Whether and how connections are encrypted (`sslmode`, default
+    /// `prefer`, as libpq).
+    pub ssl_mode: SslMode,
+    /// PEM file of the certificate authorities to trust (`sslrootcert`);
+    /// without it (or with `system`), `verify-ca` and `verify-full` trust
+    /// the operating system's store.
+    pub ssl_root_cert: Option<PathBuf>,
+}
+
+/// `sslmode`, with libpq's meanings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SslMode {
+    /// Never encrypted.
+    Disable,
+    /// Encrypted if the server offers TLS, else plain; the certificate is
+    /// not checked.
+    #[default]
+    Prefer,
+    /// Always encrypted; the certificate is not checked, unless
+    /// `sslrootcert` is given: then as `verify-ca`.
+    Require,
+    /// Encrypted, and the certificate must chain to a trusted authority
+    /// (its host name is not checked).
+    VerifyCa,
+    /// Encrypted, the certificate chained to a trusted authority and valid
+    /// for the host name connected to.
+    VerifyFull,
+}
+
+impl SslMode {
+    const VALUES: [&str; 5] = ["disable", "prefer", "require", "verify-ca", "verify-full"];
+
+    fn parse(value: &str) -> Result<Self, MemoryError> {
+        Ok(match value {
+            "disable" => SslMode::Disable,
+            "prefer" => SslMode::Prefer,
+            "require" => SslMode::Require,
+            "verify-ca" => SslMode::VerifyCa,
+            "verify-full" => SslMode::VerifyFull,
+            _ => {
+                return Err(MemoryError::InvalidInput(format!(
+                    "postgres URL option `sslmode` must be one of {}",
+                    Self::VALUES.join(", ")
+                )));
+            }
+        })
+    }
 }
 
 impl PostgresUrl {
@@ -100,6 +148,8 @@ impl PostgresUrl {
             statement_timeout: Self::DEFAULT_STATEMENT_TIMEOUT,
             schema: Self::DEFAULT_SCHEMA.to_owned(),
             synchronous_commit: None,
+            ssl_mode: SslMode::default(),
+            ssl_root_cert: None,
         };
         let mut passed = Vec::new();
         for pair in query.split('&').filter(|p| !p.is_empty()) {
@@ -124,6 +174,15 @@ impl PostgresUrl {
                         )));
                     }
                     parsed.synchronous_commit = Some(value.to_owned());
+                }
+                "sslmode" => parsed.ssl_mode = SslMode::parse(value)?,
+                "sslrootcert" => {
+                    let path = percent_decoded(value).filter(|p| !p.is_empty()).ok_or_else(|| {
+                        MemoryError::InvalidInput(
+                            "postgres URL option `sslrootcert` must be a file path (percent-encoded UTF-8) or `system`".into(),
+                        )
+                    })?;
+                    parsed.ssl_root_cert = (path != "system").then(|| PathBuf::from(path));
                 }
                 "connect_timeout" | "options" => {
                     return Err(MemoryError::InvalidInput(format!(
@@ -157,8 +216,28 @@ impl fmt::Debug for PostgresUrl {
             .field("statement_timeout", &self.statement_timeout)
             .field("schema", &self.schema)
             .field("synchronous_commit", &self.synchronous_commit)
+            .field("ssl_mode", &self.ssl_mode)
+            .field("ssl_root_cert", &self.ssl_root_cert)
             .finish()
     }
+}
+
+/// `%XX` escapes decoded; `None` when they do not make UTF-8.
+fn percent_decoded(value: &str) -> Option<String> {
+    let bytes = value.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
 }
 
 fn number(key: &str, value: &str, min: u64, max: u64) -> Result<u64, MemoryError> {

@@ -2,10 +2,14 @@
 
 use pattern_core::{Memory, NewMemory, SearchQuery, validate_namespace};
 
-use super::MemoryError;
+use super::{MemoryError, Stored};
 
 /// Largest memory content accepted, in bytes.
 pub const MAX_CONTENT_BYTES: usize = 1024 * 1024;
+
+/// Longest idempotency key accepted, in characters (as `execute_pattern`
+/// accepts it).
+pub const IDEMPOTENCY_KEY_MAX_CHARS: usize = 128;
 
 /// Largest number of results a search or `recent` returns, whatever the
 /// caller asks.
@@ -31,8 +35,39 @@ pub fn new_memory(mut memory: NewMemory) -> Result<NewMemory, MemoryError> {
     if memory.tags.iter().any(|t| t.trim().is_empty()) {
         return Err(MemoryError::InvalidInput("memory tags must not be empty strings".into()));
     }
+    if let Some(key) = &memory.idempotency_key {
+        let chars = key.chars().count();
+        if !(1..=IDEMPOTENCY_KEY_MAX_CHARS).contains(&chars) || key.chars().any(char::is_control) {
+            return Err(MemoryError::InvalidInput(format!(
+                "idempotency_key must be 1 to {IDEMPOTENCY_KEY_MAX_CHARS} characters without control characters"
+            )));
+        }
+    }
     memory.tags = unique(memory.tags);
     Ok(memory)
+}
+
+/// Checks the memories of a batch write, which never replays: each one is
+/// written anew, so none may carry an idempotency key.
+pub fn new_batch(memories: Vec<NewMemory>) -> Result<Vec<NewMemory>, MemoryError> {
+    if memories.iter().any(|m| m.idempotency_key.is_some()) {
+        return Err(MemoryError::InvalidInput(
+            "a batch write takes no idempotency_key: store keyed memories one at a time".into(),
+        ));
+    }
+    memories.into_iter().map(new_memory).collect()
+}
+
+/// The answer of a write whose content may have been stored before under
+/// the same key: the earlier memory, unless its content differs.
+pub fn replayed(new: &NewMemory, earlier: Memory) -> Result<Stored, MemoryError> {
+    if earlier.content != new.content {
+        return Err(MemoryError::IdempotencyConflict {
+            namespace: earlier.namespace,
+            id: earlier.id,
+        });
+    }
+    Ok(Stored { memory: earlier, replayed: true })
 }
 
 /// Checks a search and bounds its limit; `None` when it asks for no results.
@@ -43,7 +78,7 @@ pub fn search_query(mut query: SearchQuery) -> Result<Option<SearchQuery>, Memor
 }
 
 /// The memory a write of one returned.
-pub fn stored_one(backend: &'static str, mut stored: Vec<Memory>) -> Result<Memory, MemoryError> {
+pub fn stored_one<T>(backend: &'static str, mut stored: Vec<T>) -> Result<T, MemoryError> {
     stored.pop().ok_or_else(|| MemoryError::Internal {
         backend,
         reason: "the memory was not written".into(),

@@ -51,10 +51,15 @@ impl Engine {
                     memory.importance = importance;
                 }
                 memory.metadata.insert("pattern".into(), json!(plan.pattern.name));
+                memory.idempotency_key.clone_from(&req.idempotency_key);
                 let stored = self.store().store(memory).await?;
-                // Every recall cached before this write now has a stale key.
-                self.cache().bump_generation(&req.namespace);
-                json!({"stored": stored, "namespace": req.namespace})
+                if stored.replayed {
+                    json!({"stored": stored.memory, "namespace": req.namespace, "idempotent_replay": true})
+                } else {
+                    // Every recall cached before this write now has a stale key.
+                    self.cache().bump_generation(&req.namespace);
+                    json!({"stored": stored.memory, "namespace": req.namespace})
+                }
             }
             MemoryOp::Search => {
                 let query = SearchQuery {
@@ -84,6 +89,16 @@ impl Engine {
             Value::Object(map) => Ok(map),
             _ => unreachable!("json! of an object literal is an object"),
         }
+    }
+
+    /// What a memory result tells the execution's `metadata`: that a store
+    /// answered with the memory stored earlier under the same idempotency key.
+    pub(crate) fn memory_metadata(result: &Map<String, Value>) -> Map<String, Value> {
+        let mut metadata = Map::new();
+        if result.get("idempotent_replay") == Some(&Value::Bool(true)) {
+            metadata.insert("idempotent_replay".into(), Value::Bool(true));
+        }
+        metadata
     }
 }
 

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use pattern_core::{Memory, MemoryAvailability, NewMemory, SearchQuery};
-use pattern_engine::memory::{BoxFuture, MemoryError, MemoryStore};
+use pattern_engine::memory::{BoxFuture, MemoryError, MemoryStore, Stored};
 
 /// `store`, with `_guard` dropped after it (fields drop in order).
 pub struct Guarded<G: Send + Sync + 'static> {
@@ -21,7 +21,7 @@ impl<G: Send + Sync + 'static> MemoryStore for Guarded<G> {
     fn backend(&self) -> &'static str {
         self.store.backend()
     }
-    fn store(&self, memory: NewMemory) -> BoxFuture<'_, Result<Memory, MemoryError>> {
+    fn store(&self, memory: NewMemory) -> BoxFuture<'_, Result<Stored, MemoryError>> {
         self.store.store(memory)
     }
     fn search(&self, query: SearchQuery) -> BoxFuture<'_, Result<Vec<Memory>, MemoryError>> {

@@ -1,7 +1,8 @@
-//! Integration tests of pattern-engine, in one binary: the shared memory store suite, the SQLite store and the PostgreSQL store.
+//! Integration tests of pattern-engine, in one binary: the shared memory store suite, the SQLite store, the PostgreSQL store and idempotent stores through the engine.
 
 mod downstream;
 mod guarded;
+mod idempotency;
 mod postgres;
 mod sqlite;
 mod store_suite;

@@ -17,8 +17,10 @@ use tokio_postgres::NoTls;
 use crate::guarded::Guarded;
 use crate::store_suite::{memory_store_suite, query};
 
+mod cut;
 mod faults;
 mod proxy;
+mod tls;
 
 const DEFAULT_URL: &str = "postgres://postgres@127.0.0.1:5432/test";
 
@@ -152,8 +154,8 @@ async fn migrations_are_recorded_once_even_when_two_instances_start_together() {
         )
         .await
         .unwrap();
-    assert_eq!(rows.len(), 1);
-    assert_eq!(rows[0].get::<_, i32>(0), 1);
+    let versions: Vec<i32> = rows.iter().map(|r| r.get(0)).collect();
+    assert_eq!(versions, [1, 2]);
     drop((a, b));
     // Opening again finds the schema current and changes nothing.
     let again = open_in(&schema).await;
@@ -163,7 +165,7 @@ async fn migrations_are_recorded_once_even_when_two_instances_start_together() {
         .await
         .unwrap()
         .get(0);
-    assert_eq!(count, 1);
+    assert_eq!(count, 2);
 }
 
 #[tokio::test]
@@ -267,7 +269,7 @@ async fn hostile_text_is_only_ever_a_bound_parameter() {
         let mut memory = NewMemory::new("hostile", format!("item{i} holds {text} inside"));
         memory.tags = vec![format!("tag{i}"), (*text).to_owned()];
         memory.metadata.insert((*text).to_owned(), serde_json::json!(text));
-        let stored = store.store(memory).await.unwrap();
+        let stored = store.store(memory).await.unwrap().memory;
         assert_eq!(stored.tags[1], *text);
         ids.push(stored.id);
     }
@@ -395,4 +397,80 @@ async fn the_closest_match_wins_among_more_memories_than_are_fully_ranked() {
     assert_eq!(hits.len(), 10);
     assert_eq!(hits[0].content, "the gateway timeout is 30 seconds");
     assert!(hits.iter().all(|m| m.content.contains("timeout")), "{hits:?}");
+}
+
+fn keyed(namespace: &str, content: &str, key: &str) -> NewMemory {
+    NewMemory { idempotency_key: Some(key.into()), ..NewMemory::new(namespace, content) }
+}
+
+#[tokio::test]
+async fn an_idempotency_key_still_replays_after_a_restart() {
+    let schema = fresh_schema();
+    let _drop = DropSchema(schema.clone());
+    let first = {
+        let store = open_in(&schema).await;
+        store.store(keyed("team", "the staging port is 5433", "k-1")).await.unwrap()
+    };
+    let store = open_in(&schema).await;
+    let again = store.store(keyed("team", "the staging port is 5433", "k-1")).await.unwrap();
+    assert!(!first.replayed && again.replayed);
+    assert_eq!(again.memory, first.memory);
+    assert_eq!(store.count(Some("team")).await.unwrap(), 1);
+    assert_eq!(store.total(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_instances_storing_one_idempotency_key_at_once_write_it_once() {
+    let schema = fresh_schema();
+    let _drop = DropSchema(schema.clone());
+    let (a, b) = (Arc::new(open_in(&schema).await), Arc::new(open_in(&schema).await));
+    // A fresh namespace each round: its partition is made by the race too.
+    for round in 0..5 {
+        let namespace = format!("race-{round}");
+        let writers: Vec<_> = (0..16)
+            .map(|i| {
+                let store = if i % 2 == 0 { Arc::clone(&a) } else { Arc::clone(&b) };
+                let namespace = namespace.clone();
+                tokio::spawn(
+                    async move { store.store(keyed(&namespace, "one note", "same")).await },
+                )
+            })
+            .collect();
+        let mut answers = Vec::new();
+        for writer in writers {
+            answers.push(writer.await.unwrap().unwrap());
+        }
+        assert_eq!(answers.iter().filter(|s| !s.replayed).count(), 1, "round {round}");
+        assert!(answers.iter().all(|s| s.memory == answers[0].memory), "round {round}");
+        assert_eq!(a.count(Some(&namespace)).await.unwrap(), 1, "round {round}");
+    }
+}
+
+#[tokio::test]
+async fn a_version_1_schema_is_migrated_with_its_partitions_and_memories() {
+    let schema = fresh_schema();
+    let _drop = DropSchema(schema.clone());
+    {
+        let store = open_in(&schema).await;
+        store.store(NewMemory::new("team", "written by version 1")).await.unwrap();
+    }
+    // Back to version 1: no key column, no index, one migration recorded.
+    let client = raw_client().await;
+    client
+        .batch_execute(&format!(
+            "SET search_path = \"{schema}\";
+             DROP INDEX memories_namespace_idempotency_key;
+             ALTER TABLE memories DROP COLUMN idempotency_key;
+             DELETE FROM memory_schema_migrations WHERE version > 1;"
+        ))
+        .await
+        .unwrap();
+    let store = open_in(&schema).await;
+    assert_eq!(store.recent("team", 5).await.unwrap()[0].content, "written by version 1");
+    let first = store.store(keyed("team", "written by version 2", "k")).await.unwrap();
+    let again = store.store(keyed("team", "written by version 2", "k")).await.unwrap();
+    assert!(!first.replayed && again.replayed);
+    let elsewhere = store.store(keyed("new-team", "written by version 2", "k")).await.unwrap();
+    assert!(!elsewhere.replayed);
+    assert_eq!(store.count(None).await.unwrap(), 3);
 }

@@ -47,7 +47,7 @@ async fn data_survives_reopen() {
     new.metadata.insert("by".into(), serde_json::json!("alice"));
     let stored = {
         let store = SqliteStore::open(&path).await.unwrap();
-        store.store(new).await.unwrap()
+        store.store(new).await.unwrap().memory
     };
 
     let store = SqliteStore::open(&path).await.unwrap();
@@ -57,7 +57,7 @@ async fn data_survives_reopen() {
     assert_eq!(hits.len(), 1);
     assert_eq!(Memory { score: None, ..hits[0].clone() }, stored);
     assert_eq!(store.recent("team", 5).await.unwrap(), std::slice::from_ref(&stored));
-    let next = store.store(NewMemory::new("team", "second")).await.unwrap();
+    let next = store.store(NewMemory::new("team", "second")).await.unwrap().memory;
     assert!(next.id > stored.id);
 }
 
@@ -117,7 +117,7 @@ async fn store_work_runs_off_the_runtime() {
     assert!(!pending.is_finished(), "the write must wait for the lock");
     holder.execute_batch("COMMIT").unwrap();
 
-    let stored = pending.await.unwrap().unwrap();
+    let stored = pending.await.unwrap().unwrap().memory;
     assert_eq!(stored.content, "written after the lock");
 
     // Many tasks at once on the one runtime thread: all served.
@@ -194,4 +194,77 @@ async fn store_batch_writes_all_or_nothing() {
     assert!(store.has_memories("bulk"));
     let found = store.search(query("bulk", "fact 4999")).await.unwrap();
     assert_eq!(found[0].id, written[4_999].id);
+}
+
+fn keyed(namespace: &str, content: &str, key: &str) -> NewMemory {
+    NewMemory { idempotency_key: Some(key.into()), ..NewMemory::new(namespace, content) }
+}
+
+#[tokio::test]
+async fn an_idempotency_key_still_replays_after_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("memory.db");
+    let first = {
+        let store = SqliteStore::open(&path).await.unwrap();
+        store.store(keyed("team", "the staging port is 5433", "k-1")).await.unwrap()
+    };
+    assert!(!first.replayed);
+    let store = SqliteStore::open(&path).await.unwrap();
+    let again = store.store(keyed("team", "the staging port is 5433", "k-1")).await.unwrap();
+    assert!(again.replayed);
+    assert_eq!(again.memory, first.memory);
+    assert_eq!(store.count(Some("team")).await.unwrap(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_stores_on_one_file_write_one_idempotency_key_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("memory.db");
+    let a = Arc::new(SqliteStore::open(&path).await.unwrap());
+    let b = Arc::new(SqliteStore::open(&path).await.unwrap());
+    let writers: Vec<_> = (0..20)
+        .map(|i| {
+            let store = if i % 2 == 0 { Arc::clone(&a) } else { Arc::clone(&b) };
+            tokio::spawn(async move { store.store(keyed("team", "one note", "same")).await })
+        })
+        .collect();
+    let mut answers = Vec::new();
+    for writer in writers {
+        answers.push(writer.await.unwrap().unwrap());
+    }
+    assert_eq!(answers.iter().filter(|s| !s.replayed).count(), 1);
+    assert!(answers.iter().all(|s| s.memory.id == answers[0].memory.id));
+    assert_eq!(a.count(Some("team")).await.unwrap(), 1);
+}
+
+#[tokio::test]
+async fn a_version_1_database_is_migrated_and_keeps_its_memories() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("memory.db");
+    {
+        // The schema of version 1 as its build wrote it, with one memory.
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(
+            "CREATE TABLE memories (
+                 id INTEGER PRIMARY KEY, namespace TEXT NOT NULL, content TEXT NOT NULL,
+                 tags TEXT NOT NULL DEFAULT '[]', importance REAL NOT NULL DEFAULT 0.5,
+                 metadata TEXT NOT NULL DEFAULT '{}', created_at INTEGER NOT NULL);
+             CREATE INDEX memories_namespace_created_at
+                 ON memories (namespace, created_at DESC, id DESC);
+             CREATE TABLE namespaces (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+             INSERT INTO memories (namespace, content, created_at)
+                 VALUES ('team', 'written by version 1', 1700000000000);
+             PRAGMA user_version = 1;",
+        )
+        .unwrap();
+    }
+    let store = SqliteStore::open(&path).await.unwrap();
+    assert_eq!(store.recent("team", 5).await.unwrap()[0].content, "written by version 1");
+    let first = store.store(keyed("team", "written by version 2", "k")).await.unwrap();
+    let again = store.store(keyed("team", "written by version 2", "k")).await.unwrap();
+    assert!(!first.replayed && again.replayed);
+    assert_eq!(store.count(Some("team")).await.unwrap(), 2);
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
+    assert_eq!(version, 2);
 }

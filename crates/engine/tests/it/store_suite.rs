@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use pattern_core::{Memory, NewMemory, SearchQuery};
-use pattern_engine::memory::{MemoryError, MemoryStore};
+use pattern_engine::memory::{MemoryError, MemoryStore, Stored};
 
 /// Declares one `#[tokio::test]` per suite test, each on a store from `$factory`.
 macro_rules! memory_store_suite {
@@ -36,6 +36,10 @@ macro_rules! memory_store_suite {
             limit_is_respected,
             invalid_input_is_refused_and_nothing_is_written,
             concurrent_writes_are_all_kept,
+            a_repeated_idempotency_key_returns_the_first_memory_and_writes_nothing,
+            the_same_idempotency_key_in_another_namespace_is_another_memory,
+            a_reused_idempotency_key_with_other_content_is_refused,
+            concurrent_stores_of_one_idempotency_key_write_once,
         );
     };
     (@tests $factory:path; $($test:ident),+ $(,)?) => {
@@ -67,7 +71,7 @@ fn ns(prefix: &str, name: &str) -> String {
 }
 
 async fn put(store: &dyn MemoryStore, namespace: &str, content: &str) -> Memory {
-    store.store(NewMemory::new(namespace, content)).await.expect("store")
+    store.store(NewMemory::new(namespace, content)).await.expect("store").memory
 }
 
 async fn put_with(
@@ -80,7 +84,7 @@ async fn put_with(
     let mut memory = NewMemory::new(namespace, content);
     memory.tags = tags.iter().map(|t| t.to_string()).collect();
     memory.importance = importance;
-    store.store(memory).await.expect("store")
+    store.store(memory).await.expect("store").memory
 }
 
 /// A search of `text` in `namespace` for up to ten memories, no tag filter.
@@ -110,6 +114,8 @@ pub async fn store_then_search_finds_by_natural_language(
     new.importance = 0.8;
     new.metadata.insert("source".into(), serde_json::json!("standup"));
     let stored = store.store(new).await.unwrap();
+    assert!(!stored.replayed);
+    let stored = stored.memory;
     assert!(stored.id > 0);
     assert_eq!(stored.namespace, ns);
     assert_eq!(stored.content, STAGING_PORT);
@@ -452,7 +458,7 @@ pub async fn invalid_input_is_refused_and_nothing_is_written(
     prefix: String,
 ) {
     let ns = ns(&prefix, "strict");
-    let invalid = |result: Result<Memory, MemoryError>| match result {
+    let invalid = |result: Result<Stored, MemoryError>| match result {
         Err(err @ MemoryError::InvalidInput(_)) => {
             assert_eq!(err.reason(), "invalid_input");
             assert!(!err.is_retryable());
@@ -490,7 +496,7 @@ pub async fn concurrent_writes_are_all_kept(store: Arc<dyn MemoryStore>, prefix:
     let reads: Vec<_> = reads.collect();
     let mut ids = Vec::new();
     for write in writes.collect::<Vec<_>>() {
-        ids.push(write.await.unwrap().unwrap().id);
+        ids.push(write.await.unwrap().unwrap().memory.id);
     }
     for read in reads {
         read.await.unwrap().unwrap();
@@ -502,4 +508,87 @@ pub async fn concurrent_writes_are_all_kept(store: Arc<dyn MemoryStore>, prefix:
     let mut q = query(&ns, "event");
     q.limit = 100;
     assert_eq!(store.search(q).await.unwrap().len(), 40);
+}
+
+fn keyed(namespace: &str, content: &str, key: &str) -> NewMemory {
+    NewMemory { idempotency_key: Some(key.into()), ..NewMemory::new(namespace, content) }
+}
+
+pub async fn a_repeated_idempotency_key_returns_the_first_memory_and_writes_nothing(
+    store: Arc<dyn MemoryStore>,
+    prefix: String,
+) {
+    let ns = ns(&prefix, "once");
+    let first = store.store(keyed(&ns, STAGING_PORT, "note-1")).await.unwrap();
+    assert!(!first.replayed);
+    let mut again = keyed(&ns, STAGING_PORT, "note-1");
+    // What the retry carries besides the content does not matter: the
+    // answer is the memory as first stored.
+    again.tags = vec!["retry".into()];
+    let second = store.store(again).await.unwrap();
+    assert!(second.replayed);
+    assert_eq!(second.memory, first.memory);
+    assert_eq!(store.count(Some(&ns)).await.unwrap(), 1);
+    assert_eq!(store.total(), 1);
+    assert_eq!(search(&*store, &ns, "staging port").await.len(), 1);
+    // Unkeyed writes of the same text are separate memories, as before.
+    put(&*store, &ns, STAGING_PORT).await;
+    put(&*store, &ns, STAGING_PORT).await;
+    assert_eq!(store.count(Some(&ns)).await.unwrap(), 3);
+    let third = store.store(keyed(&ns, STAGING_PORT, "note-1")).await.unwrap();
+    assert_eq!((third.replayed, third.memory.id), (true, first.memory.id));
+}
+
+pub async fn the_same_idempotency_key_in_another_namespace_is_another_memory(
+    store: Arc<dyn MemoryStore>,
+    prefix: String,
+) {
+    let (a, b) = (ns(&prefix, "a"), ns(&prefix, "b"));
+    let in_a = store.store(keyed(&a, STAGING_PORT, "k")).await.unwrap();
+    let in_b = store.store(keyed(&b, STAGING_PORT, "k")).await.unwrap();
+    assert!(!in_a.replayed && !in_b.replayed);
+    assert_ne!(in_a.memory.id, in_b.memory.id);
+    assert_eq!(in_b.memory.namespace, b);
+    assert_eq!(store.count(None).await.unwrap(), 2);
+    assert!(store.has_memories(&b));
+}
+
+pub async fn a_reused_idempotency_key_with_other_content_is_refused(
+    store: Arc<dyn MemoryStore>,
+    prefix: String,
+) {
+    let ns = ns(&prefix, "clash");
+    let first = store.store(keyed(&ns, STAGING_PORT, "k")).await.unwrap().memory;
+    let err = store.store(keyed(&ns, "the production port is 5432", "k")).await.unwrap_err();
+    assert!(matches!(err, MemoryError::IdempotencyConflict { id, .. } if id == first.id), "{err}");
+    assert_eq!(err.reason(), "idempotency_conflict");
+    assert!(!err.is_retryable());
+    let text = err.to_string();
+    assert!(text.contains("idempotency_key") && text.contains("different content"), "{text}");
+    assert_eq!(store.count(Some(&ns)).await.unwrap(), 1);
+    assert!(found(&*store, &ns, "production").await.is_empty());
+}
+
+pub async fn concurrent_stores_of_one_idempotency_key_write_once(
+    store: Arc<dyn MemoryStore>,
+    prefix: String,
+) {
+    let ns = ns(&prefix, "race");
+    // The namespace exists already, so every writer goes straight to the insert.
+    put(&*store, &ns, "warm-up").await;
+    let writers: Vec<_> = (0..16)
+        .map(|_| {
+            let store = Arc::clone(&store);
+            let ns = ns.clone();
+            tokio::spawn(async move { store.store(keyed(&ns, STAGING_PORT, "race")).await })
+        })
+        .collect();
+    let mut answers = Vec::new();
+    for writer in writers {
+        answers.push(writer.await.unwrap().unwrap());
+    }
+    assert_eq!(answers.iter().filter(|a| !a.replayed).count(), 1);
+    assert!(answers.iter().all(|a| a.memory == answers[0].memory));
+    assert_eq!(store.count(Some(&ns)).await.unwrap(), 2);
+    assert_eq!(store.total(), 2);
 }

@@ -15,6 +15,9 @@ pub(super) fn unavailable(reason: &str) -> MemoryError {
 pub(super) fn pg_error(error: tokio_postgres::Error) -> MemoryError {
     tracing::warn!(backend = BACKEND, error = %error, "memory store error");
     let Some(code) = error.code() else {
+        if let Some(reason) = super::tls::handshake_reason(&error) {
+            return unavailable(reason);
+        }
         return if error.is_closed() {
             unavailable("lost the connection to the database server")
         } else if is_conversion(&error) {
@@ -53,6 +56,27 @@ pub(super) fn pg_error(error: tokio_postgres::Error) -> MemoryError {
             reason: format!("unexpected database error (SQLSTATE {})", code.code()),
         }
     }
+}
+
+/// A driver error of the statement that commits a write, once it was sent.
+/// An answer from the server (an SQLSTATE) means the statement failed and
+/// nothing was committed; a lost connection, or a connection-class error,
+/// leaves the commit in doubt.
+pub(super) fn sent_error(error: tokio_postgres::Error, keyed: bool) -> MemoryError {
+    let in_doubt = match error.code() {
+        Some(code) => code.code().starts_with("08"),
+        None => !is_conversion(&error),
+    };
+    if !in_doubt {
+        return super::insert_error(error);
+    }
+    tracing::warn!(backend = BACKEND, error = %error, "memory write of unknown outcome");
+    let reason = if error.is_closed() {
+        "the connection to the database server was lost before it answered"
+    } else {
+        "the database server's answer did not arrive"
+    };
+    MemoryError::OutcomeUnknown { backend: BACKEND, reason: reason.into(), keyed }
 }
 
 /// Whether `error` is the client failing to convert a value to or from a

@@ -17,8 +17,20 @@ const MIGRATION_LOCK: i64 = 0x706d_6370;
 
 /// Migrations in order; migration `i` brings the schema to version `i + 1`.
 /// Each runs in the one transaction that holds the migration lock.
-pub(super) const MIGRATIONS: &[(&str, &str)] =
-    &[("memories, namespaces as partitions, full-text search", V1)];
+pub(super) const MIGRATIONS: &[(&str, &str)] = &[
+    ("memories, namespaces as partitions, full-text search", V1),
+    ("idempotency keys, unique per namespace", V2),
+];
+
+/// Version 2: the caller's idempotency key of a memory, unique within its
+/// namespace (the partition key is part of the index, as PostgreSQL requires
+/// of a unique index on a partitioned table; rows without a key never
+/// collide). Partitions get the column and the index from the parent, now
+/// and when `memory_add_namespace` attaches them.
+const V2: &str = "
+    ALTER TABLE memories ADD COLUMN idempotency_key text;
+    CREATE UNIQUE INDEX memories_namespace_idempotency_key ON memories (namespace, idempotency_key);
+";
 
 /// Version 1.
 ///

@@ -10,7 +10,11 @@ use crate::memory::MemoryError;
 /// Version 1: memories, the (namespace, created_at) index for `recent`, and
 /// a small id for each namespace, which names its full-text index table
 /// (see [`index_table`]).
-const MIGRATIONS: &[&str] = &["
+///
+/// Version 2: the caller's idempotency key of a memory, unique within its
+/// namespace (memories written without one have none).
+const MIGRATIONS: &[&str] = &[
+    "
     CREATE TABLE memories (
         id          INTEGER PRIMARY KEY,
         namespace   TEXT    NOT NULL,
@@ -26,7 +30,13 @@ const MIGRATIONS: &[&str] = &["
         id    INTEGER PRIMARY KEY,
         name  TEXT NOT NULL UNIQUE
     );
-"];
+",
+    "
+    ALTER TABLE memories ADD COLUMN idempotency_key TEXT;
+    CREATE UNIQUE INDEX memories_namespace_idempotency_key
+        ON memories (namespace, idempotency_key) WHERE idempotency_key IS NOT NULL;
+",
+];
 
 /// The schema version this build writes.
 pub(super) const VERSION: i64 = MIGRATIONS.len() as i64;

@@ -57,7 +57,8 @@ fn postgres_options_are_taken_out_and_the_rest_passed_on() {
     let parsed = postgres(
         "postgres://u@h/db?pool_size=4&application_name=pm&connect_timeout_s=2&statement_timeout_ms=250&schema=pmcp_test_1&sslmode=disable",
     );
-    assert_eq!(parsed.connection(), "postgres://u@h/db?application_name=pm&sslmode=disable");
+    assert_eq!(parsed.connection(), "postgres://u@h/db?application_name=pm");
+    assert_eq!(parsed.ssl_mode, SslMode::Disable);
     assert_eq!(parsed.pool_size, 4);
     assert_eq!(parsed.connect_timeout, Duration::from_secs(2));
     assert_eq!(parsed.statement_timeout, Duration::from_millis(250));
@@ -114,4 +115,20 @@ fn unknown_scheme_names_the_accepted_ones_and_never_the_url() {
 fn url_without_scheme_is_refused() {
     let err = StoreUrl::parse("/tmp/memory.db").unwrap_err();
     assert!(err.to_string().contains("sqlite:PATH"), "{err}");
+}
+
+#[test]
+fn sslmode_and_sslrootcert_are_read_here_and_not_passed_to_the_driver() {
+    let url = PostgresUrl::parse(
+        "postgres://u@h/db?sslmode=verify-full&sslrootcert=%2Fetc%2Fca.pem&application_name=x",
+    )
+    .unwrap();
+    assert_eq!(url.ssl_mode, SslMode::VerifyFull);
+    assert_eq!(url.ssl_root_cert, Some(PathBuf::from("/etc/ca.pem")));
+    assert_eq!(url.connection(), "postgres://u@h/db?application_name=x");
+    assert_eq!(PostgresUrl::parse("postgres://u@h/db").unwrap().ssl_mode, SslMode::Prefer);
+    let system = PostgresUrl::parse("postgres://u@h/db?sslrootcert=system").unwrap();
+    assert_eq!(system.ssl_root_cert, None);
+    let err = PostgresUrl::parse("postgres://u@h/db?sslmode=allow").unwrap_err();
+    assert!(err.to_string().contains("verify-full"), "{err}");
 }

@@ -10,6 +10,7 @@ use pattern_core::{NewMemory, SearchQuery};
 use pattern_engine::memory::{MemoryError, open_store};
 use tokio_postgres::config::Host;
 
+use super::cut::CutProxy;
 use super::proxy::Proxy;
 use super::{DropSchema, fresh_schema, server_url, with_options};
 
@@ -30,6 +31,10 @@ fn server_addr() -> SocketAddr {
 
 /// The test server's URL with the proxy's port in place of the server's.
 fn through(proxy: &Proxy, schema: &str, options: &str) -> String {
+    through_port(proxy.port(), schema, options)
+}
+
+fn through_port(port: u16, schema: &str, options: &str) -> String {
     let config = tokio_postgres::Config::from_str(&server_url()).unwrap();
     let user = config.get_user().unwrap_or("postgres");
     let password = config
@@ -38,7 +43,7 @@ fn through(proxy: &Proxy, schema: &str, options: &str) -> String {
         .unwrap_or_default();
     let dbname = config.get_dbname().unwrap_or("test");
     with_options(
-        &format!("postgres://{user}{password}@127.0.0.1:{}/{dbname}", proxy.port()),
+        &format!("postgres://{user}{password}@127.0.0.1:{port}/{dbname}"),
         &format!(
             "schema={schema}&pool_size=4&connect_timeout_s=1&statement_timeout_ms=1000{options}"
         ),
@@ -100,7 +105,7 @@ async fn unreachable_server_at_start_answers_unavailable_then_reconnects_by_itse
     assert!(took < RECOVERY, "{took:?}");
     let stored =
         store.store(NewMemory::new("ops", "the staging database listens on port 5433")).await;
-    let stored = stored.unwrap();
+    let stored = stored.unwrap().memory;
     let hits = store.search(query("ops", "staging port")).await.unwrap();
     assert_eq!(hits[0].id, stored.id);
     assert!(store.has_memories("ops"));
@@ -116,19 +121,36 @@ async fn server_lost_under_load_fails_requests_fast_and_the_pool_recovers() {
 
     let stop = Arc::new(AtomicBool::new(false));
     let (ok, failed) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+    // Writes acknowledged, and writes whose outcome was unknown (to retry).
+    let acked = Arc::new(AtomicUsize::new(0));
+    let unknown = Arc::new(std::sync::Mutex::new(Vec::new()));
     let slowest = Arc::new(std::sync::Mutex::new(Duration::ZERO));
     let workers: Vec<_> = (0..8)
         .map(|i| {
             let (store, stop) = (Arc::clone(&store), Arc::clone(&stop));
             let (ok, failed, slowest) =
                 (Arc::clone(&ok), Arc::clone(&failed), Arc::clone(&slowest));
+            let (acked, unknown) = (Arc::clone(&acked), Arc::clone(&unknown));
             tokio::spawn(async move {
                 let mut n = 0;
                 while !stop.load(Ordering::Relaxed) {
                     n += 1;
                     let start = Instant::now();
                     let result = if (i + n) % 3 == 0 {
-                        store.store(NewMemory::new("load", format!("note {i}-{n}"))).await.map(drop)
+                        let key = format!("note {i}-{n}");
+                        let note = NewMemory {
+                            idempotency_key: Some(key.clone()),
+                            ..NewMemory::new("load", key)
+                        };
+                        let result = store.store(note.clone()).await;
+                        match &result {
+                            Ok(_) => drop(acked.fetch_add(1, Ordering::Relaxed)),
+                            Err(MemoryError::OutcomeUnknown { keyed: true, .. }) => {
+                                unknown.lock().unwrap().push(note)
+                            }
+                            Err(_) => {}
+                        }
+                        result.map(drop)
                     } else {
                         store.search(query("load", "staging port")).await.map(drop)
                     };
@@ -174,4 +196,116 @@ async fn server_lost_under_load_fails_requests_fast_and_the_pool_recovers() {
     let slowest = *slowest.lock().unwrap();
     assert!(slowest < Duration::from_secs(4), "slowest request took {slowest:?}");
     store.health().await.unwrap();
+
+    // Each write of unknown outcome, retried with its key, is stored exactly
+    // once: the table holds every acknowledged write and every retried one.
+    let unknown = std::mem::take(&mut *unknown.lock().unwrap());
+    for note in &unknown {
+        let stored = store.store(note.clone()).await.unwrap();
+        assert_eq!(stored.memory.content, note.content);
+    }
+    let expected = 1 + acked.load(Ordering::Relaxed) + unknown.len();
+    assert_eq!(store.count(Some("load")).await.unwrap(), expected as u64);
+}
+
+#[tokio::test]
+async fn a_write_cut_off_before_its_answer_is_of_unknown_outcome_and_a_keyed_retry_replays_it() {
+    let schema = fresh_schema();
+    let _drop = DropSchema(schema.clone());
+    let proxy = CutProxy::open(server_addr()).await;
+    // The proxy reads the protocol: the connection must not be encrypted.
+    let store = open_store(&through_port(proxy.port(), &schema, "&sslmode=disable")).await.unwrap();
+    store.store(NewMemory::new("ops", "warm-up: the namespace exists")).await.unwrap();
+
+    let note = "the staging database listens on port 5433";
+    let keyed =
+        || NewMemory { idempotency_key: Some("note-7".into()), ..NewMemory::new("ops", note) };
+    proxy.arm();
+    let err = store.store(keyed()).await.unwrap_err();
+    proxy.cut().await;
+    assert!(matches!(err, MemoryError::OutcomeUnknown { keyed: true, .. }), "{err}");
+    assert_eq!(err.reason(), "outcome_unknown");
+    assert!(err.is_retryable());
+    let text = err.to_string();
+    assert!(text.contains("retry with the same idempotency_key"), "{text}");
+    assert!(!text.contains("not written") && !text.contains("127.0.0.1"), "{text}");
+
+    // The statement ran: the row is there although the client never heard.
+    let client = super::raw_client().await;
+    let rows = |client: tokio_postgres::Client| {
+        let schema = schema.clone();
+        async move {
+            let rows = client
+                .query(
+                    &format!(
+                        "SELECT id FROM \"{schema}\".memories WHERE idempotency_key = 'note-7'"
+                    ),
+                    &[],
+                )
+                .await
+                .unwrap();
+            (client, rows.iter().map(|r| r.get::<_, i64>(0)).collect::<Vec<_>>())
+        }
+    };
+    let (client, before) = rows(client).await;
+    assert_eq!(before.len(), 1, "the cut write was committed");
+
+    let retry = store.store(keyed()).await.unwrap();
+    assert!(retry.replayed);
+    assert_eq!(retry.memory.id, before[0]);
+    assert_eq!(retry.memory.content, note);
+    let (_, after) = rows(client).await;
+    assert_eq!(after, before, "the retry wrote nothing");
+    assert_eq!(store.count(Some("ops")).await.unwrap(), 2);
+
+    // Without a key the caller is told the write may or may not be stored.
+    proxy.arm();
+    let err = store.store(NewMemory::new("ops", "an unkeyed note")).await.unwrap_err();
+    proxy.cut().await;
+    assert!(matches!(err, MemoryError::OutcomeUnknown { keyed: false, .. }), "{err}");
+    assert!(!err.is_retryable());
+    assert!(err.to_string().contains("may or may not have been stored"), "{err}");
+}
+
+#[tokio::test]
+async fn a_write_that_never_left_keeps_its_ordinary_reason() {
+    let schema = fresh_schema();
+    let _drop = DropSchema(schema.clone());
+    let mut proxy = Proxy::open(server_addr()).await;
+    let store = open_store(&through(&proxy, &schema, "")).await.unwrap();
+    store.store(NewMemory::new("ops", "warm-up")).await.unwrap();
+    proxy.close();
+    let keyed = NewMemory { idempotency_key: Some("k".into()), ..NewMemory::new("ops", "note") };
+    let err = store.store(keyed).await.unwrap_err();
+    assert_eq!(err.reason(), "unavailable", "{err}");
+    assert!(err.is_retryable());
+}
+
+#[tokio::test]
+async fn through_the_engine_a_cut_store_reports_outcome_unknown_and_its_retry_a_replay() {
+    use crate::idempotency::{engine, keyed};
+    use pattern_engine::{EngineConfig, Principal};
+
+    let schema = fresh_schema();
+    let _drop = DropSchema(schema.clone());
+    let proxy = CutProxy::open(server_addr()).await;
+    let store = open_store(&through_port(proxy.port(), &schema, "&sslmode=disable")).await.unwrap();
+    store.store(NewMemory::new("default", "warm-up")).await.unwrap();
+    let e = engine(Arc::clone(&store), EngineConfig::default());
+    let local = Principal::local();
+    let note = "remember that the staging database listens on port 5433";
+
+    proxy.arm();
+    let lost = e.execute(&keyed(note, "standup-7"), &local).await;
+    proxy.cut().await;
+    assert!(!lost.success);
+    assert_eq!(lost.metadata["error_reason"], "outcome_unknown");
+    assert_eq!(lost.metadata["retryable"], true);
+    let text = lost.error.unwrap();
+    assert!(text.contains("retry with the same idempotency_key"), "{text}");
+
+    let retry = e.execute(&keyed(note, "standup-7"), &local).await;
+    assert!(retry.success, "{:?}", retry.error);
+    assert_eq!(retry.metadata["idempotent_replay"], true);
+    assert_eq!(store.count(Some("default")).await.unwrap(), 2);
 }
