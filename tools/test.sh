@@ -121,3 +121,4 @@ step "end-to-end tests (Python mcp client against the built binary)"
 ensure_python
 ensure_promtool
 .venv/bin/python -m pytest -q tests/e2e
+step "stdio fuzz: one answer per readable request id (seed printed; replay with --seed N)" && .venv/bin/python tools/fuzz_stdio.py

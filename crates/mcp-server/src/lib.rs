@@ -8,6 +8,7 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod http;
+pub mod jsonrpc;
 pub mod logging;
 pub mod schema;
 pub mod server;

@@ -1,4 +1,15 @@
 //! The stdio transport: serve one MCP session on stdin/stdout until EOF or a signal.
+//!
+//! A front ([`front`]) reads stdin itself, so that every request line gets one
+//! answer: what rmcp would drop or misanswer is refused there with a JSON-RPC
+//! error carrying the request's id ([`crate::jsonrpc`]), duplicate in-flight ids
+//! and requests before `initialize` included ([`session`]).
+
+mod front;
+mod lines;
+mod session;
+
+pub use front::MAX_LINE_BYTES;
 
 use std::sync::Arc;
 
@@ -14,19 +25,27 @@ use crate::server::PatternServer;
 /// **Invariant:** nothing but protocol is written to stdout.
 pub async fn serve(engine: Arc<Engine>, log: LogControl) -> std::io::Result<()> {
     let server = PatternServer::new(engine, Principal::local(), log);
-    let service = server
-        .serve(rmcp::transport::io::stdio_pipes())
-        .await
-        .map_err(|e| std::io::Error::other(format!("MCP initialisation failed: {e}")))?;
-    tracing::info!("serving MCP over stdio");
-    let cancel = service.cancellation_token();
-    let reason = tokio::select! {
-        r = service.waiting() => format!("{:?}", r.map_err(std::io::Error::other)?),
-        s = shutdown_signal() => {
-            cancel.cancel();
-            format!("signal {s}")
+    let (input, output) = rmcp::transport::io::stdio_pipes();
+    let (transport, front) = front::start(input, output, MAX_LINE_BYTES);
+    let service = match server.serve(transport).await {
+        Ok(service) => service,
+        Err(e) => {
+            front.finish().await;
+            return Err(std::io::Error::other(format!("MCP initialisation failed: {e}")));
         }
     };
+    tracing::info!("serving MCP over stdio");
+    let cancel = service.cancellation_token();
+    let ended = tokio::select! {
+        r = service.waiting() => r.map(|r| format!("{r:?}")).map_err(std::io::Error::other),
+        s = shutdown_signal() => {
+            cancel.cancel();
+            Ok(format!("signal {s}"))
+        }
+    };
+    // rmcp has let go of the transport: drain what it and the front queued.
+    front.finish().await;
+    let reason = ended?;
     tracing::info!(reason = %reason, "stdio session ended");
     Ok(())
 }

@@ -4,4 +4,5 @@ mod config;
 mod http;
 mod http_config;
 mod schemas;
+mod stdio;
 mod tools;
