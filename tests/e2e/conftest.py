@@ -12,7 +12,7 @@ from mcp.client.stdio import stdio_client
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 
-# DESIGN §11: every metric family a scrape of /metrics must carry.
+# docs/CONTRACT.md §11: every metric family a scrape of /metrics must carry.
 FAMILIES = frozenset({
     "pattern_executions_total",
     "pattern_execution_duration_seconds",

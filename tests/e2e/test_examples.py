@@ -12,7 +12,7 @@ import yaml
 from conftest import FAMILIES, ROOT, binary
 
 EXAMPLES = ROOT / "examples"
-# The series Prometheus derives from the histograms of DESIGN §11.
+# The series Prometheus derives from the histograms of docs/CONTRACT.md §11.
 HISTOGRAMS = {f for f in FAMILIES if f.endswith("_seconds")}
 SERIES = FAMILIES | {f"{h}_{s}" for h in HISTOGRAMS for s in ("bucket", "sum", "count")}
 

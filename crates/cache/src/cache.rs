@@ -27,7 +27,7 @@ pub struct CacheConfig {
     /// Longest a result stays in the shared tier, when one is configured.
     pub shared_ttl: Duration,
     /// Longest a request waits on the shared tier before carrying on as a
-    /// miss: a slow Redis must not make requests slow (DESIGN.md §6).
+    /// miss: a slow Redis must not make requests slow (docs/CONTRACT.md §6).
     pub shared_timeout: Duration,
 }
 

@@ -13,7 +13,7 @@ pub const LOCAL_PRINCIPAL: &str = "local";
 /// that means something else.
 const KEY_VERSION: &[u8] = b"pattern-cache/key/v1";
 
-/// Everything that makes two requests "the same" (DESIGN.md §6).
+/// Everything that makes two requests "the same" (docs/CONTRACT.md §6).
 ///
 /// Two requests that differ in any field get different keys; two that differ
 /// only in the spelling of the query (case, surrounding or repeated

@@ -1,4 +1,4 @@
-//! Result cache of pattern-mcp (DESIGN.md §6): keys, TTL and cacheability rules, a local moka tier, coalescing of identical misses and memory generations.
+//! Result cache of pattern-mcp (docs/CONTRACT.md §6): keys, TTL and cacheability rules, a local moka tier, coalescing of identical misses and memory generations.
 //!
 //! The request path asks [`cacheability`] whether a result may be cached,
 //! builds the key with [`cache_key`] (carrying [`ResultCache::generation`] of

@@ -1,4 +1,4 @@
-//! Cacheability and TTL rules (DESIGN.md §6): what may be cached, and for how long.
+//! Cacheability and TTL rules (docs/CONTRACT.md §6): what may be cached, and for how long.
 
 use std::fmt;
 use std::time::Duration;

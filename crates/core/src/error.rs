@@ -1,6 +1,6 @@
 //! Errors of this crate: invalid tool input, named by field and rule.
 
-/// A request argument broke one of the rules of DESIGN.md §3.
+/// A request argument broke one of the rules of docs/CONTRACT.md §3.
 ///
 /// The message names the field and the rule so that a calling model can
 /// correct itself; it never echoes the (possibly huge) offending value.

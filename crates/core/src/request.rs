@@ -1,4 +1,4 @@
-//! Tool inputs and their validation (DESIGN.md §3).
+//! Tool inputs and their validation (docs/CONTRACT.md §3).
 //!
 //! The structs carry the JSON Schemas advertised in `tools/list`; the
 //! `from_json` constructors enforce every rule with an [`InputError`] that

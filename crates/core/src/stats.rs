@@ -1,4 +1,4 @@
-//! The answer of the `stats` tool (DESIGN.md §3).
+//! The answer of the `stats` tool (docs/CONTRACT.md §3).
 
 use std::collections::BTreeMap;
 

@@ -1,4 +1,4 @@
-//! PatternExecutionEngine: the request flow of DESIGN.md §1 from match to result.
+//! PatternExecutionEngine: the request flow of docs/CONTRACT.md §1 from match to result.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};

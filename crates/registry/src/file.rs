@@ -31,7 +31,7 @@ pub struct PatternFile {
     pub pattern: Vec<RawPattern>,
 }
 
-/// One `[[pattern]]` table exactly as a user may write it (DESIGN.md §4).
+/// One `[[pattern]]` table exactly as a user may write it (docs/CONTRACT.md §4).
 ///
 /// Everything optional here gets its default, and everything is checked, in
 /// `validate`; what comes out is a `pattern_core::PatternDefinition`.

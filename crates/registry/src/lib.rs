@@ -1,7 +1,7 @@
 //! Pattern registry of pattern-mcp: pattern files, built-in patterns, validation, matching and capture templates.
 //!
 //! [`Registry::load`] reads the built-in patterns and the user's TOML
-//! pattern files (DESIGN.md §4) into a validated, immutable set;
+//! pattern files (docs/CONTRACT.md §4) into a validated, immutable set;
 //! [`Registry::match_query`] picks the pattern of a query (exact name, then
 //! one `RegexSet` pass in priority order, behind a bounded LRU match cache);
 //! [`template`] renders a pattern's tool arguments and memory text from the

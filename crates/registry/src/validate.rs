@@ -61,7 +61,7 @@ pub fn valid_name(name: &str) -> bool {
         && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
 }
 
-/// Checks every rule of DESIGN.md §4 and returns all the reasons a pattern
+/// Checks every rule of docs/CONTRACT.md §4 and returns all the reasons a pattern
 /// is invalid, not only the first.
 pub(crate) fn validate(
     raw: RawPattern,

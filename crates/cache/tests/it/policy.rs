@@ -1,4 +1,4 @@
-//! Cacheability and TTL rules (DESIGN.md §6).
+//! Cacheability and TTL rules (docs/CONTRACT.md §6).
 
 use std::time::Duration;
 

@@ -1,4 +1,4 @@
-//! The Prometheus families of DESIGN §11: their descriptions, and the series that exist from the start.
+//! The Prometheus families of docs/CONTRACT.md §11: their descriptions, and the series that exist from the start.
 
 use metrics::Unit;
 

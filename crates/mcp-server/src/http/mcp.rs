@@ -255,6 +255,9 @@ pub async fn mcp_endpoint(State(state): State<AppState>, request: Request) -> Re
             Ok(body) => body,
             Err(e) => return e.into_response(),
         };
+        if let Err(rejection) = crate::jsonrpc::check(&body) {
+            return refused(&rejection);
+        }
         if let Some(session) = &session
             && let Some(answered) = cached_call::answer(&session.handler, &parts, &body)
         {
@@ -293,6 +296,28 @@ pub async fn mcp_endpoint(State(state): State<AppState>, request: Request) -> Re
     }
     drop(opening);
     response
+}
+
+/// 400 for a body that is not one JSON-RPC message rmcp can take (malformed,
+/// not UTF-8, too deep, a batch, wrong params), with the JSON-RPC error
+/// (`-32700`, `-32600` or `-32602`) and the id the client sent, so the client
+/// learns what to fix instead of a media-type error from rmcp.
+fn refused(rejection: &crate::jsonrpc::Rejection) -> Response {
+    tracing::warn!(
+        code = rejection.code(),
+        id = rejection.id_text(),
+        reason = rejection.message(),
+        "refused a JSON-RPC message on /mcp"
+    );
+    let body = rejection.reply().unwrap_or_else(|| {
+        let message = serde_json::Value::String(rejection.message().to_owned());
+        format!(
+            r#"{{"jsonrpc":"2.0","id":null,"error":{{"code":{},"message":{message}}}}}"#,
+            rejection.code()
+        )
+    });
+    (StatusCode::BAD_REQUEST, [(axum::http::header::CONTENT_TYPE, "application/json")], body)
+        .into_response()
 }
 
 /// The whole body, or 413 once it passes `limit` (a chunked body has no

@@ -1,6 +1,7 @@
 //! The HTTP app over the real handler, driven in process with `oneshot` (and one socket for `serve`).
 
 mod auth;
+mod bodies;
 mod cached_call;
 mod downstream;
 mod engine;
