@@ -253,6 +253,7 @@ async def time_calls(tmp_path, config_text, count):
         return [
             structured(await session.call_tool("execute_pattern", {
                 "query": "call tool time.get_current_time", "context": {"arguments": {"timezone": "UTC"}},
+                "explain": True,  # the reason a result was not cached is part of the explanation
             }))
             for _ in range(count)
         ]

@@ -365,3 +365,20 @@ def test_a_chunked_body_over_the_limit_is_413_saying_so(tmp_path):
         assert response.status_code == 413
         assert response.json() == {"error": "payload_too_large",
                                    "message": "the request body is larger than the limit of 1048576 bytes"}
+
+
+def test_malformed_bodies_on_mcp_are_400_with_the_json_rpc_error_and_the_id(tmp_path):
+    headers = {**MCP_HEADERS, "Authorization": f"Bearer {TOKEN}"}
+    with http_server(tmp_path) as base:
+        cases = [
+            (b'{"jsonrpc":"2.0","id":7,"method":', 7, -32700),
+            (b'{"jsonrpc":"2.0","id":8,"method":"ping","params":{"x":"\xff\xfe"}}', 8, -32700),
+            (b'[{"jsonrpc":"2.0","id":9,"method":"ping"}]', None, -32600),
+            (b'{"jsonrpc":"2.0","id":11,"method":"tools/call","params":{"name":"stats","arguments":"x"}}',
+             11, -32602),
+        ]
+        for body, id_, code in cases:
+            response = httpx2.post(f"{base}/mcp", content=body, headers=headers)
+            assert response.status_code == 400, (body, response.status_code, response.text)
+            answer = response.json()
+            assert (answer["id"], answer["error"]["code"]) == (id_, code), (body, answer)
