@@ -126,7 +126,7 @@ async fn read_lines<R: AsyncRead + Unpin>(
                 tracing::warn!(line = number, bytes = len, "over-long line");
                 Err(jsonrpc::too_long(prefix, limit))
             }
-            Line::Whole(bytes) if bytes.trim_ascii().is_empty() => {
+            Line::Whole(bytes) if is_blank(bytes) => {
                 tracing::debug!(line = number, "blank line ignored");
                 continue;
             }
@@ -155,6 +155,12 @@ async fn read_lines<R: AsyncRead + Unpin>(
 
 /// Logs a refused message and writes its error reply, if it gets one; false
 /// when stdout is gone.
+/// Only JSON's own whitespace makes a line blank: a form feed or vertical tab
+/// (which `trim_ascii` would drop) is a message that does not parse.
+fn is_blank(line: &[u8]) -> bool {
+    line.iter().all(|b| matches!(b, b' ' | b'\t' | b'\r'))
+}
+
 async fn answer(out: &mpsc::Sender<Vec<u8>>, rejection: &Rejection, line: u64) -> bool {
     let answered = rejection.reply_to() != &ReplyTo::Nobody;
     tracing::warn!(

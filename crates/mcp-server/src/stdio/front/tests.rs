@@ -134,6 +134,19 @@ async fn an_over_long_line_is_answered_and_the_next_line_still_served() {
 }
 
 #[tokio::test]
+async fn a_blank_line_is_skipped_but_a_form_feed_is_a_parse_error() {
+    let gate = Arc::new(Semaphore::new(1));
+    let mut client = session(gate, 1024).await;
+    client.send(" \t\r").await;
+    client.send("\x0c").await;
+    let refused = client.recv().await;
+    assert_eq!(refused["id"], Value::Null);
+    assert_eq!(refused["error"]["code"], -32700);
+    client.send(&call(json!(1), "after")).await;
+    assert_eq!(client.recv().await["result"]["content"][0]["text"], "after");
+}
+
+#[tokio::test]
 async fn a_notification_before_initialize_is_ignored_and_initialize_still_works() {
     let (client_in, server_in) = tokio::io::duplex(1 << 16);
     let (server_out, client_out) = tokio::io::duplex(1 << 16);
