@@ -15,11 +15,9 @@ use std::{
 };
 
 use pattern_core::ExecuteRequest;
-use pattern_engine::{
-    Engine, EngineConfig, Principal,
-    downstream::{DownstreamPool, ServerSpec},
-    memory::SqliteStore,
-};
+use pattern_downstream::{DownstreamPool, ServerSpec};
+use pattern_engine::{Engine, EngineConfig, Principal};
+use pattern_memory::SqliteStore;
 use pattern_registry::{LoadOptions, Registry};
 use rmcp::{
     RoleClient, ServiceExt as _,

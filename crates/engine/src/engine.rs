@@ -13,15 +13,15 @@ use pattern_core::{
     Stats,
 };
 use pattern_registry::Registry;
-use pattern_router::{DownstreamAvailability, DownstreamState, NoAnswer, Router, RouterConfig};
+use pattern_router::{DownstreamState, NoAnswer, Router, RouterConfig};
 use serde_json::{Map, Value, json};
 
-use crate::downstream::DownstreamPool;
 use crate::error::EngineError;
-use crate::memory::{MemoryError, MemoryStore};
 use crate::principal::Principal;
 use crate::stats::{Outcome, StatsRecorder};
 use crate::tokens::TokenCounter;
+use pattern_downstream::DownstreamPool;
+use pattern_memory::{MemoryError, MemoryStore};
 
 /// Longest an execution may take, per mode. A timed-out execution is a
 /// `success: false` result; nothing it started is cached.
@@ -315,7 +315,7 @@ impl Engine {
             namespace,
             info.as_ref(),
             &*self.store,
-            &*self.downstream,
+            &downstream_state(&self.downstream),
         );
         let (mut decision, no_answer) = (routed.routing, routed.no_answer);
         let (pattern, captures) = match matched {
@@ -547,19 +547,16 @@ impl Engine {
 
 /// What the router learns about the downstream side: from the pool's own
 /// state, never by calling a server.
-impl DownstreamAvailability for DownstreamPool {
-    fn downstream_state(&self) -> DownstreamState {
-        if self.is_empty() {
-            DownstreamState::NotConfigured
-        } else if self.status().iter().any(|s| s.connected || (s.enabled && s.last_error.is_none()))
-        {
-            // A server still on its first start counts: a call waits for its
-            // session, so a request in a process's first second (a one-shot
-            // `exec`) is not sent to memory for want of a server.
-            DownstreamState::Connected
-        } else {
-            DownstreamState::NotConnected
-        }
+fn downstream_state(pool: &DownstreamPool) -> DownstreamState {
+    if pool.is_empty() {
+        DownstreamState::NotConfigured
+    } else if pool.status().iter().any(|s| s.connected || (s.enabled && s.last_error.is_none())) {
+        // A server still on its first start counts: a call waits for its
+        // session, so a request in a process's first second (a one-shot
+        // `exec`) is not sent to memory for want of a server.
+        DownstreamState::Connected
+    } else {
+        DownstreamState::NotConnected
     }
 }
 

@@ -4,8 +4,8 @@ use std::time::Duration;
 
 use pattern_core::Role;
 
-use crate::downstream::DownstreamError;
-use crate::memory::MemoryError;
+use pattern_downstream::DownstreamError;
+use pattern_memory::MemoryError;
 
 /// Why an execution failed. The `Display` text is what the client reads in
 /// `ExecutionResult.error`: it names the component and never carries

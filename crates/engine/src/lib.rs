@@ -2,20 +2,19 @@
 //!
 //! [`Engine::execute`] matches the query (`pattern-registry`), routes it
 //! (`pattern-router`), answers repeats from the cache (`pattern-cache`) and
-//! otherwise runs the pattern's path: memory ([`memory::MemoryStore`]),
+//! otherwise runs the pattern's path: memory ([`pattern_memory::MemoryStore`]),
 //! infrastructure, or both at once (hybrid). It counts the result's tokens,
 //! records stats and metrics, and writes one log line per execution.
 //!
-//! Downstream MCP servers are reached through [`downstream::DownstreamPool`],
-//! one long-lived rmcp client session per configured server.
+//! Downstream MCP servers are reached through
+//! [`pattern_downstream::DownstreamPool`], one long-lived rmcp client session
+//! per configured server.
 //!
 //! **Invariant:** the engine knows MCP only as a client of downstream servers:
 //! it never serves MCP and knows no server-side type of it.
 
-pub mod downstream;
 mod engine;
 mod error;
-pub mod memory;
 mod path;
 mod principal;
 mod stats;

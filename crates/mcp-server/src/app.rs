@@ -3,9 +3,9 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use pattern_downstream::{DownstreamPool, unknown_tools};
 use pattern_engine::Engine;
-use pattern_engine::downstream::{DownstreamPool, unknown_tools};
-use pattern_engine::memory::{MemoryError, open_store};
+use pattern_memory::{MemoryError, open_store};
 use pattern_registry::{LoadOptions, Registry, RegistryError};
 
 use crate::config::{Config, ConfigError};

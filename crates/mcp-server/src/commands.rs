@@ -193,7 +193,7 @@ pub async fn check(config: Result<Config, crate::config::ConfigError>) -> ExitCo
 /// Opens the memory store and asks it for a health check, as serving would
 /// need: a store that is configured but cannot be reached is a problem.
 async fn check_memory(url: &str) -> Option<String> {
-    let checked = match pattern_engine::memory::open_store(url).await {
+    let checked = match pattern_memory::open_store(url).await {
         Ok(store) => store.health().await,
         Err(e) => Err(e),
     };
@@ -205,7 +205,7 @@ async fn check_memory(url: &str) -> Option<String> {
 /// server), and reports servers that did not start and pattern tools they do
 /// not list.
 async fn check_downstream(config: &Config, registry: &Registry) -> Vec<String> {
-    use pattern_engine::downstream::{DownstreamPool, unknown_tools};
+    use pattern_downstream::{DownstreamPool, unknown_tools};
     if config.servers.is_empty() {
         return Vec::new();
     }

@@ -78,7 +78,7 @@ pub struct Config {
     /// How to serve over HTTP, and whether to (`http.addr`).
     pub http: HttpSettings,
     /// Downstream MCP servers: `[servers.*]` plus the `--servers` file.
-    pub servers: Vec<pattern_engine::downstream::ServerSpec>,
+    pub servers: Vec<pattern_downstream::ServerSpec>,
 }
 
 /// A configuration error: the key, where it was found, and why it is wrong.
@@ -153,8 +153,7 @@ impl Config {
         let memory = match args.memory.clone().or(raw.memory) {
             Some(url) => url,
             None => {
-                let path =
-                    pattern_engine::memory::default_sqlite_path().ok_or(ConfigError::NoDataDir)?;
+                let path = pattern_memory::default_sqlite_path().ok_or(ConfigError::NoDataDir)?;
                 format!("sqlite:{}", path.display())
             }
         };

@@ -8,7 +8,7 @@ use pattern_registry::{LoadOptions, Registry};
 use serde_json::json;
 
 use super::*;
-use crate::memory::{BoxFuture, MemoryError, SqliteStore, Stored};
+use pattern_memory::{BoxFuture, MemoryError, SqliteStore, Stored};
 
 async fn engine() -> Engine {
     engine_with(Arc::new(SqliteStore::open_in_memory().await.unwrap()), EngineConfig::default())

@@ -6,9 +6,9 @@ use pattern_core::ExecuteRequest;
 use rmcp::model::CallToolResult;
 use serde_json::{Map, Value, json};
 
-use crate::downstream::{DownstreamError, coerce_to_schema, rank_tools};
 use crate::engine::{Engine, Plan, is_call_tool};
 use crate::error::EngineError;
+use pattern_downstream::{DownstreamError, coerce_to_schema, rank_tools};
 
 /// How many ranked candidates the infrastructure fallback returns.
 const CANDIDATES: usize = 5;

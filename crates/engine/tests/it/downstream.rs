@@ -1,5 +1,7 @@
-//! Downstream MCP servers: the pool against `pattern-test-server` child processes, and the engine's infrastructure path through it.
+//! The engine's infrastructure path through the pool, against `pattern-test-server` child processes.
 
 mod engine;
-mod pool;
+// The pool's own test support, shared rather than repeated (this binary uses part of it).
+#[allow(dead_code)]
+#[path = "../../../downstream/tests/it/support.rs"]
 mod support;

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use pattern_engine::downstream::{CachePolicy, ServerSpec, ToolCachePolicy, Transport};
+use pattern_downstream::{CachePolicy, ServerSpec, ToolCachePolicy, Transport};
 use schemars::JsonSchema;
 use serde::Deserialize;
 

@@ -7,7 +7,7 @@ use futures::future::BoxFuture;
 use pattern_engine::Engine;
 
 use crate::http::health::{ComponentStatus, DownstreamStatus, Readiness, ReadyReport};
-use pattern_engine::downstream::ServerStatus;
+use pattern_downstream::ServerStatus;
 
 /// Readiness of a running engine: ready while its memory store answers; the
 /// downstream servers are listed with their state but do not decide it.

@@ -2,10 +2,10 @@
 
 use std::sync::Arc;
 
-use pattern_engine::memory::SqliteStore;
 use pattern_engine::{Engine, EngineConfig, Principal};
 use pattern_mcp::logging::LogControl;
 use pattern_mcp::server::PatternServer;
+use pattern_memory::SqliteStore;
 use pattern_registry::{LoadOptions, Registry};
 use serde_json::{Value, json};
 

@@ -3,11 +3,9 @@
 use std::sync::Arc;
 
 use pattern_core::{ExecuteRequest, ExecutionResult};
-use pattern_engine::{
-    Engine, EngineConfig, Principal,
-    downstream::{CachePolicy, DownstreamPool, ToolCachePolicy, unknown_tools},
-    memory::SqliteStore,
-};
+use pattern_downstream::{CachePolicy, DownstreamPool, ToolCachePolicy, unknown_tools};
+use pattern_engine::{Engine, EngineConfig, Principal};
+use pattern_memory::SqliteStore;
 use pattern_registry::{LoadOptions, Registry};
 use serde_json::{Value, json};
 

@@ -7,10 +7,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use pattern_core::ExecuteRequest;
-use pattern_engine::downstream::{DownstreamPool, ServerSpec};
-use pattern_engine::memory::SqliteStore;
+use pattern_downstream::{DownstreamPool, ServerSpec};
 use pattern_engine::{Engine, EngineConfig, Principal};
 use pattern_mcp::http::serve;
+use pattern_memory::SqliteStore;
 use pattern_registry::{LoadOptions, Registry};
 use serde_json::json;
 use tokio::net::TcpListener;

@@ -10,12 +10,12 @@ use futures::StreamExt;
 use jsonwebtoken::{Algorithm, EncodingKey, Header, encode};
 use pattern_core::Role;
 use pattern_engine::Principal;
-use pattern_engine::memory::SqliteStore;
 use pattern_engine::{Engine, EngineConfig};
 use pattern_mcp::http::{
     AppState, HttpConfig, JwtConfig, PrincipalRateLimiter, Readiness, StaticReadiness, TokenConfig,
     TokenSecret, app, handler_factory, install_crypto_provider, sha256_hex,
 };
+use pattern_memory::SqliteStore;
 use pattern_registry::{LoadOptions, Registry};
 use serde_json::{Value, json};
 use tower::ServiceExt;
