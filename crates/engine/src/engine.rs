@@ -12,7 +12,7 @@ use pattern_core::{
     MemoryStats, PatternDefinition, PatternType, Role, RouteRequest, RoutingDecision, RoutingView,
     Stats,
 };
-use pattern_registry::Registry;
+use pattern_registry::{Builtin, Registry};
 use pattern_router::{DownstreamState, NoAnswer, Router, RouterConfig};
 use serde_json::{Map, Value, json};
 
@@ -103,6 +103,8 @@ impl std::fmt::Debug for LocalHit {
 /// What the engine decided to do for one query.
 pub(crate) struct Plan {
     pub(crate) pattern: Arc<PatternDefinition>,
+    /// What the engine implements itself for this pattern, told once here.
+    pub(crate) builtin: Option<Builtin>,
     pub(crate) captures: Captures,
     decision: RoutingDecision,
     not_cacheable: Option<&'static str>,
@@ -177,7 +179,7 @@ impl Engine {
 
         let mut tier = None;
         let outcome: Result<Arc<Value>, EngineError> =
-            match authorize(&plan.pattern, principal, &req.namespace) {
+            match authorize(&plan, principal, &req.namespace) {
                 Err(e) => Err(e),
                 Ok(()) if plan.decision.cache.cacheable => {
                     let ttl = self.cache.ttl_for(plan.ttl_s);
@@ -216,9 +218,7 @@ impl Engine {
     pub fn local_hit(&self, req: &ExecuteRequest, principal: &Principal) -> Option<LocalHit> {
         let started = Instant::now();
         let plan = self.plan_execution(req, principal);
-        if !plan.decision.cache.cacheable
-            || authorize(&plan.pattern, principal, &req.namespace).is_err()
-        {
+        if !plan.decision.cache.cacheable || authorize(&plan, principal, &req.namespace).is_err() {
             return None;
         }
         let value = self.cache.peek_local(&plan.decision.cache.key)?;
@@ -322,7 +322,9 @@ impl Engine {
             Some(m) => (m.pattern, m.captures),
             None => (self.registry.fallback(decision.route), Captures::new()),
         };
-        let cacheable = cacheability(&pattern, use_cache, self.tool_caching(&pattern, &captures));
+        let builtin = Builtin::of(&pattern);
+        let cacheable =
+            cacheability(&pattern, use_cache, self.tool_caching(&pattern, builtin, &captures));
         let (ttl_s, not_cacheable) = match cacheable {
             Ok(ttl_s) => (ttl_s, None),
             Err(reason) => (None, Some(reason.as_str())),
@@ -340,7 +342,7 @@ impl Engine {
         });
         decision.cache = CacheInfo { cacheable: not_cacheable.is_none(), key };
         decision.decision_time_us = t0.elapsed().as_micros() as u64;
-        Plan { pattern, captures, decision, not_cacheable, no_answer, ttl_s }
+        Plan { pattern, builtin, captures, decision, not_cacheable, no_answer, ttl_s }
     }
 
     fn record_plan(&self, plan: &Plan, mode: ExecutionMode) {
@@ -530,12 +532,13 @@ impl Engine {
     fn tool_caching(
         &self,
         pattern: &PatternDefinition,
+        builtin: Option<Builtin>,
         captures: &Captures,
     ) -> Option<ToolCaching> {
         if let Some(tool) = &pattern.tool {
             return Some(self.downstream.tool_caching(&tool.server, &tool.name));
         }
-        if !is_call_tool(pattern) {
+        if builtin != Some(Builtin::CallTool) {
             return None;
         }
         Some(match captures.get("tool").and_then(|named| self.resolve_tool(named).ok()) {
@@ -572,15 +575,11 @@ fn no_answer_error(no_answer: NoAnswer, namespace: &str) -> EngineError {
     }
 }
 
-/// The built-in `call_tool`, which names its tool at run time.
-pub(crate) fn is_call_tool(pattern: &PatternDefinition) -> bool {
-    pattern.builtin && pattern.name == "call_tool"
-}
-
 /// Least role a pattern needs: its own `min_role`, raised to `agent` for
 /// anything that writes memory or may call a side-effecting tool.
-fn required_role(pattern: &PatternDefinition) -> Role {
-    let side_effects = pattern.writes_memory() || pattern.tool.is_some() || is_call_tool(pattern);
+fn required_role(pattern: &PatternDefinition, builtin: Option<Builtin>) -> Role {
+    let side_effects =
+        pattern.writes_memory() || pattern.tool.is_some() || builtin == Some(Builtin::CallTool);
     let floor = if side_effects { Role::Agent } else { Role::Readonly };
     pattern.min_role.map_or(floor, |r| r.max(floor))
 }
@@ -604,15 +603,12 @@ fn execution_metadata(
     metadata
 }
 
-fn authorize(
-    pattern: &PatternDefinition,
-    principal: &Principal,
-    namespace: &str,
-) -> Result<(), EngineError> {
+fn authorize(plan: &Plan, principal: &Principal, namespace: &str) -> Result<(), EngineError> {
+    let pattern = &plan.pattern;
     if !principal.may_use_namespace(namespace) {
         return Err(EngineError::NamespaceForbidden { namespace: namespace.to_owned() });
     }
-    let required = required_role(pattern);
+    let required = required_role(pattern, plan.builtin);
     if principal.role < required {
         return Err(EngineError::Forbidden {
             pattern: pattern.name.clone(),

@@ -14,8 +14,8 @@ pub const STATS: &str = "stats";
 
 const EXECUTE_DESCRIPTION: &str = "Carry out a natural-language request: it is matched to a pattern and \
 routed to downstream MCP tools, long-term memory, or both. E.g. \"remember that staging uses port 5433\", \
-\"what port does staging use?\", \"list tools\", \"call tool time.get_current_time\". The result says what \
-ran, what it returned, and its cost in tokens.";
+\"what port does staging use?\", \"list tools\", \"list patterns\", \"call tool time.get_current_time\". \
+The result says what ran, what it returned and its token cost.";
 
 const ROUTE_DESCRIPTION: &str = "What execute_pattern would do, without doing it: pattern, route that runs \
 (classified_route: what the words ask for), confidence, reasoning, estimates, cacheability.";

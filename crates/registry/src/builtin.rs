@@ -2,7 +2,7 @@
 
 use std::sync::OnceLock;
 
-use pattern_core::{PatternSource, PatternType};
+use pattern_core::{PatternDefinition, PatternSource, PatternType};
 
 use crate::file;
 use crate::validate::{self, Compiled, Origin};
@@ -25,6 +25,37 @@ pub fn fallback_name(route: PatternType) -> &'static str {
 /// The route whose fallback has this name, if it is one.
 pub fn fallback_route(name: &str) -> Option<PatternType> {
     PatternType::ALL.into_iter().find(|&route| fallback_name(route) == name)
+}
+
+/// A built-in pattern the engine implements itself, by name, because it
+/// names no downstream tool in the file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Builtin {
+    /// `call_tool`: the tool is named at run time (a capture or `context.tool`).
+    CallTool,
+    /// `list_tools`: the tools of the downstream servers.
+    ListTools,
+    /// `list_patterns`: the registered patterns.
+    ListPatterns,
+    /// `service_health`: the downstream servers and the memory store.
+    ServiceHealth,
+}
+
+impl Builtin {
+    /// What `pattern` is, if it is one of these: a built-in of that name with
+    /// no tool of its own. A file pattern that replaces one is not.
+    pub fn of(pattern: &PatternDefinition) -> Option<Builtin> {
+        if !pattern.builtin || pattern.tool.is_some() {
+            return None;
+        }
+        match pattern.name.as_str() {
+            "call_tool" => Some(Builtin::CallTool),
+            "list_tools" => Some(Builtin::ListTools),
+            "list_patterns" => Some(Builtin::ListPatterns),
+            "service_health" => Some(Builtin::ServiceHealth),
+            _ => None,
+        }
+    }
 }
 
 /// The parsed and compiled built-in file.

@@ -16,7 +16,7 @@ mod registry;
 pub mod template;
 mod validate;
 
-pub use builtin::{BUILTIN_FILE, BUILTIN_TOML, fallback_name, fallback_route};
+pub use builtin::{BUILTIN_FILE, BUILTIN_TOML, Builtin, fallback_name, fallback_route};
 pub use error::{PatternError, RegistryError};
 pub use file::{PatternFile, RawPattern, patterns_file_schema};
 pub use match_cache::MATCH_CACHE_CAPACITY;

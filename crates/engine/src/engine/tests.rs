@@ -474,3 +474,38 @@ async fn hmm_is_not_a_confident_action_and_has_nothing_to_do_in_an_empty_namespa
     );
     assert!(r.routing.confidence() < 0.5);
 }
+
+#[tokio::test]
+async fn list_patterns_shows_a_custom_pattern_to_the_model_without_any_server() {
+    let custom = r#"
+[[pattern]]
+name = "deploy_service"
+type = "infrastructure"
+trigger = '(?i)^deploy (?P<service>\S+)'
+description = "Deploy a service by name"
+min_role = "admin"
+[pattern.tool]
+server = "ops"
+name = "deploy"
+"#;
+    let options = LoadOptions { files: vec![], builtins: true, strict: true };
+    let loaded = Registry::from_toml_str(custom, "custom.toml", &options).unwrap();
+    let store = Arc::new(SqliteStore::open_in_memory().await.unwrap());
+    let e = Engine::new(Arc::new(loaded.registry), store, EngineConfig::default());
+    for query in ["list patterns", "which patterns do you have?", "list_patterns"] {
+        let r = e.execute(&req(query), &Principal::local()).await;
+        assert!(r.success, "{query}: {:?}", r.error);
+        assert_eq!(r.pattern_name, "list_patterns", "{query}");
+        let patterns = r.result["patterns"].as_array().unwrap();
+        assert_eq!(r.result["count"], json!(patterns.len()));
+        let deploy = patterns.iter().find(|p| p["name"] == "deploy_service").unwrap();
+        assert_eq!(deploy["route"], "infrastructure");
+        assert_eq!(deploy["description"], "Deploy a service by name");
+        assert_eq!(deploy["builtin"], false);
+        assert_eq!(deploy["captures"], json!(["service"]));
+        assert_eq!(deploy["min_role"], "admin");
+        assert_eq!(deploy["tool"], "ops.deploy");
+        // The route fallbacks are chosen, never matched: not listed.
+        assert!(patterns.iter().all(|p| !p["name"].as_str().unwrap().starts_with("fallback_")));
+    }
+}

@@ -6,7 +6,9 @@ use pattern_core::ExecuteRequest;
 use rmcp::model::CallToolResult;
 use serde_json::{Map, Value, json};
 
-use crate::engine::{Engine, Plan, is_call_tool};
+use pattern_registry::Builtin;
+
+use crate::engine::{Engine, Plan};
 use crate::error::EngineError;
 use pattern_downstream::{DownstreamError, coerce_to_schema, rank_tools};
 
@@ -32,7 +34,7 @@ impl Engine {
             }
             return self.call_downstream(&tool.server, &tool.name, arguments).await;
         }
-        if is_call_tool(pattern) {
+        if plan.builtin == Some(Builtin::CallTool) {
             let named = req
                 .context_tool()
                 .map(|(s, t)| format!("{s}.{t}"))
@@ -42,11 +44,12 @@ impl Engine {
             let arguments = req.context_arguments().cloned().unwrap_or_default();
             return self.call_downstream(&server, &tool, arguments).await;
         }
-        let value = match (pattern.builtin, pattern.name.as_str()) {
-            (true, "list_tools") => self.list_tools(),
-            (true, "service_health") => self.service_health().await,
+        let value = match plan.builtin {
+            Some(Builtin::ListTools) => self.list_tools(),
+            Some(Builtin::ListPatterns) => self.list_patterns(),
+            Some(Builtin::ServiceHealth) => self.service_health().await,
             // The fallbacks and the hybrid built-ins rank downstream tools against the query.
-            _ => self.rank_candidates(&req.query)?,
+            Some(Builtin::CallTool) | None => self.rank_candidates(&req.query)?,
         };
         Ok(into_object(value))
     }
@@ -129,6 +132,40 @@ impl Engine {
             .map(|s| json!({"server": s.server, "connected": s.connected, "tools": s.tools}))
             .collect();
         json!({"count": tools.len(), "tools": tools, "servers": servers})
+    }
+
+    /// `list_patterns`: every pattern a query can match (the route fallbacks
+    /// are not among them), in the order they are tried, so the calling model
+    /// can learn what a custom pattern does and how to ask for it.
+    fn list_patterns(&self) -> Value {
+        let patterns: Vec<Value> = self
+            .registry()
+            .patterns()
+            .iter()
+            .map(|p| {
+                let mut entry = json!({
+                    "name": p.name,
+                    "route": p.pattern_type,
+                    "description": p.description,
+                    "builtin": p.builtin,
+                });
+                if !p.captures.is_empty() {
+                    entry["captures"] = json!(p.captures);
+                }
+                if let Some(role) = p.min_role {
+                    entry["min_role"] = json!(role);
+                }
+                if let Some(tool) = &p.tool {
+                    entry["tool"] = json!(format!("{}.{}", tool.server, tool.name));
+                }
+                entry
+            })
+            .collect();
+        json!({
+            "count": patterns.len(),
+            "patterns": patterns,
+            "hint": "execute_pattern matches a query against these in order; name one exactly as the query to run it",
+        })
     }
 
     /// The infrastructure fallback: the downstream tools that best match the

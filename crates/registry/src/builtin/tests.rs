@@ -3,7 +3,7 @@
 use super::*;
 
 #[test]
-fn builtin_file_holds_the_eight_patterns_in_order() {
+fn builtin_file_holds_the_nine_patterns_in_order() {
     let names: Vec<&str> = builtins().patterns.iter().map(|c| c.def.name.as_str()).collect();
     assert_eq!(
         names,
@@ -15,6 +15,7 @@ fn builtin_file_holds_the_eight_patterns_in_order() {
             "similar",
             "call_tool",
             "list_tools",
+            "list_patterns",
             "service_health"
         ]
     );
@@ -49,4 +50,24 @@ fn builtin_pattern_lines_point_at_their_headers() {
         let header = BUILTIN_TOML.lines().nth(compiled.def.source.line - 1).unwrap();
         assert_eq!(header, "[[pattern]]", "{}", compiled.def.name);
     }
+}
+
+#[test]
+fn builtin_names_the_four_patterns_the_engine_implements_and_no_replacement() {
+    let kinds: Vec<(&str, Option<Builtin>)> =
+        builtins().patterns.iter().map(|c| (c.def.name.as_str(), Builtin::of(&c.def))).collect();
+    let named: Vec<_> = kinds.iter().filter(|(_, b)| b.is_some()).collect();
+    assert_eq!(
+        named,
+        [
+            &("call_tool", Some(Builtin::CallTool)),
+            &("list_tools", Some(Builtin::ListTools)),
+            &("list_patterns", Some(Builtin::ListPatterns)),
+            &("service_health", Some(Builtin::ServiceHealth)),
+        ]
+    );
+    let mut replaced =
+        builtins().patterns.iter().find(|c| c.def.name == "list_tools").unwrap().def.clone();
+    replaced.builtin = false;
+    assert_eq!(Builtin::of(&replaced), None);
 }

@@ -74,6 +74,9 @@ const CASES: &[Case] = &[
     ("please run the tool git.status now.", Some("call_tool"), &[("tool", "git.status")]),
     ("list all available tools", Some("list_tools"), &[]),
     ("What tools do you have?", Some("list_tools"), &[]),
+    ("list the available patterns", Some("list_patterns"), &[]),
+    ("which patterns are registered?", Some("list_patterns"), &[]),
+    ("show me your custom patterns", Some("list_patterns"), &[]),
     ("health check", Some("service_health"), &[]),
     ("are the services up?", Some("service_health"), &[]),
     (
@@ -174,6 +177,7 @@ fn builtin_types_and_priorities() {
             ("similar", PatternType::Hybrid, 42),
             ("call_tool", PatternType::Infrastructure, 40),
             ("list_tools", PatternType::Infrastructure, 35),
+            ("list_patterns", PatternType::Infrastructure, 35),
             ("service_health", PatternType::Infrastructure, 35),
         ]
     );

@@ -14,8 +14,8 @@ fn builtins_load_before_files_in_order() {
         Registry::load(&LoadOptions { files: vec![one.clone(), two], ..LoadOptions::default() })
             .unwrap();
     let names: Vec<&str> = loaded.registry.patterns().iter().map(|p| p.name.as_str()).collect();
-    assert_eq!(names.len(), 10);
-    assert_eq!(&names[8..], ["from_one", "from_two"]);
+    assert_eq!(names.len(), 11);
+    assert_eq!(&names[9..], ["from_one", "from_two"]);
     let from_one = loaded.registry.get("from_one").unwrap();
     assert_eq!((from_one.source.file.as_str(), from_one.source.line), (one.to_str().unwrap(), 1));
     assert!(!from_one.builtin);
@@ -31,7 +31,7 @@ fn file_pattern_replaces_builtin() {
     let store = loaded.registry.get("store_memory").unwrap();
     assert!(!store.builtin);
     assert_eq!(store.trigger, "^keep (?P<content>.+)");
-    assert_eq!(loaded.registry.patterns().len(), 8);
+    assert_eq!(loaded.registry.patterns().len(), 9);
     let m = loaded.registry.match_query("keep this in mind").unwrap();
     assert_eq!(m.pattern.name, "store_memory");
     assert_eq!(m.captures["content"], "this in mind");
@@ -120,9 +120,9 @@ fn version_is_the_same_on_every_load_and_changes_with_the_set() {
 #[test]
 fn stats_count_patterns_by_type() {
     let stats = Registry::with_builtins().stats();
-    assert_eq!(stats.patterns, 8);
+    assert_eq!(stats.patterns, 9);
     let by_type: Vec<(&str, u64)> = stats.by_type.iter().map(|(k, v)| (k.as_str(), *v)).collect();
-    assert_eq!(by_type, [("hybrid", 2), ("infrastructure", 3), ("memory", 3)]);
+    assert_eq!(by_type, [("hybrid", 2), ("infrastructure", 4), ("memory", 3)]);
     assert_eq!(stats.match_cache.hits + stats.match_cache.misses, 0);
 }
 

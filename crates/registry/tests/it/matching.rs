@@ -114,7 +114,7 @@ fn insert_replaces_a_pattern_of_the_same_name() {
     store.builtin = false;
     let old = registry.insert(store).unwrap().unwrap();
     assert!(old.builtin);
-    assert_eq!(registry.patterns().len(), 8);
+    assert_eq!(registry.patterns().len(), 9);
     assert_eq!(registry.match_query("jot milk").unwrap().captures["content"], "milk");
     assert_eq!(matched(&registry, "remember that milk is out"), None);
 }
