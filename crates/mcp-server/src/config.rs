@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use pattern_cache::CacheConfig;
 use pattern_engine::{EngineConfig, Timeouts};
+use pattern_memory::{MemoryError, StoreUrl};
 use schemars::JsonSchema;
 use serde::Deserialize;
 
@@ -90,8 +91,6 @@ pub enum ConfigError {
     Parse { path: String, reason: String },
     #[error("{origin}: `{key}` {reason}")]
     Invalid { origin: String, key: String, reason: String },
-    #[error("no memory location: the user data directory is unknown; pass --memory sqlite:PATH")]
-    NoDataDir,
 }
 
 impl ConfigError {
@@ -150,14 +149,15 @@ impl Config {
             in_range(&origin, key, value, default, lo, hi)
         };
 
-        let memory = match args.memory.clone().or(raw.memory) {
-            Some(url) => url,
-            None => {
-                let path = pattern_memory::default_sqlite_path().ok_or(ConfigError::NoDataDir)?;
-                format!("sqlite:{}", path.display())
-            }
+        // A bad value is reported against where it came from: the flag (or its
+        // variable), else the file.
+        let (memory, memory_origin) = match (&args.memory, raw.memory) {
+            (Some(url), _) => (url.clone(), "--memory (PATTERN_MCP_MEMORY)"),
+            (None, Some(url)) => (url, origin.as_str()),
+            (None, None) => ("sqlite:".to_owned(), origin.as_str()),
         };
-        check_memory_url(&memory).map_err(|reason| invalid("memory", reason))?;
+        let memory = resolve_memory_url(&memory)
+            .map_err(|reason| ConfigError::invalid(memory_origin, "memory", reason))?;
 
         let patterns = if args.patterns.is_empty() {
             raw.patterns.unwrap_or_default().into_iter().map(|p| base.join(p)).collect()
@@ -231,14 +231,13 @@ impl Config {
     }
 }
 
-/// Accepts the memory URLs `open_store` understands, before anything is opened.
-fn check_memory_url(url: &str) -> Result<(), String> {
-    let ok = url.starts_with("sqlite:")
-        || url.starts_with("postgres://")
-        || url.starts_with("postgresql://");
-    if ok && url.len() > "sqlite:".len() {
-        Ok(())
-    } else {
-        Err("must be `sqlite:PATH`, `sqlite::memory:` or `postgres://…`".to_owned())
+/// Reads a memory URL as `open_store` will, before anything is opened; `sqlite:`
+/// alone becomes the default file, spelled out so `check` and logs show it.
+fn resolve_memory_url(url: &str) -> Result<String, String> {
+    match StoreUrl::parse(url) {
+        Ok(StoreUrl::SqliteFile(path)) => Ok(format!("sqlite:{}", path.display())),
+        Ok(_) => Ok(url.to_owned()),
+        Err(MemoryError::InvalidInput(reason)) => Err(reason),
+        Err(other) => Err(other.to_string()),
     }
 }

@@ -71,3 +71,21 @@ fn default_memory_is_sqlite_in_the_data_directory() {
     assert!(c.builtin_patterns);
     assert!(!c.strict);
 }
+
+#[test]
+fn sqlite_without_a_path_is_the_default_file_and_errors_name_the_flag() {
+    let default = Config::resolve(&GlobalArgs::default()).unwrap().memory;
+    let args = GlobalArgs { memory: Some("sqlite:".into()), ..GlobalArgs::default() };
+    assert_eq!(Config::resolve(&args).unwrap().memory, default);
+    let args = GlobalArgs { memory: Some("sqlite://".into()), ..GlobalArgs::default() };
+    assert_eq!(Config::resolve(&args).unwrap().memory, default);
+
+    let args = GlobalArgs {
+        memory: Some("postgres://u@db/x?pool_size=0".into()),
+        ..GlobalArgs::default()
+    };
+    let err = Config::resolve(&args).unwrap_err().to_string();
+    assert!(err.starts_with("--memory (PATTERN_MCP_MEMORY): `memory`"), "{err}");
+    assert!(err.contains("pool_size"), "{err}");
+    assert!(!err.contains("defaults"), "{err}");
+}
