@@ -14,7 +14,8 @@ pub struct Memory {
     pub importance: f64,
     pub metadata: serde_json::Map<String, serde_json::Value>,
     pub created_at: chrono::DateTime<chrono::Utc>,
-    /// Relevance of a search hit (higher is better); absent outside search.
+    /// Relevance of a search hit, 0..1: 1 for the best hit of the search, the
+    /// others in proportion, on every backend; absent outside search.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub score: Option<f64>,
 }

@@ -66,7 +66,7 @@ pub trait MemoryStore: MemoryAvailability + Send + Sync + 'static {
     fn store(&self, memory: NewMemory) -> BoxFuture<'_, Result<Stored, MemoryError>>;
 
     /// Ranked full-text search in one namespace, best first, each hit with
-    /// its `score` (higher is better; comparable within one answer only).
+    /// its `score` on the scale every backend shares ([`relative_scores`]).
     /// Stop words are dropped and the other words OR-ed; `"phrases"` are
     /// required and `-term`s excluded (see [`SearchTerms`]). Ties go to the
     /// more important memory, then to the newer. At most `limit` (capped at
@@ -90,6 +90,23 @@ pub trait MemoryStore: MemoryAvailability + Send + Sync + 'static {
 
     /// Whether the store answers right now.
     fn health(&self) -> BoxFuture<'_, Result<(), MemoryError>>;
+}
+
+/// Puts a search's scores on the one scale every backend shares: the best
+/// hit is 1.0 and the others are in proportion to it, rounded to three
+/// decimals. Each backend ranks with its own measure (SQLite's bm25,
+/// PostgreSQL's `ts_rank_cd`, or a count of matched terms in the looser
+/// tiers), whose raw values mean nothing across backends or even across
+/// queries. Hits that all scored zero (only required phrases, no ranked
+/// words) match equally: 1.0 each.
+pub(crate) fn relative_scores(mut hits: Vec<Memory>) -> Vec<Memory> {
+    let best = hits.iter().filter_map(|m| m.score).fold(0.0_f64, f64::max);
+    for hit in &mut hits {
+        let raw = hit.score.unwrap_or(0.0);
+        let relative = if best > 0.0 { raw.max(0.0) / best } else { 1.0 };
+        hit.score = Some((relative * 1000.0).round() / 1000.0);
+    }
+    hits
 }
 
 /// Where the default SQLite store lives: `pattern-mcp/memory.db` in the

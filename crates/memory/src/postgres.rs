@@ -277,12 +277,14 @@ impl MemoryStore for PostgresStore {
     fn search(&self, query: SearchQuery) -> BoxFuture<'_, Result<Vec<Memory>, MemoryError>> {
         Box::pin(async move {
             let Some(query) = validate::search_query(query)? else { return Ok(Vec::new()) };
-            self.inner
+            let hits = self
+                .inner
                 .run(async {
                     let client = self.inner.client().await?;
                     search::search(&client, &self.inner.words, &query).await
                 })
-                .await
+                .await?;
+            Ok(crate::relative_scores(hits))
         })
     }
 

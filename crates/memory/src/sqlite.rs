@@ -124,7 +124,8 @@ impl MemoryStore for SqliteStore {
     fn search(&self, query: SearchQuery) -> BoxFuture<'_, Result<Vec<Memory>, MemoryError>> {
         Box::pin(async move {
             let Some(query) = validate::search_query(query)? else { return Ok(Vec::new()) };
-            self.readers.run(move |conn| search::search(conn, &query)).await
+            let hits = self.readers.run(move |conn| search::search(conn, &query)).await?;
+            Ok(crate::relative_scores(hits))
         })
     }
 

@@ -183,6 +183,9 @@ pub async fn results_are_ranked_best_first(store: Arc<dyn MemoryStore>, prefix: 
     let scores: Vec<f64> = hits.iter().map(|m| m.score.expect("search sets score")).collect();
     assert!(scores.windows(2).all(|w| w[0] >= w[1]), "{scores:?}");
     assert!(scores[0] > scores[1], "{scores:?}");
+    // One scale on every backend: the best hit is 1, the others a share of it.
+    assert_eq!(scores[0], 1.0);
+    assert!(scores.iter().all(|s| (0.0..=1.0).contains(s)), "{scores:?}");
 }
 
 pub async fn ties_go_to_the_more_important_then_the_newer(
