@@ -424,7 +424,9 @@ impl Engine {
                 (true, result, None)
             }
             Err(e) => {
-                if matches!(e, EngineError::Memory(_, "unavailable", _)) {
+                if let EngineError::Memory(m) = &e
+                    && matches!(**m, MemoryError::Unavailable { .. })
+                {
                     self.memory_up.store(false, Ordering::Relaxed);
                 }
                 metadata.insert("error_reason".into(), json!(e.reason()));

@@ -1,5 +1,6 @@
 //! Errors of an execution: what failed, as a caller can act on it.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use pattern_core::Role;
@@ -12,10 +13,10 @@ use pattern_memory::MemoryError;
 /// connection strings, SQL or paths.
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum EngineError {
-    /// A memory store failure: its text, its `reason()` and whether it may
-    /// safely be retried.
+    /// A memory store failure, kept whole: its `reason()` and
+    /// `is_retryable()` are the store's own (shared, so results can be cloned).
     #[error("memory store: {0}")]
-    Memory(String, &'static str, bool),
+    Memory(Arc<MemoryError>),
     #[error("execution timed out after {} ms ({mode} mode)", .after.as_millis())]
     Timeout { mode: &'static str, after: Duration },
     #[error(
@@ -54,7 +55,7 @@ impl EngineError {
     /// Fixed label for metrics and logs.
     pub fn reason(&self) -> &'static str {
         match self {
-            EngineError::Memory(_, reason, _) => reason,
+            EngineError::Memory(e) => e.reason(),
             EngineError::Timeout { .. } => "timeout",
             EngineError::NoServer { .. } => "no_server",
             EngineError::NoDownstream => "no_downstream",
@@ -63,7 +64,6 @@ impl EngineError {
             EngineError::NoToolNamed => "no_tool_named",
             EngineError::Forbidden { .. } | EngineError::NamespaceForbidden { .. } => "forbidden",
             EngineError::EmptyText { .. } => "empty_text",
-            EngineError::Downstream(DownstreamError::UnknownServer { .. }) => "no_server",
             EngineError::Downstream(e) => e.reason(),
         }
     }
@@ -72,7 +72,7 @@ impl EngineError {
     pub fn is_retryable(&self) -> bool {
         match self {
             EngineError::Downstream(e) => e.is_retryable(),
-            EngineError::Memory(_, _, retryable) => *retryable,
+            EngineError::Memory(e) => e.is_retryable(),
             _ => matches!(
                 self,
                 EngineError::Timeout { .. }
@@ -85,11 +85,13 @@ impl EngineError {
 
 impl From<MemoryError> for EngineError {
     fn from(e: MemoryError) -> Self {
-        EngineError::Memory(e.to_string(), e.reason(), e.is_retryable())
+        EngineError::Memory(Arc::new(e))
     }
 }
 
 impl From<DownstreamError> for EngineError {
+    /// An unknown server is the engine's own `NoServer` (same text whether or
+    /// not any server is configured), so `Downstream` never holds one.
     fn from(e: DownstreamError) -> Self {
         match e {
             DownstreamError::UnknownServer { server } => EngineError::NoServer { server },
