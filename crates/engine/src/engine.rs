@@ -17,6 +17,7 @@ use pattern_router::{DownstreamState, NoAnswer, Router, RouterConfig};
 use serde_json::{Map, Value, json};
 
 use crate::error::EngineError;
+use crate::path::{self, memory::MemoryOutcome};
 use crate::principal::Principal;
 use crate::stats::{Outcome, StatsRecorder};
 use crate::tokens::TokenCounter;
@@ -381,20 +382,37 @@ impl Engine {
         }
         match plan.pattern.pattern_type {
             PatternType::Memory => {
-                let result = self.run_memory(plan, req).await?;
-                let metadata = Self::memory_metadata(&result);
-                Ok(Output { result, metadata })
+                let outcome = self.run_memory(plan, req).await?;
+                let metadata = outcome.metadata();
+                Ok(Output { result: outcome.into_result(&req.namespace), metadata })
             }
             PatternType::Infrastructure => {
                 let result = self.run_infrastructure(plan, req).await?;
                 Ok(Output { result, metadata: Map::new() })
             }
             PatternType::Hybrid => {
-                let (memory, infra) =
-                    tokio::join!(self.run_memory(plan, req), self.run_infrastructure(plan, req));
+                let memory = async {
+                    self.run_memory(plan, req).await.map(|m| m.into_result(&req.namespace))
+                };
+                let (memory, infra) = tokio::join!(memory, self.run_infrastructure(plan, req));
                 combine_hybrid(memory, infra)
             }
         }
+    }
+
+    /// The memory side of a pattern; a new memory makes every recall cached
+    /// before it stale (its namespace's generation moves on).
+    async fn run_memory(
+        &self,
+        plan: &Plan,
+        req: &ExecuteRequest,
+    ) -> Result<MemoryOutcome, EngineError> {
+        let outcome =
+            path::memory::run(&**self.store(), &plan.pattern, &plan.captures, req).await?;
+        if outcome.wrote() {
+            self.cache.bump_generation(&req.namespace);
+        }
+        Ok(outcome)
     }
 
     /// Serialises an output into the value the cache keeps.
