@@ -92,7 +92,7 @@ const CLIENT_KEYS: &[&str] =
 /// What pattern-mcp takes from a Claude Desktop file: the servers it can run,
 /// and one sentence for each entry it skipped and each key it ignored.
 #[derive(Debug)]
-pub struct ClaudeServers {
+pub(crate) struct ClaudeServers {
     pub specs: Vec<ServerSpec>,
     pub warnings: Vec<String>,
 }
@@ -112,7 +112,7 @@ pub fn from_claude_file(path: &Path) -> Result<Vec<ServerSpec>, ConfigError> {
 /// an error, and so is a bad value of a key pattern-mcp reads; an entry that
 /// names a transport pattern-mcp does not speak (`sse`), or neither `command`
 /// nor `url`, is skipped with a warning, and the other entries load.
-pub fn read_claude_file(path: &Path) -> Result<ClaudeServers, ConfigError> {
+pub(crate) fn read_claude_file(path: &Path) -> Result<ClaudeServers, ConfigError> {
     let origin = path.display().to_string();
     let text = std::fs::read_to_string(path)
         .map_err(|e| ConfigError::Read { path: origin.clone(), reason: e.to_string() })?;
