@@ -1,36 +1,39 @@
 //! Opens one MCP session to a downstream server over its transport: spawn (stdio) or dial (HTTP), then `initialize`.
 
+use std::collections::{BTreeMap, HashMap};
+
 use rmcp::{
-    RoleClient, ServiceExt as _, service::RunningService, transport::async_rw::AsyncRwTransport,
+    ClientHandler, RoleClient, ServiceExt as _, service::RunningService,
+    transport::async_rw::AsyncRwTransport,
 };
 use tokio_util::sync::CancellationToken;
 
 use super::{
     child::ChildProcess,
-    handler::PoolClient,
+    error::ConnectError,
     line_limit,
     spec::{ServerSpec, Transport},
 };
 
 /// A live session and, for stdio, the process behind it.
-pub(crate) struct Connection {
-    pub running: RunningService<RoleClient, PoolClient>,
+pub(crate) struct Connection<H: ClientHandler> {
+    pub running: RunningService<RoleClient, H>,
     pub child: Option<ChildProcess>,
 }
 
-/// Starts a session, bounded by the server's timeout. On failure nothing is
-/// left running: a child that was spawned has been stopped and reaped. The
-/// error is a sentence for `last_error` and the log.
-pub(crate) async fn open(
+/// Starts a session with `client` as our side of it, bounded by the server's
+/// timeout. On failure nothing is left running: a child that was spawned has
+/// been stopped and reaped.
+pub(crate) async fn open<H: ClientHandler>(
     spec: &ServerSpec,
-    client: PoolClient,
+    client: H,
     cancel: CancellationToken,
-) -> Result<Connection, String> {
+) -> Result<Connection<H>, ConnectError> {
     match &spec.transport {
         Transport::Stdio { command, args, env, cwd } => {
             let (mut child, pipes) =
                 ChildProcess::spawn(&spec.name, command, args, env, cwd.as_deref())
-                    .map_err(|error| format!("cannot start `{command}`: {error}"))?;
+                    .map_err(|source| ConnectError::Spawn { command: command.clone(), source })?;
             let stdout = line_limit::guard(
                 &spec.name,
                 pipes.stdout,
@@ -45,11 +48,11 @@ pub(crate) async fn open(
                 Ok(Ok(running)) => {
                     return Ok(Connection { running, child: Some(child) });
                 }
-                Ok(Err(error)) => format!("initialization failed: {error}"),
-                Err(_) => format!("no answer to `initialize` within {:?}", spec.timeout),
+                Ok(Err(source)) => ConnectError::Initialize { source: Box::new(source) },
+                Err(_) => ConnectError::NoAnswer { after: spec.timeout },
             };
             Err(match child.stop().await {
-                Some(status) => format!("{failure}; the process ended ({status})"),
+                Some(status) => ConnectError::Exited { cause: Box::new(failure), status },
                 None => failure,
             })
         }
@@ -57,19 +60,19 @@ pub(crate) async fn open(
     }
 }
 
-async fn open_http(
+async fn open_http<H: ClientHandler>(
     spec: &ServerSpec,
     url: &str,
-    headers: &std::collections::BTreeMap<String, String>,
-    client: PoolClient,
+    headers: &BTreeMap<String, String>,
+    client: H,
     cancel: CancellationToken,
-) -> Result<Connection, String> {
+) -> Result<Connection<H>, ConnectError> {
     use rmcp::transport::{
         StreamableHttpClientTransport, streamable_http_client::StreamableHttpClientTransportConfig,
     };
 
     let mut config = StreamableHttpClientTransportConfig::with_uri(url);
-    let mut custom = std::collections::HashMap::new();
+    let mut custom = HashMap::new();
     for (name, value) in headers {
         if name.eq_ignore_ascii_case("authorization") {
             // rmcp sends the session's token itself and refuses it as a custom header.
@@ -78,15 +81,15 @@ async fn open_http(
             continue;
         }
         let header = http::HeaderName::try_from(name.as_str())
-            .map_err(|error| format!("invalid header name `{name}`: {error}"))?;
+            .map_err(|source| ConnectError::HeaderName { name: name.clone(), source })?;
         let value = http::HeaderValue::try_from(value.as_str())
-            .map_err(|error| format!("invalid value for header `{name}`: {error}"))?;
+            .map_err(|source| ConnectError::HeaderValue { name: name.clone(), source })?;
         custom.insert(header, value);
     }
     let transport = StreamableHttpClientTransport::from_config(config.custom_headers(custom));
     match tokio::time::timeout(spec.timeout, client.serve_with_ct(transport, cancel)).await {
         Ok(Ok(running)) => Ok(Connection { running, child: None }),
-        Ok(Err(error)) => Err(format!("initialization failed: {error}")),
-        Err(_) => Err(format!("no answer to `initialize` within {:?}", spec.timeout)),
+        Ok(Err(source)) => Err(ConnectError::Initialize { source: Box::new(source) }),
+        Err(_) => Err(ConnectError::NoAnswer { after: spec.timeout }),
     }
 }

@@ -1,6 +1,8 @@
-//! The failures of a downstream call that a caller acts on, with fixed metric labels.
+//! The failures of a downstream call that a caller acts on, with fixed metric labels, and why a session could not be opened.
 
-use std::time::Duration;
+use std::{io, process::ExitStatus, time::Duration};
+
+use rmcp::service::ClientInitializeError;
 
 /// Why [`DownstreamPool::call`](super::DownstreamPool::call) failed.
 ///
@@ -18,6 +20,11 @@ pub enum DownstreamError {
     /// after the call's timeout, or the pool is shutting down.
     #[error("downstream server `{server}` is not connected: {reason}")]
     NotConnected { server: String, reason: String },
+
+    /// The server cannot be started as configured (a header that is not
+    /// valid HTTP, say); it is not retried until the configuration changes.
+    #[error("downstream server `{server}` cannot be started as configured: {reason}")]
+    Misconfigured { server: String, reason: String },
 
     /// Caught before the call was sent, against the tool's `inputSchema`.
     #[error("invalid arguments for `{server}.{tool}`: `{field}` {reason}")]
@@ -68,6 +75,7 @@ impl DownstreamError {
             Self::UnknownServer { .. } => "unknown_server",
             Self::UnknownTool { .. } => "unknown_tool",
             Self::NotConnected { .. } => "not_connected",
+            Self::Misconfigured { .. } => "misconfigured",
             Self::InvalidArguments { .. } => "invalid_arguments",
             Self::Timeout { .. } => "timeout",
             Self::Crashed { .. } => "crashed",
@@ -91,12 +99,86 @@ impl DownstreamError {
             Self::UnknownServer { server }
             | Self::UnknownTool { server, .. }
             | Self::NotConnected { server, .. }
+            | Self::Misconfigured { server, .. }
             | Self::InvalidArguments { server, .. }
             | Self::Timeout { server, .. }
             | Self::Crashed { server, .. }
             | Self::ResultTooLarge { server, .. }
             | Self::Tool { server, .. }
             | Self::Protocol { server, .. } => server,
+        }
+    }
+}
+
+/// Why a session to a downstream server could not be opened (`connect.rs`).
+///
+/// Each message repeats the text of its source, because it becomes the
+/// server's one-line `last_error`; `source()` still gives the typed cause.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum ConnectError {
+    #[error("cannot start `{command}`: {source}")]
+    Spawn {
+        command: String,
+        #[source]
+        source: io::Error,
+    },
+
+    #[error("invalid header name `{name}`: {source}")]
+    HeaderName {
+        name: String,
+        #[source]
+        source: http::header::InvalidHeaderName,
+    },
+
+    #[error("invalid value for header `{name}`: {source}")]
+    HeaderValue {
+        name: String,
+        #[source]
+        source: http::header::InvalidHeaderValue,
+    },
+
+    /// The transport failed or the server's answer to `initialize` was not one.
+    #[error("initialization failed: {source}")]
+    Initialize {
+        #[source]
+        source: Box<ClientInitializeError>,
+    },
+
+    #[error("no answer to `initialize` within {after:?}")]
+    NoAnswer { after: Duration },
+
+    /// A stdio child was stopped after the handshake failed with `cause`.
+    #[error("{cause}; the process ended ({status})")]
+    Exited {
+        #[source]
+        cause: Box<ConnectError>,
+        status: ExitStatus,
+    },
+}
+
+impl ConnectError {
+    /// Whether another attempt may succeed with the same configuration: a
+    /// program may yet be installed and a server may yet answer, but a header
+    /// that is not valid HTTP stays so.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Self::HeaderName { .. } | Self::HeaderValue { .. } => false,
+            Self::Exited { cause, .. } => cause.is_retryable(),
+            Self::Spawn { .. } | Self::Initialize { .. } | Self::NoAnswer { .. } => true,
+        }
+    }
+}
+
+impl DownstreamError {
+    /// A call to `server`, whose last attempt to start failed with `error`: it
+    /// is being restarted (`not_connected`, retryable) or cannot be started
+    /// as configured (`misconfigured`, not retryable).
+    pub(crate) fn not_started(server: &str, error: &ConnectError) -> Self {
+        let server = server.to_owned();
+        if error.is_retryable() {
+            Self::NotConnected { server, reason: format!("restarting after a failure: {error}") }
+        } else {
+            Self::Misconfigured { server, reason: error.to_string() }
         }
     }
 }

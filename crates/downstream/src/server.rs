@@ -21,8 +21,8 @@ use super::{
     backoff::Backoff,
     child::ChildProcess,
     connect::{self, Connection},
-    error::DownstreamError,
-    handler::PoolClient,
+    error::{ConnectError, DownstreamError},
+    handler::{PoolClient, SessionOwner},
     line_limit,
     spec::{CachePolicy, ServerSpec, Transport},
     status::ServerStatus,
@@ -37,10 +37,13 @@ pub(crate) enum Link {
     /// An attempt to start a session is under way; calls wait for it.
     Connecting,
     Up(Session),
-    /// The last attempt failed or the session ended; the next attempt waits out the backoff.
+    /// The session ended; the next attempt waits out the backoff.
     Down {
         reason: String,
     },
+    /// The last attempt could not open a session. The next one waits out the
+    /// backoff, unless the error says another would fail alike: then none follows.
+    NotStarted(Arc<ConnectError>),
     /// The pool has shut down.
     Stopped,
 }
@@ -60,7 +63,12 @@ impl Session {
 
 enum SessionEnd {
     Shutdown,
-    Failed { reason: String, stable: bool },
+    Failed {
+        reason: String,
+        stable: bool,
+    },
+    /// No session could be opened.
+    NotStarted(ConnectError),
 }
 
 pub(crate) struct Server {
@@ -151,11 +159,16 @@ impl Server {
         }
     }
 
-    /// Waits until a session has been up at least once, or `deadline`.
+    /// Waits until a session has been up at least once, or `deadline`; false
+    /// at once for a server that cannot be started as configured.
     pub async fn wait_connected_once(&self, deadline: Instant) -> bool {
         let mut link = self.link.subscribe();
-        let once = link.wait_for(|_| self.ever_connected.load(Ordering::Acquire));
-        matches!(tokio::time::timeout_at(deadline, once).await, Ok(Ok(_)))
+        let settled = link.wait_for(|link| {
+            self.ever_connected.load(Ordering::Acquire)
+                || matches!(link, Link::NotStarted(error) if !error.is_retryable())
+        });
+        let _ = tokio::time::timeout_at(deadline, settled).await;
+        self.ever_connected.load(Ordering::Acquire)
     }
 
     /// Waits until a session is up now, or `deadline`.
@@ -245,6 +258,7 @@ impl Server {
             Link::Down { reason } => {
                 Err(not_connected(format!("restarting after a failure: {reason}")))
             }
+            Link::NotStarted(error) => Err(DownstreamError::not_started(&self.spec.name, &error)),
             Link::Disabled => Err(not_connected("disabled in the configuration".into())),
             Link::Stopped | Link::Connecting => Err(not_connected("the pool is shut down".into())),
         }
@@ -346,17 +360,28 @@ impl Server {
         loop {
             let generation = self.generation.fetch_add(1, Ordering::AcqRel) + 1;
             self.link.send_replace(Link::Connecting);
-            let (reason, stable) = match self.run_session(generation).await {
+            let (reason, link) = match self.run_session(generation).await {
                 SessionEnd::Shutdown => break,
-                SessionEnd::Failed { reason, stable } => (reason, stable),
+                SessionEnd::Failed { reason, stable } => {
+                    if stable {
+                        backoff.reset();
+                    }
+                    (reason.clone(), Link::Down { reason })
+                }
+                SessionEnd::NotStarted(error) if !error.is_retryable() => {
+                    tracing::error!(server = %self.spec.name, reason = %error, "downstream server cannot be started as configured; not retrying");
+                    *locked(&self.last_error) = Some(error.to_string());
+                    self.link.send_replace(Link::NotStarted(Arc::new(error)));
+                    return;
+                }
+                SessionEnd::NotStarted(error) => {
+                    (error.to_string(), Link::NotStarted(Arc::new(error)))
+                }
             };
-            if stable {
-                backoff.reset();
-            }
             let delay = backoff.next_delay();
             tracing::warn!(server = %self.spec.name, %reason, retry_in = ?delay, "downstream server unavailable");
-            *locked(&self.last_error) = Some(reason.clone());
-            self.link.send_replace(Link::Down { reason });
+            *locked(&self.last_error) = Some(reason);
+            self.link.send_replace(link);
             tokio::select! {
                 () = tokio::time::sleep(delay) => {}
                 () = self.shutdown.cancelled() => break,
@@ -375,9 +400,7 @@ impl Server {
         let Connection { running, mut child } = match opened {
             Ok(connection) => connection,
             Err(_) if self.shutdown.is_cancelled() => return SessionEnd::Shutdown,
-            Err(reason) => {
-                return SessionEnd::Failed { reason, stable: false };
-            }
+            Err(error) => return SessionEnd::NotStarted(error),
         };
         *locked(&self.pid) = child.as_ref().and_then(ChildProcess::id);
         let peer = running.peer().clone();
@@ -428,6 +451,20 @@ impl Server {
             return SessionEnd::Shutdown;
         }
         SessionEnd::Failed { reason, stable: up_for >= Backoff::STABLE_AFTER }
+    }
+}
+
+impl SessionOwner for Server {
+    fn name(&self) -> &str {
+        &self.spec.name
+    }
+
+    async fn tools_changed(
+        &self,
+        peer: &Peer<RoleClient>,
+        generation: u64,
+    ) -> Result<usize, String> {
+        self.refresh_tools(peer, generation).await
     }
 }
 

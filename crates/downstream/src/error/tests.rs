@@ -47,3 +47,38 @@ fn result_too_large_names_the_server_the_size_and_the_limit() {
         "`files.read` answered 17000000 bytes, over the limit of 16777216 bytes on one message from a downstream server"
     );
 }
+
+#[test]
+fn a_connect_error_keeps_its_source_and_says_whether_to_retry() {
+    use std::error::Error as _;
+
+    let missing = ConnectError::Spawn {
+        command: "/nonexistent/mcp".into(),
+        source: io::Error::from(io::ErrorKind::NotFound),
+    };
+    let source = missing.source().and_then(|s| s.downcast_ref::<io::Error>()).unwrap();
+    assert_eq!(source.kind(), io::ErrorKind::NotFound);
+    assert!(missing.is_retryable(), "the program may yet be installed");
+
+    let header = ConnectError::HeaderName {
+        name: "two words".into(),
+        source: http::HeaderName::try_from("two words").unwrap_err(),
+    };
+    assert!(!header.is_retryable());
+    assert!(header.source().is_some());
+
+    let mute = ConnectError::NoAnswer { after: Duration::from_millis(300) };
+    assert_eq!(mute.to_string(), "no answer to `initialize` within 300ms");
+    let refused = DownstreamError::not_started("time", &mute);
+    assert_eq!(
+        refused,
+        DownstreamError::NotConnected {
+            server: "time".into(),
+            reason: "restarting after a failure: no answer to `initialize` within 300ms".into()
+        }
+    );
+    assert!(refused.is_retryable());
+    let misconfigured = DownstreamError::not_started("time", &header);
+    assert_eq!((misconfigured.reason(), misconfigured.is_retryable()), ("misconfigured", false));
+    assert_eq!(misconfigured.server(), "time");
+}

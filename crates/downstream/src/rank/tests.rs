@@ -58,3 +58,51 @@ fn tools_sharing_no_word_with_the_query_are_left_out_and_limit_applies() {
     assert_eq!(rank_tools(&catalogue(), "time file", 2).len(), 2);
     assert!(rank_tools(&[], "time", 5).is_empty());
 }
+
+/// The tools of `mcp-server-time`, as it lists them.
+fn time_server() -> Vec<ToolEntry> {
+    vec![
+        entry("time", "get_current_time", "Get current time in a specific timezone", &["timezone"]),
+        entry(
+            "time",
+            "convert_time",
+            "Convert time between timezones",
+            &["source_timezone", "time", "target_timezone"],
+        ),
+    ]
+}
+
+#[test]
+fn asking_for_the_time_somewhere_ranks_the_current_time_first() {
+    for tools in [time_server(), [time_server(), catalogue()[2..].to_vec()].concat()] {
+        let ranked = rank_tools(&tools, "what is the time in Asia/Tokyo", 5);
+        assert_eq!(names(&ranked), ["time.get_current_time", "time.convert_time"]);
+        assert!(ranked[0].score > ranked[1].score);
+    }
+}
+
+#[test]
+fn asking_to_convert_a_time_ranks_the_conversion_first() {
+    for tools in [time_server(), [time_server(), catalogue()[2..].to_vec()].concat()] {
+        let ranked = rank_tools(&tools, "convert 14:00 from Tokyo to Berlin time", 5);
+        assert_eq!(names(&ranked), ["time.convert_time", "time.get_current_time"]);
+    }
+}
+
+#[test]
+fn a_word_repeated_in_a_description_and_parameters_counts_once() {
+    // `time` is in both names; `convert_time` says it three times more.
+    let tools = time_server();
+    let get = document_terms(&tools[0]);
+    let convert = document_terms(&tools[1]);
+    assert_eq!((get["time"], convert["time"]), (NAME_WEIGHT, NAME_WEIGHT));
+    assert_eq!(convert["timezone"], 1.0, "`timezones` and `source_timezone` are one word");
+}
+
+#[test]
+fn plurals_fold_to_the_singular_but_not_words_that_only_end_in_s() {
+    assert_eq!(
+        terms("Lists files of directories, its status and process names"),
+        ["list", "file", "directory", "its", "status", "process", "name"]
+    );
+}

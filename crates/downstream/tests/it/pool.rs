@@ -356,3 +356,44 @@ async fn a_result_over_the_message_limit_fails_at_once_and_the_session_goes_on()
     assert_eq!((status.restarts, status.pid, status.calls, status.errors), (0, pid, 3, 1));
     pool.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_json_rpc_error_answer_is_a_protocol_error_with_its_code() {
+    let (pool, _) = started("t").await;
+    let error = pool.call("t", "add", args(json!({"a": i64::MAX, "b": 1}))).await.unwrap_err();
+    assert_eq!(
+        error,
+        DownstreamError::Protocol {
+            server: "t".into(),
+            tool: "add".into(),
+            code: Some(-32602),
+            message: "the sum overflows".into()
+        }
+    );
+    assert_eq!((error.reason(), error.is_retryable()), ("protocol_error", false));
+    pool.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_that_cannot_start_as_configured_is_not_retried_and_calls_say_why() {
+    init_tracing();
+    // Port 9 (discard) is never dialled: the header fails before any request.
+    let bad = ServerSpec::http("bad", "http://127.0.0.1:9/mcp").with_header("two words", "x");
+    let pool = DownstreamPool::start(vec![bad]);
+    assert!(!pool.wait_ready(READY).await, "a misconfigured server does not connect");
+    let error = pool.call("bad", "echo", args(json!({}))).await.unwrap_err();
+    assert_eq!(
+        error,
+        DownstreamError::Misconfigured {
+            server: "bad".into(),
+            reason: "invalid header name `two words`: invalid HTTP header name".into()
+        }
+    );
+    assert_eq!((error.reason(), error.is_retryable()), ("misconfigured", false));
+    let status = &pool.status()[0];
+    assert_eq!(
+        (status.restarts, status.last_error.as_deref()),
+        (0, Some("invalid header name `two words`: invalid HTTP header name"))
+    );
+    pool.shutdown().await;
+}

@@ -56,16 +56,9 @@ pub struct RawTool {
 /// Longest operator TTL of a tool's results: a day.
 const MAX_CACHE_TTL_S: u64 = 86_400;
 
-/// A Claude Desktop `claude_desktop_config.json`: only `mcpServers` is read.
+/// One entry of `mcpServers`: the keys pattern-mcp reads (Claude Desktop's
+/// and ours); whatever else an MCP client wrote there lands in `other`.
 #[derive(Debug, Deserialize)]
-struct ClaudeFile {
-    #[serde(rename = "mcpServers")]
-    mcp_servers: BTreeMap<String, ClaudeServer>,
-}
-
-/// One entry of `mcpServers`: our keys plus the ones Claude Desktop itself writes.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
 struct ClaudeServer {
     command: Option<String>,
     args: Option<Vec<String>>,
@@ -80,55 +73,175 @@ struct ClaudeServer {
     tools: Option<BTreeMap<String, RawTool>>,
     /// Claude Desktop's switch: `disabled: true` is `enabled: false`.
     disabled: Option<bool>,
-    /// `stdio`, `http` or `streamable-http`; only checked against `command`/`url`.
+    /// The transport: `stdio`, `http` (or `streamable-http`), `sse`, …;
+    /// unset, `command` means stdio and `url` Streamable HTTP.
     #[serde(rename = "type")]
     kind: Option<String>,
+    /// Cline's name for `type`.
+    #[serde(rename = "transportType")]
+    transport_type: Option<String>,
+    #[serde(flatten)]
+    other: BTreeMap<String, serde_json::Value>,
 }
 
-/// Reads a Claude Desktop `mcpServers` file; relative `cwd`s are relative to it.
+/// Keys other MCP clients keep in an entry for their own use (tool approval
+/// lists, a note, their own request timeout): ignored without a word.
+const CLIENT_KEYS: &[&str] =
+    &["autoApprove", "alwaysAllow", "disabledTools", "description", "timeout"];
+
+/// What pattern-mcp takes from a Claude Desktop file: the servers it can run,
+/// and one sentence for each entry it skipped and each key it ignored.
+#[derive(Debug)]
+pub(crate) struct ClaudeServers {
+    pub specs: Vec<ServerSpec>,
+    pub warnings: Vec<String>,
+}
+
+/// Reads a Claude Desktop `mcpServers` file; relative `cwd`s are relative to
+/// it. Entries pattern-mcp cannot run are skipped, each with a warning in the log.
 pub fn from_claude_file(path: &Path) -> Result<Vec<ServerSpec>, ConfigError> {
+    let read = read_claude_file(path)?;
+    for warning in &read.warnings {
+        tracing::warn!(file = %path.display(), "{warning}");
+    }
+    Ok(read.specs)
+}
+
+/// Reads a Claude Desktop `claude_desktop_config.json` (only `mcpServers`
+/// is read). A file that is not a JSON object with an `mcpServers` object is
+/// an error, and so is a bad value of a key pattern-mcp reads; an entry that
+/// names a transport pattern-mcp does not speak (`sse`), or neither `command`
+/// nor `url`, is skipped with a warning, and the other entries load.
+pub(crate) fn read_claude_file(path: &Path) -> Result<ClaudeServers, ConfigError> {
     let origin = path.display().to_string();
     let text = std::fs::read_to_string(path)
         .map_err(|e| ConfigError::Read { path: origin.clone(), reason: e.to_string() })?;
-    let file: ClaudeFile = serde_json::from_str(&text)
+    let file: serde_json::Value = serde_json::from_str(&text)
         .map_err(|e| ConfigError::Parse { path: origin.clone(), reason: e.to_string() })?;
+    let parse = |reason: &str| ConfigError::Parse { path: origin.clone(), reason: reason.into() };
+    let serde_json::Value::Object(mut file) = file else {
+        return Err(parse(
+            "is not a JSON object; a Claude Desktop config is `{\"mcpServers\": {…}}`",
+        ));
+    };
+    let entries = match file.remove("mcpServers") {
+        Some(serde_json::Value::Object(entries)) => entries,
+        Some(_) => return Err(parse("`mcpServers` is not an object of servers by name")),
+        None => {
+            return Err(parse(
+                "has no `mcpServers`; a Claude Desktop config is `{\"mcpServers\": {…}}`",
+            ));
+        }
+    };
     let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
-    file.mcp_servers
-        .into_iter()
-        .map(|(name, s)| {
-            let key = format!("mcpServers.{name}");
-            if let Some(kind) = &s.kind {
-                let fits = match kind.as_str() {
-                    "stdio" => s.command.is_some(),
-                    "http" | "streamable-http" | "streamableHttp" => s.url.is_some(),
-                    _ => false,
-                };
-                if !fits {
-                    return Err(ConfigError::invalid(
-                        &origin,
-                        &format!("{key}.type"),
-                        format!(
-                            "is `{kind}`; use `stdio` with `command` or `http` with `url` (SSE servers are not supported)"
-                        ),
-                    ));
-                }
+    let mut read = ClaudeServers { specs: Vec::new(), warnings: Vec::new() };
+    for (name, entry) in entries.into_iter().collect::<BTreeMap<_, _>>() {
+        let key = format!("mcpServers.{name}");
+        if !entry.is_object() {
+            read.warnings.push(format!("`{key}` skipped: it is not an object"));
+            continue;
+        }
+        let server: ClaudeServer = serde_json::from_value(entry).map_err(|e| {
+            ConfigError::invalid(&origin, &key, format!("is not a server entry: {e}"))
+        })?;
+        match claude_entry(&name, server, &key, &mut read.warnings) {
+            Ok(raw) => read.specs.push(resolve_one(&name, raw, &origin, &key, &base)?),
+            Err(reason) => read.warnings.push(format!("`{key}` skipped: {reason}")),
+        }
+    }
+    Ok(read)
+}
+
+/// The entry as `[servers.NAME]` would say it, or why pattern-mcp cannot run
+/// it. Keys that do not apply to its transport, and keys no one reads, are
+/// left out with a warning.
+fn claude_entry(
+    name: &str,
+    s: ClaudeServer,
+    key: &str,
+    warnings: &mut Vec<String>,
+) -> Result<RawServer, String> {
+    let mut ignore =
+        |field: &str, why: &str| warnings.push(format!("`{key}.{field}` ignored: {why}"));
+    for field in s.other.keys().filter(|field| !CLIENT_KEYS.contains(&field.as_str())) {
+        ignore(field, "not a key pattern-mcp knows");
+    }
+    if !valid_server_name(name) {
+        return Err("its name is not a valid server name: use 1 to 64 of A-Z a-z 0-9 _ -".into());
+    }
+    let stdio = match s.kind.as_deref().or(s.transport_type.as_deref()) {
+        Some("stdio") if s.command.is_some() => true,
+        Some("stdio") => return Err("it is a `stdio` server without `command`".into()),
+        Some("http" | "streamable-http" | "streamableHttp" | "streamable_http")
+            if s.url.is_some() =>
+        {
+            false
+        }
+        Some("http" | "streamable-http" | "streamableHttp" | "streamable_http") => {
+            return Err("it is an `http` server without `url`".into());
+        }
+        Some("sse") => {
+            return Err("it uses the SSE transport, which pattern-mcp does not speak; \
+                 give the server's Streamable HTTP endpoint as `url` with `type: http`"
+                .into());
+        }
+        Some(other) => {
+            return Err(format!(
+                "its transport `{other}` is not one pattern-mcp speaks (`stdio` or `http`)"
+            ));
+        }
+        None => match (&s.command, &s.url) {
+            (Some(_), None) => true,
+            (None, Some(_)) => false,
+            (Some(_), Some(_)) => {
+                return Err("it has both `command` and `url`, and no `type` to choose".into());
             }
-            let raw = RawServer {
-                command: s.command,
-                args: s.args,
-                env: s.env,
-                cwd: s.cwd,
-                url: s.url,
-                headers: s.headers,
-                timeout_s: s.timeout_s,
-                enabled: Some(s.enabled.unwrap_or(true) && !s.disabled.unwrap_or(false)),
-                cache_ttl_s: s.cache_ttl_s,
-                cache_side_effects: s.cache_side_effects,
-                tools: s.tools,
-            };
-            resolve_one(&name, raw, &origin, &key, &base)
-        })
-        .collect()
+            (None, None) => return Err("it has neither `command` nor `url`".into()),
+        },
+    };
+    let mut raw = RawServer {
+        timeout_s: s.timeout_s,
+        enabled: Some(s.enabled.unwrap_or(true) && !s.disabled.unwrap_or(false)),
+        cache_ttl_s: s.cache_ttl_s,
+        cache_side_effects: s.cache_side_effects,
+        tools: s.tools,
+        ..RawServer::default()
+    };
+    if stdio {
+        let command = s.command.unwrap_or_default();
+        if command.trim().is_empty() {
+            return Err("its `command` is empty".into());
+        }
+        for (field, set) in [("url", s.url.is_some()), ("headers", s.headers.is_some())] {
+            if set {
+                ignore(field, "applies to `http` servers only");
+            }
+        }
+        (raw.command, raw.args, raw.env, raw.cwd) = (Some(command), s.args, s.env, s.cwd);
+    } else {
+        let url = s.url.unwrap_or_default();
+        if !(url.starts_with("http://") || url.starts_with("https://")) {
+            return Err(format!("its `url` `{url}` is not http:// or https://"));
+        }
+        for (field, set) in [
+            ("command", s.command.is_some()),
+            ("args", s.args.is_some()),
+            ("env", s.env.is_some()),
+            ("cwd", s.cwd.is_some()),
+        ] {
+            if set {
+                ignore(field, "applies to `stdio` servers only");
+            }
+        }
+        (raw.url, raw.headers) = (Some(url), s.headers);
+    }
+    Ok(raw)
+}
+
+/// What a server may be called: its tools are addressed as `NAME.tool`.
+fn valid_server_name(name: &str) -> bool {
+    (1..=64).contains(&name.len())
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
 }
 
 /// Resolves `[servers.*]` of the config file.
@@ -173,9 +286,7 @@ fn resolve_one(
         let key = if field.is_empty() { key.to_owned() } else { format!("{key}.{field}") };
         ConfigError::invalid(origin, &key, reason.to_owned())
     };
-    let name_ok = (1..=64).contains(&name.len())
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
-    if !name_ok {
+    if !valid_server_name(name) {
         return Err(bad("", "is not a valid server name: use 1 to 64 of A-Z a-z 0-9 _ -"));
     }
     let timeout_s = raw.timeout_s.unwrap_or(ServerSpec::DEFAULT_TIMEOUT.as_secs());
@@ -220,7 +331,22 @@ fn resolve_one(
                     return Err(bad(field, "applies to `command` servers only"));
                 }
             }
-            Transport::Http { url, headers: raw.headers.unwrap_or_default() }
+            let headers = raw.headers.unwrap_or_default();
+            for (header, value) in &headers {
+                if axum::http::HeaderName::try_from(header.as_str()).is_err() {
+                    return Err(bad(
+                        &format!("headers.{header}"),
+                        "is not a valid HTTP header name",
+                    ));
+                }
+                if axum::http::HeaderValue::try_from(value.as_str()).is_err() {
+                    return Err(bad(
+                        &format!("headers.{header}"),
+                        "has a value that is not valid in an HTTP header (a control character?)",
+                    ));
+                }
+            }
+            Transport::Http { url, headers }
         }
     };
     Ok(ServerSpec {

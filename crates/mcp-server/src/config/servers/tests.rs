@@ -81,14 +81,154 @@ fn a_claude_desktop_file_is_accepted_as_is() {
     );
 }
 
+/// A Claude Desktop config as users keep them: entries with other clients'
+/// keys, a disabled one, an SSE one, one for a transport nobody speaks, and
+/// a placeholder with neither `command` nor `url`.
+fn fixture() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("src/config/servers/claude_desktop_config.json")
+}
+
 #[test]
-fn a_claude_desktop_entry_with_an_unknown_key_or_sse_is_refused() {
-    let unknown =
-        claude(r#"{"mcpServers": {"t": {"command": "a", "autoApprove": []}}}"#).unwrap_err();
-    assert!(unknown.contains("unknown field `autoApprove`"), "{unknown}");
-    let sse =
-        claude(r#"{"mcpServers": {"t": {"type": "sse", "url": "http://h/sse"}}}"#).unwrap_err();
-    assert!(sse.contains("`mcpServers.t.type` is `sse`"), "{sse}");
+fn a_real_claude_desktop_file_loads_what_can_run_and_skips_the_rest_saying_why() {
+    let read = read_claude_file(&fixture()).unwrap();
+    let names: Vec<(&str, bool)> =
+        read.specs.iter().map(|s| (s.name.as_str(), s.enabled)).collect();
+    assert_eq!(
+        names,
+        [
+            ("brave-search", false),
+            ("filesystem", true),
+            ("github", true),
+            ("notion", true),
+            ("sqlite", true),
+            ("time", true)
+        ]
+    );
+    assert_eq!(
+        read.warnings,
+        [
+            "`mcpServers.github.envFile` ignored: not a key pattern-mcp knows",
+            "`mcpServers.linear` skipped: it uses the SSE transport, which pattern-mcp does not \
+             speak; give the server's Streamable HTTP endpoint as `url` with `type: http`",
+            "`mcpServers.placeholder` skipped: it has neither `command` nor `url`",
+            "`mcpServers.websocket` skipped: its transport `ws` is not one pattern-mcp speaks \
+             (`stdio` or `http`)",
+        ]
+    );
+    let skipped = from_claude_file(&fixture()).unwrap();
+    assert_eq!(skipped, read.specs, "the warnings go to the log, the servers load");
+}
+
+#[test]
+fn env_cwd_and_http_entries_of_a_claude_desktop_file_are_honoured() {
+    let specs = read_claude_file(&fixture()).unwrap().specs;
+    let spec = |name: &str| specs.iter().find(|s| s.name == name).unwrap();
+    assert_eq!(
+        spec("time").transport,
+        Transport::Stdio {
+            command: "uvx".into(),
+            args: vec!["mcp-server-time".into(), "--local-timezone=Europe/Berlin".into()],
+            env: BTreeMap::from([("TZ".to_owned(), "Europe/Berlin".to_owned())]),
+            cwd: None,
+        }
+    );
+    let Transport::Stdio { cwd, .. } = &spec("sqlite").transport else { panic!("stdio") };
+    assert_eq!(cwd.as_deref(), Some(fixture().parent().unwrap().join("data").as_path()));
+    assert_eq!(
+        spec("notion").transport,
+        Transport::Http {
+            url: "https://mcp.notion.com/mcp".into(),
+            headers: BTreeMap::from([(
+                "Authorization".to_owned(),
+                "Bearer YOUR_TOKEN_HERE".to_owned()
+            )]),
+        }
+    );
+    assert_eq!(spec("sqlite").timeout, Duration::from_secs(30), "Cline's `timeout` is not ours");
+}
+
+#[test]
+fn every_spelling_of_streamable_http_maps_to_the_http_client() {
+    for kind in ["http", "streamable-http", "streamableHttp"] {
+        let text =
+            format!(r#"{{"mcpServers": {{"r": {{"type": "{kind}", "url": "http://h/mcp"}}}}}}"#);
+        let specs = claude(&text).unwrap();
+        assert!(
+            matches!(&specs[0].transport, Transport::Http { url, .. } if url == "http://h/mcp"),
+            "{kind}"
+        );
+    }
+    let cline = claude(r#"{"mcpServers": {"r": {"transportType": "sse", "url": "http://h/sse"}}}"#)
+        .unwrap();
+    assert!(cline.is_empty(), "Cline's `transportType: sse` is skipped like `type: sse`");
+}
+
+#[test]
+fn an_entry_of_the_wrong_shape_is_skipped_or_adapted_with_a_warning() {
+    let read = |text: &str| {
+        let path = std::env::temp_dir().join(format!(
+            "pattern-mcp-servers-shape-{}-{}.json",
+            std::process::id(),
+            text.len()
+        ));
+        std::fs::write(&path, text).unwrap();
+        let out = read_claude_file(&path).unwrap();
+        std::fs::remove_file(&path).unwrap();
+        out
+    };
+    let mixed = read(
+        r#"{"mcpServers": {
+            "both": {"command": "a", "url": "http://h"},
+            "web": {"type": "http", "url": "http://h/mcp", "env": {"A": "b"}},
+            "odd.name": {"command": "a"},
+            "text": "uvx mcp-server-time",
+            "nourl": {"type": "http", "command": "a"}
+        }}"#,
+    );
+    let names: Vec<&str> = mixed.specs.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(names, ["web"]);
+    assert_eq!(
+        mixed.warnings,
+        [
+            "`mcpServers.both` skipped: it has both `command` and `url`, and no `type` to choose",
+            "`mcpServers.nourl` skipped: it is an `http` server without `url`",
+            "`mcpServers.odd.name` skipped: its name is not a valid server name: use 1 to 64 of \
+             A-Z a-z 0-9 _ -",
+            "`mcpServers.text` skipped: it is not an object",
+            "`mcpServers.web.env` ignored: applies to `stdio` servers only",
+        ]
+    );
+}
+
+#[test]
+fn a_file_that_is_not_a_claude_desktop_config_is_a_clear_error() {
+    let not_json = claude("mcpServers: {}").unwrap_err();
+    assert!(not_json.contains("expected value at line 1"), "{not_json}");
+    let array = claude(r#"[{"command": "a"}]"#).unwrap_err();
+    assert!(
+        array.ends_with("is not a JSON object; a Claude Desktop config is `{\"mcpServers\": {…}}`"),
+        "{array}"
+    );
+    let none = claude(r#"{"servers": {}}"#).unwrap_err();
+    assert!(none.contains("has no `mcpServers`"), "{none}");
+    let list = claude(r#"{"mcpServers": []}"#).unwrap_err();
+    assert!(list.contains("`mcpServers` is not an object of servers by name"), "{list}");
+    // A bad value of a key pattern-mcp reads is an error naming it, as in TOML.
+    let args = claude(r#"{"mcpServers": {"t": {"command": "a", "args": "x"}}}"#).unwrap_err();
+    assert!(args.contains("`mcpServers.t` is not a server entry: invalid type: string"), "{args}");
+    let timeout = claude(r#"{"mcpServers": {"t": {"command": "a", "timeout_s": 0}}}"#).unwrap_err();
+    assert!(timeout.contains("`mcpServers.t.timeout_s` is 0"), "{timeout}");
+}
+
+#[test]
+fn a_header_that_is_not_valid_http_fails_at_start_naming_it() {
+    let name =
+        toml_servers("[servers.x]\nurl = \"http://h\"\nheaders = { \"two words\" = \"b\" }\n")
+            .unwrap_err();
+    assert_eq!(name, "cfg.toml: `servers.x.headers.two words` is not a valid HTTP header name");
+    let value =
+        toml_servers("[servers.x]\nurl = \"http://h\"\nheaders = { A = \"b\\nc\" }\n").unwrap_err();
+    assert!(value.contains("`servers.x.headers.A` has a value that is not valid"), "{value}");
 }
 
 #[test]
