@@ -104,13 +104,28 @@ def test_check_reports_a_pattern_naming_an_unconfigured_server(tmp_path):
 
 def test_bad_server_config_fails_at_start_naming_the_key(tmp_path):
     servers = tmp_path / "servers.json"
-    servers.write_text(json.dumps({"mcpServers": {"x": {"command": "a", "url": "http://h/mcp"}}}))
+    servers.write_text(json.dumps({"mcpServers": {"x": {"command": "a", "args": "not a list"}}}))
     run = subprocess.run(
         [binary(), "check", "--servers", str(servers), "--memory", "sqlite::memory:"],
         capture_output=True, text=True, timeout=60,
     )
     assert run.returncode == 1
-    assert f"{servers}: `mcpServers.x` has both `command` and `url`" in run.stderr, run.stderr
+    assert f"{servers}: `mcpServers.x` is not a server entry" in run.stderr, run.stderr
+
+
+def test_an_entry_that_cannot_run_is_skipped_with_a_warning_and_the_rest_loads(tmp_path):
+    servers = tmp_path / "servers.json"
+    servers.write_text(json.dumps({"mcpServers": {
+        "both": {"command": "a", "url": "http://h/mcp"},
+        "remote": {"type": "sse", "url": "http://h/sse"},
+    }}))
+    run = subprocess.run(
+        [binary(), "check", "--servers", str(servers), "--memory", "sqlite::memory:"],
+        capture_output=True, text=True, timeout=60,
+    )
+    assert run.returncode == 0, run.stderr
+    assert "`mcpServers.both` skipped: it has both `command` and `url`" in run.stderr, run.stderr
+    assert "`mcpServers.remote` skipped" in run.stderr, run.stderr
 
 
 def everything_processes():
@@ -170,6 +185,12 @@ def test_exec_lists_a_directory_through_the_filesystem_server_of_the_examples(tm
     listing = tmp_path / "listing"
     (listing / "sub").mkdir(parents=True)
     (listing / "hello.txt").write_text("hi")
+    # `check` waits each server's own `timeout_s` (180 s here): npx fetches Node 22 and the server once, so the
+    # one-shot `exec` below is not timed against a download on a cold cache or a loaded machine.
+    subprocess.run(
+        [binary(), "check", "--servers", str(ROOT / "examples" / "servers.json"), "--memory", "sqlite::memory:"],
+        capture_output=True, env=with_venv_path(), timeout=400,
+    )
     result = exec_with_the_examples(tmp_path, f"list the files in {listing}", timeout=400)
     assert result["pattern_name"] == "list_directory"
     assert (result["result"]["server"], result["result"]["tool"]) == ("filesystem", "list_directory")
