@@ -2,16 +2,17 @@
 //!
 //! [`Router::route`] applies the mode and pattern rules and, in balanced mode,
 //! the transparent cue classifier of [`classify`](Router::classify): lexicon
-//! phrases per class (`lexicon.rs`), a few structural rules ("the list I gave
-//! you" is stored knowledge, "search my notes" acts on memory), and a short
-//! rule list over the summed weights. Then availability (`availability.rs`):
+//! phrases per class (`lexicon.rs`, loaded from one data file per language in
+//! `lexicons/`) and a few structural rules ("the list I gave you" is stored
+//! knowledge, "search my notes" acts on memory) found by `cues.rs`, and a
+//! short rule list over the summed weights (`classify.rs`). Then availability (`availability.rs`):
 //! a route whose path cannot answer (no connected downstream server, no
 //! memories in the namespace) gives way to the other path when that one can.
 //! Estimates start at the configured per-route targets and follow observed
 //! executions (moving averages).
 //!
 //! **Invariant:** nothing per request is compiled or built: lexicon tables are
-//! built once, behind a `LazyLock`.
+//! parsed from the embedded files once, behind a `LazyLock`.
 //! **Invariant:** this crate never talks to a store, a cache or a downstream
 //! server; it learns whether a namespace holds memories through
 //! `pattern_core::MemoryAvailability` and whether a downstream server can be
@@ -19,6 +20,7 @@
 
 mod availability;
 mod classify;
+mod cues;
 mod estimate;
 mod lexicon;
 mod router;

@@ -10,7 +10,8 @@ use pattern_core::{
 };
 
 use crate::availability::{DownstreamAvailability, NoAnswer, resolve};
-use crate::classify::{Classification, Scores, classify_with_scores};
+use crate::classify::{Classification, classify_with_scores};
+use crate::cues::Scores;
 use crate::estimate::{Estimate, Estimates, route_index};
 
 #[cfg(test)]
