@@ -58,7 +58,7 @@ pub struct Classification {
 
 /// Which rule decided.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Rule {
+pub enum Rule {
     NoContent,
     Store,
     Mixed,
@@ -70,9 +70,34 @@ enum Rule {
     NoSignal,
 }
 
-/// Classifies `query` from its words alone; also returns the summed cue
-/// weights, which rank the alternatives.
+impl Rule {
+    pub const ALL: [Rule; 9] = [
+        Rule::NoContent,
+        Rule::Store,
+        Rule::Mixed,
+        Rule::MemoryOnly,
+        Rule::CombineOnly,
+        Rule::LiveOnly,
+        Rule::WeakMemory,
+        Rule::WeakLive,
+        Rule::NoSignal,
+    ];
+
+    pub fn index(self) -> usize {
+        Rule::ALL.iter().position(|r| *r == self).unwrap_or(0)
+    }
+}
+
+/// The cue rules' answer for `query` from its words alone.
+#[cfg(test)]
 pub fn classify_with_scores(query: &str) -> (Classification, Scores) {
+    let (c, s, _) = cue_classify(query);
+    (c, s)
+}
+
+/// Classifies `query` from its words alone by the cue rules; also returns
+/// the summed cue weights and the rule that decided.
+pub fn cue_classify(query: &str) -> (Classification, Scores, Rule) {
     let lowered = query.to_lowercase();
     let mut tokens = Vec::with_capacity(32);
     let shape = tokenize(&lowered, &mut tokens);
@@ -85,7 +110,7 @@ pub fn classify_with_scores(query: &str) -> (Classification, Scores) {
     let (route, confidence, rule) = decide(scores, has_content);
     let keywords = keywords(&tokens, &hits);
     let reasoning = reasoning(rule, scores, &keywords, &tokens);
-    (Classification { route, confidence, keywords, reasoning, has_content }, scores)
+    (Classification { route, confidence, keywords, reasoning, has_content }, scores, rule)
 }
 
 fn decide(s: Scores, has_content: bool) -> (Route, f64, Rule) {

@@ -23,6 +23,8 @@ mod classify;
 mod cues;
 mod estimate;
 mod lexicon;
+#[doc(hidden)]
+pub mod model;
 mod router;
 mod tokenize;
 
