@@ -167,6 +167,24 @@ fn run() -> Result<(), String> {
     let misses = take_flag(&mut args, "--misses")
         || std::env::var_os("PATTERN_MCP_ROUTING_VERBOSE").is_some();
     let cv = take_flag(&mut args, "--cv");
+    if take_flag(&mut args, "--time") {
+        // A rough split of one decision's time (criterion's bench is the measure).
+        for q in &args {
+            let n = 20_000;
+            let t = std::time::Instant::now();
+            for _ in 0..n {
+                std::hint::black_box(cue_rules(std::hint::black_box(q)));
+            }
+            let cues = t.elapsed().as_secs_f64() * 1e6 / f64::from(n);
+            let t = std::time::Instant::now();
+            for _ in 0..n {
+                std::hint::black_box(classify(std::hint::black_box(q)));
+            }
+            let all = t.elapsed().as_secs_f64() * 1e6 / f64::from(n);
+            println!("{q}\n  cue rules and features {cues:.1} µs, with the model {all:.1} µs");
+        }
+        return Ok(());
+    }
     if take_flag(&mut args, "--query") {
         for q in &args {
             let v = classify(q);

@@ -21,7 +21,9 @@ use pattern_core::{MatchedKeywords, Route};
 
 use crate::cues::{CLEAR, Class, Hit, Scores, analyze, is_content};
 use crate::lexicon::lexicon;
-use crate::tokenize::{Token, tokenize};
+#[cfg(test)]
+use crate::tokenize::tokenize;
+use crate::tokenize::{Shape, Token};
 
 #[cfg(test)]
 mod tests;
@@ -29,7 +31,8 @@ mod tests;
 /// Confidence of each rule: about how often the rule's route was right on
 /// the labelled sets of `tests/data` (between 0.95 and 1.0 for the clear
 /// rules, 0.8 to 0.85 for the weak ones), set a little lower for wording
-/// those sets lack. `tests/it/calibration.rs` holds them to the data.
+/// those sets lack. The learned model (`model.rs`) leans on them where the
+/// query's n-grams were never seen in training.
 const CONF_INFRASTRUCTURE: f64 = 0.9;
 const CONF_MEMORY: f64 = 0.9;
 const CONF_HYBRID: f64 = 0.95;
@@ -97,19 +100,30 @@ pub fn classify_with_scores(query: &str) -> (Classification, Scores) {
 
 /// Classifies `query` from its words alone by the cue rules; also returns
 /// the summed cue weights and the rule that decided.
+#[cfg(test)]
 pub fn cue_classify(query: &str) -> (Classification, Scores, Rule) {
     let lowered = query.to_lowercase();
     let mut tokens = Vec::with_capacity(32);
     let shape = tokenize(&lowered, &mut tokens);
+    cue_classify_tokens(query, &lowered, &tokens, shape)
+}
+
+/// The cue rules over a query already lowercased and tokenized.
+pub fn cue_classify_tokens(
+    query: &str,
+    lowered: &str,
+    tokens: &[Token<'_>],
+    shape: Shape,
+) -> (Classification, Scores, Rule) {
     let lex = lexicon();
     let has_content = shape.command_like > 0
         || shape.arithmetic
         || tokens.iter().any(|t| is_content(lex, t.text));
     let mut hits = Vec::with_capacity(16);
-    let scores = analyze(query, &lowered, &tokens, shape, &mut hits);
+    let scores = analyze(query, lowered, tokens, shape, &mut hits);
     let (route, confidence, rule) = decide(scores, has_content);
-    let keywords = keywords(&tokens, &hits);
-    let reasoning = reasoning(rule, scores, &keywords, &tokens);
+    let keywords = keywords(tokens, &hits);
+    let reasoning = reasoning(rule, scores, &keywords, tokens);
     (Classification { route, confidence, keywords, reasoning, has_content }, scores, rule)
 }
 

@@ -12,7 +12,8 @@
 //! written word claims a form two rules produce. The file format is parsed
 //! by `lexicon/parse.rs`.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{HashMap as StdHashMap, HashSet as StdHashSet};
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::LazyLock;
 
 use crate::tokenize::{Token, tokenize};
@@ -72,6 +73,29 @@ impl Kind {
         matches!(self, Kind::Live | Kind::Now | Kind::Cmd | Kind::CmdAmbiguous)
     }
 }
+
+/// FNV-1a: the lexicon's keys are short words looked up several times per
+/// query, where SipHash's start-up cost dominates. Its keys are the
+/// repository's own data, so flooding is not a concern.
+#[derive(Default)]
+pub struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
+        for b in bytes {
+            h = (h ^ u64::from(*b)).wrapping_mul(0x0000_0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+type HashMap<K, V> = StdHashMap<K, V, BuildHasherDefault<Fnv>>;
+type HashSet<K> = StdHashSet<K, BuildHasherDefault<Fnv>>;
 
 /// One lexicon phrase.
 #[derive(Debug)]
@@ -163,7 +187,7 @@ impl Lexicon {
         }
         // Single written words first, then their inflections (by the rules
         // of their own language) where no written word claims the form.
-        let mut canonical: HashMap<String, &'static str> = HashMap::new();
+        let mut canonical: HashMap<String, &'static str> = HashMap::default();
         for (_, words, ..) in &entries {
             if let [w] = words.as_slice() {
                 canonical.insert((*w).to_owned(), w);
@@ -176,7 +200,7 @@ impl Lexicon {
                 }
             }
         }
-        let mut phrases: HashMap<&'static str, Vec<Phrase>> = HashMap::new();
+        let mut phrases: HashMap<&'static str, Vec<Phrase>> = HashMap::default();
         for (_, words, kind, weight, text) in entries {
             let words: Vec<&'static str> =
                 words.iter().map(|w| canonical.get(*w).copied().unwrap_or(w)).collect();
@@ -193,7 +217,7 @@ impl Lexicon {
         let set = |pick: fn(&LanguageFile) -> &Vec<&'static str>| -> HashSet<&'static str> {
             files.iter().flat_map(|f| pick(f).iter().copied()).collect()
         };
-        let mut perfect: HashMap<&'static str, Vec<&'static str>> = HashMap::new();
+        let mut perfect: HashMap<&'static str, Vec<&'static str>> = HashMap::default();
         for file in files {
             for (aux, endings) in &file.perfect {
                 perfect.entry(aux).or_default().extend(endings.iter().copied());

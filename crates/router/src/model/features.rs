@@ -9,7 +9,7 @@
 
 use pattern_core::Route;
 
-use crate::classify::{Classification, Rule, cue_classify};
+use crate::classify::{Classification, Rule, cue_classify_tokens};
 use crate::cues::Scores;
 use crate::lexicon::lexicon;
 use crate::tokenize::{Token, tokenize};
@@ -78,10 +78,10 @@ impl Hasher {
 /// the cue rules' verdict.
 pub fn extract(query: &str, out: &mut Features) -> Cues {
     out.values.clear();
-    let (class, scores, rule) = cue_classify(query);
     let lowered = query.to_lowercase();
     let mut tokens: Vec<Token<'_>> = Vec::with_capacity(32);
     let shape = tokenize(&lowered, &mut tokens);
+    let (class, scores, rule) = cue_classify_tokens(query, &lowered, &tokens, shape);
     let lex = lexicon();
 
     let mut prev: &str = "<s>";
