@@ -79,7 +79,8 @@ pub fn classify(query: &str) -> Verdict {
 
 /// Classifies `query` with `model`: the cue rules, then the model over them.
 pub fn classify_with(model: &Trained, query: &str) -> Verdict {
-    let mut f = Features::default();
+    // About 4 features per character: one allocation for most queries.
+    let mut f = Features { values: Vec::with_capacity(4 * query.len() + 32), ngrams: 0 };
     let cues = extract(query, &mut f);
     let cue_route = cues.class.route;
     let cue_conf = cues.class.confidence;
