@@ -1,67 +1,280 @@
-//! Scores the balanced-mode classifier on labelled JSONL files (one `{"query", "route"}` a line).
+//! Scores the balanced-mode classifier on labelled JSONL files, and cross-validates its training.
 //!
-//! `cargo run -p pattern-router --example evaluate -- FILE…`, or with no
-//! argument the file named by `PATTERN_MCP_ROUTING_DATA`. Prints accuracy,
-//! the misses and the confidence levels; no test depends on it.
+//! ```text
+//! cargo run --release -p pattern-router --example evaluate -- FILE…
+//!     accuracy, confusion matrix, ECE (10 bins) and per-language accuracy of
+//!     the shipped model on each file (`{"query", "route", "lang"?}` a line);
+//!     `--misses` lists the wrong answers.
+//! cargo run --release -p pattern-router --example evaluate -- --query QUERY…
+//!     the shipped model's verdict on each query, with every route's probability.
+//! cargo run --release -p pattern-router --example evaluate -- --cv [FILE…]
+//!     grouped 5-fold cross-validation on the training data (crates/router/data,
+//!     whole domains held out; each fold's temperature fitted inside its own
+//!     training part), then the learning curve: accuracy against 25/50/75/100 %
+//!     of the training data, in cross-validation and on each FILE.
+//! ```
+//! No test depends on it.
 
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use pattern_core::Route;
-use pattern_router::{Router, RouterConfig};
+use pattern_router::model::features::{ROUTES, route_index};
+use pattern_router::model::train::{Example, FOLDS, Trained, build, folds, parse_jsonl};
+use pattern_router::model::{Verdict, classify, classify_with, cue_rules};
 
-#[derive(serde::Deserialize)]
-struct Labelled {
-    query: String,
-    route: Route,
+/// What a set of predictions scored.
+#[derive(Default)]
+struct Score {
+    /// confusion[expected][predicted], in `ROUTES` order.
+    confusion: [[usize; 3]; 3],
+    /// (confidence, right) per prediction.
+    calibration: Vec<(f64, bool)>,
+    /// language → (right, total), in order of first appearance.
+    languages: Vec<(String, usize, usize)>,
+    misses: Vec<String>,
+}
+
+impl Score {
+    fn add(&mut self, e: &Example, v: &Verdict) {
+        let (want, got) = (route_index(e.route), route_index(v.class.route));
+        self.confusion[want][got] += 1;
+        let right = want == got;
+        self.calibration.push((v.class.confidence, right));
+        let lang = match self.languages.iter().position(|l| l.0 == e.lang) {
+            Some(i) => i,
+            None => {
+                self.languages.push((e.lang.clone(), 0, 0));
+                self.languages.len() - 1
+            }
+        };
+        self.languages[lang].1 += usize::from(right);
+        self.languages[lang].2 += 1;
+        if !right {
+            self.misses.push(format!(
+                "  want {:<14} got {:<14} ({:.2}) {}",
+                e.route.as_str(),
+                v.class.route.as_str(),
+                v.class.confidence,
+                e.query
+            ));
+        }
+    }
+
+    fn total(&self) -> usize {
+        self.calibration.len()
+    }
+
+    fn accuracy(&self) -> f64 {
+        let right: usize = (0..3).map(|i| self.confusion[i][i]).sum();
+        right as f64 / self.total().max(1) as f64
+    }
+
+    /// Expected calibration error over 10 equal-width confidence bins.
+    fn ece(&self) -> f64 {
+        let mut bins = [(0.0f64, 0usize, 0usize); 10];
+        for &(c, right) in &self.calibration {
+            let b = ((c * 10.0) as usize).min(9);
+            bins[b].0 += c;
+            bins[b].1 += usize::from(right);
+            bins[b].2 += 1;
+        }
+        let n = self.total().max(1) as f64;
+        bins.iter()
+            .filter(|b| b.2 > 0)
+            .map(|&(sum, right, count)| {
+                (sum / count as f64 - right as f64 / count as f64).abs() * count as f64 / n
+            })
+            .sum()
+    }
+
+    fn print(&self, name: &str, misses: bool) {
+        let right: usize = (0..3).map(|i| self.confusion[i][i]).sum();
+        println!(
+            "{name}: accuracy {:.3} ({right}/{}), ECE {:.3} (10 bins)",
+            self.accuracy(),
+            self.total(),
+            self.ece()
+        );
+        println!(
+            "  {:>16} {:>14} {:>8} {:>8}",
+            "expected\\got", "infrastructure", "memory", "hybrid"
+        );
+        for (i, r) in ROUTES.iter().enumerate() {
+            let row = self.confusion[i];
+            println!("  {:>16} {:>14} {:>8} {:>8}", r.as_str(), row[0], row[1], row[2]);
+        }
+        let langs: Vec<String> = self
+            .languages
+            .iter()
+            .map(|(l, right, n)| format!("{l} {:.3} ({right}/{n})", *right as f64 / *n as f64))
+            .collect();
+        println!("  per language: {}", langs.join(", "));
+        if misses {
+            for m in &self.misses {
+                println!("{m}");
+            }
+        }
+    }
+}
+
+fn read(path: &Path) -> Result<Vec<Example>, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    parse_jsonl(&text, &path.display().to_string())
+}
+
+fn training_data() -> Result<Vec<Example>, String> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("data");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .map_err(|e| format!("{}: {e}", dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "jsonl"))
+        .collect();
+    files.sort();
+    let mut all = Vec::new();
+    for f in files {
+        // The same names as the build script gives, so domains match.
+        let text = std::fs::read_to_string(&f).map_err(|e| format!("{}: {e}", f.display()))?;
+        let name = f.file_name().unwrap_or_default().to_string_lossy().into_owned();
+        all.append(&mut parse_jsonl(&text, &name)?);
+    }
+    Ok(all)
+}
+
+/// An evenly spread `fraction` of `examples`, the same on every run.
+fn subset(examples: &[Example], fraction: f64) -> Vec<Example> {
+    let keep = ((examples.len() as f64 * fraction).round() as usize).max(1);
+    (0..keep).map(|i| examples[i * examples.len() / keep].clone()).collect()
+}
+
+/// Grouped k-fold cross-validation, each fold trained on `fraction` of its
+/// training part (temperature fitted inside it).
+fn cross_validate(examples: &[Example], fraction: f64) -> Score {
+    let fold = folds(examples, FOLDS);
+    let mut score = Score::default();
+    for f in 0..FOLDS {
+        let train: Vec<Example> =
+            examples.iter().zip(&fold).filter(|(_, g)| **g != f).map(|(e, _)| e.clone()).collect();
+        let model = build(&subset(&train, fraction));
+        for (e, _) in examples.iter().zip(&fold).filter(|(_, g)| **g == f) {
+            score.add(e, &classify_with(&model, &e.query));
+        }
+    }
+    score
+}
+
+fn run() -> Result<(), String> {
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    let misses = take_flag(&mut args, "--misses")
+        || std::env::var_os("PATTERN_MCP_ROUTING_VERBOSE").is_some();
+    let cv = take_flag(&mut args, "--cv");
+    if take_flag(&mut args, "--time") {
+        // A rough split of one decision's time (criterion's bench is the measure).
+        for q in &args {
+            let n = 20_000;
+            let t = std::time::Instant::now();
+            for _ in 0..n {
+                std::hint::black_box(cue_rules(std::hint::black_box(q)));
+            }
+            let cues = t.elapsed().as_secs_f64() * 1e6 / f64::from(n);
+            let t = std::time::Instant::now();
+            for _ in 0..n {
+                std::hint::black_box(classify(std::hint::black_box(q)));
+            }
+            let all = t.elapsed().as_secs_f64() * 1e6 / f64::from(n);
+            println!("{q}\n  cue rules and features {cues:.1} µs, with the model {all:.1} µs");
+        }
+        return Ok(());
+    }
+    if take_flag(&mut args, "--query") {
+        for q in &args {
+            let v = classify(q);
+            println!(
+                "{q}\n  {} {:.3} [infrastructure {:.3}, memory {:.3}, hybrid {:.3}] {}",
+                v.class.route.as_str(),
+                v.class.confidence,
+                v.probabilities[0],
+                v.probabilities[1],
+                v.probabilities[2],
+                v.class.reasoning
+            );
+        }
+        return Ok(());
+    }
+    if args.is_empty() {
+        args.extend(std::env::var("PATTERN_MCP_ROUTING_DATA"));
+    }
+    if !cv {
+        if args.is_empty() {
+            return Err("usage: evaluate [--misses] FILE… | evaluate --cv [FILE…]".into());
+        }
+        for file in &args {
+            let mut score = Score::default();
+            for e in read(Path::new(file))? {
+                score.add(&e, &classify(&e.query));
+            }
+            score.print(file, misses);
+        }
+        return Ok(());
+    }
+    let examples = training_data()?;
+    let domains: std::collections::BTreeSet<&str> =
+        examples.iter().map(|e| e.domain.as_str()).collect();
+    let langs: std::collections::BTreeSet<&str> =
+        examples.iter().map(|e| e.lang.as_str()).collect();
+    println!(
+        "training data: {} requests, {} domains, {} languages ({})",
+        examples.len(),
+        domains.len(),
+        langs.len(),
+        langs.iter().copied().collect::<Vec<_>>().join(" ")
+    );
+    let mut cues = Score::default();
+    for e in &examples {
+        cues.add(e, &cue_rules(&e.query));
+    }
+    cues.print("cue rules alone, on the training data", false);
+    cross_validate(&examples, 1.0).print(&format!("{FOLDS}-fold cross-validation"), misses);
+    let sets: Vec<(String, Vec<Example>)> = args
+        .iter()
+        .map(|f| read(Path::new(f)).map(|e| (f.clone(), e)))
+        .collect::<Result<_, _>>()?;
+    println!("learning curve (accuracy):");
+    for fraction in [0.25, 0.5, 0.75, 1.0] {
+        let cv = cross_validate(&examples, fraction);
+        let mut line = format!(
+            "  {:>3} % ({} requests): cross-validation {:.3}",
+            (fraction * 100.0) as u32,
+            subset(&examples, fraction).len(),
+            cv.accuracy()
+        );
+        let model: Trained = build(&subset(&examples, fraction));
+        for (name, set) in &sets {
+            let mut s = Score::default();
+            for e in set {
+                s.add(e, &classify_with(&model, &e.query));
+            }
+            let short = Path::new(name)
+                .file_name()
+                .map_or(name.clone(), |n| n.to_string_lossy().into_owned());
+            line.push_str(&format!(", {short} {:.3}", s.accuracy()));
+        }
+        println!("{line}");
+    }
+    Ok(())
+}
+
+fn take_flag(args: &mut Vec<String>, flag: &str) -> bool {
+    let before = args.len();
+    args.retain(|a| a != flag);
+    args.len() != before
 }
 
 fn main() -> ExitCode {
-    let mut files: Vec<String> = std::env::args().skip(1).collect();
-    if files.is_empty() {
-        files.extend(std::env::var("PATTERN_MCP_ROUTING_DATA"));
-    }
-    if files.is_empty() {
-        eprintln!("usage: evaluate FILE… (or set PATTERN_MCP_ROUTING_DATA)");
-        return ExitCode::from(2);
-    }
-    let router = Router::new(RouterConfig::default());
-    for file in &files {
-        let text = match std::fs::read_to_string(file) {
-            Ok(text) => text,
-            Err(e) => {
-                eprintln!("{file}: {e}");
-                return ExitCode::FAILURE;
-            }
-        };
-        let (mut right, mut total, mut confidence) = (0, 0, 0.0);
-        for (n, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
-            let item: Labelled = match serde_json::from_str(line) {
-                Ok(item) => item,
-                Err(e) => {
-                    eprintln!("{file}:{}: {e}", n + 1);
-                    return ExitCode::FAILURE;
-                }
-            };
-            let c = router.classify(&item.query);
-            total += 1;
-            confidence += c.confidence;
-            if c.route == item.route {
-                right += 1;
-            } else {
-                println!(
-                    "  want {:<14} got {:<14} ({:.2}) {}",
-                    item.route.as_str(),
-                    c.route.as_str(),
-                    c.confidence,
-                    item.query
-                );
-            }
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("{e}");
+            ExitCode::FAILURE
         }
-        let accuracy = f64::from(right) / f64::from(total.max(1));
-        let mean = confidence / f64::from(total.max(1));
-        println!(
-            "{file}: {right}/{total} right, accuracy {accuracy:.3}, mean confidence {mean:.3}"
-        );
     }
-    ExitCode::SUCCESS
 }

@@ -10,8 +10,9 @@ use pattern_core::{
 };
 
 use crate::availability::{DownstreamAvailability, NoAnswer, resolve};
-use crate::classify::{Classification, Scores, classify_with_scores};
+use crate::classify::Classification;
 use crate::estimate::{Estimate, Estimates, route_index};
+use crate::model::{Verdict, classify};
 
 #[cfg(test)]
 mod tests;
@@ -131,7 +132,9 @@ impl Router {
     ) -> Decision {
         let t0 = Instant::now();
         // The keywords are reported in every mode.
-        let (class, scores) = classify_with_scores(query);
+        let verdict = classify(query);
+        let class = verdict.class.clone();
+        let scores = verdict.scores;
         let mut no_answer = None;
         let (classified, route, confidence, reasoning) = match (matched, mode) {
             (Some(p), _) => {
@@ -180,7 +183,7 @@ impl Router {
             Some(p) => self.estimates.pattern(&p.name, p.cost_tokens, route),
             None => self.estimates.route(route),
         };
-        let alternative_routes = self.alternatives(route, confidence, scores);
+        let alternative_routes = self.alternatives(route, confidence, &verdict);
         let routing = RoutingDecision {
             route,
             classified_route: classified,
@@ -222,27 +225,20 @@ impl Router {
     /// The pure balanced-mode classifier: the words alone; no pattern, no
     /// mode, no availability, no estimates.
     pub fn classify(&self, query: &str) -> Classification {
-        classify_with_scores(query).0
+        classify(query).class
     }
 
-    /// The two routes not taken, ranked by how much of the query speaks for
-    /// them, each below the chosen confidence.
-    fn alternatives(&self, chosen: Route, confidence: f64, s: Scores) -> Vec<AlternativeRoute> {
-        let live = f64::from(s.live);
-        let memory = f64::from(s.memory + s.store);
-        let hybrid = f64::from(s.combine + s.contrast) + live.min(memory);
-        let total = live + memory + hybrid + 1.0;
+    /// The two routes not taken, most probable first, each with the
+    /// probability that it is the right one (below the chosen confidence).
+    fn alternatives(&self, chosen: Route, confidence: f64, v: &Verdict) -> Vec<AlternativeRoute> {
         let mut out: Vec<AlternativeRoute> = Route::ALL
             .into_iter()
             .filter(|r| *r != chosen)
             .map(|route| {
-                let support = match route {
-                    Route::Infrastructure => live,
-                    Route::Memory => memory,
-                    Route::Hybrid => hybrid,
-                } / total;
-                let ceiling = (confidence - 0.05).max(0.0);
-                let conf = (0.1 + 0.6 * support).min(ceiling);
+                // When availability moved the route, the classified route is
+                // among these at the classifier's own confidence.
+                let ceiling = (confidence - 0.01).max(0.0);
+                let conf = v.probability(route).min(ceiling);
                 let e = self.estimates.route(route);
                 AlternativeRoute {
                     route,

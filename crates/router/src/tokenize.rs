@@ -171,5 +171,7 @@ fn is_command_like(chunk: &str) -> bool {
     if chunk.contains('_') && chunk.chars().all(|c| c.is_alphanumeric() || "_-.".contains(c)) {
         return true;
     }
-    FILE_EXTENSIONS.iter().any(|ext| chunk.len() > ext.len() + 1 && chunk.ends_with(ext))
+    // Every extension starts with a dot.
+    chunk.contains('.')
+        && FILE_EXTENSIONS.iter().any(|ext| chunk.len() > ext.len() + 1 && chunk.ends_with(ext))
 }

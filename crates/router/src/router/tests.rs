@@ -302,9 +302,37 @@ fn balanced_decision_reports_keywords_and_timing() {
         &Namespaces,
         &UP,
     );
-    assert_eq!((d.route, d.confidence), (Route::Hybrid, 0.95));
+    // The confidence is the model's calibrated probability, not a rule's constant.
+    assert_eq!(d.route, Route::Hybrid);
+    assert!(d.confidence > 0.5 && d.confidence < 1.0, "{}", d.confidence);
     assert!(d.matched_keywords.infrastructure.contains(&"now".to_owned()));
     assert!(d.matched_keywords.memory.contains(&"i flagged".to_owned()));
     assert_eq!(d.cache, CacheInfo::default());
     assert!(d.decision_time_us < 1_000_000);
+}
+
+#[test]
+fn alternatives_carry_the_runner_up_with_its_probability() {
+    let router = Router::new(RouterConfig::default());
+    let q = "is the error rate above the level I gave you?";
+    let d = router.route(q, ExecutionMode::Balanced, "full", None, &Namespaces, &UP);
+    let v = crate::model::classify(q);
+    assert_eq!(d.alternative_routes.len(), 2);
+    for a in &d.alternative_routes {
+        assert!((a.confidence - v.probability(a.route)).abs() < 0.006, "{a:?}");
+    }
+    // The runner-up first.
+    assert!(d.alternative_routes[0].confidence >= d.alternative_routes[1].confidence);
+    let total: f64 = v.probabilities.iter().sum();
+    assert!((total - 1.0).abs() < 1e-9, "{total}");
+}
+
+#[test]
+fn a_low_confidence_decision_says_so_in_its_reasoning() {
+    let (d, _) = balanced("asdf", "full", UP);
+    assert!(d.confidence < crate::model::LOW_CONFIDENCE, "{}", d.confidence);
+    assert!(d.reasoning.contains("Low confidence"), "{}", d.reasoning);
+    let (d, _) = balanced("kubectl rollout restart deploy/api -n prod", "full", UP);
+    assert!(d.confidence >= crate::model::LOW_CONFIDENCE, "{}", d.confidence);
+    assert!(!d.reasoning.contains("Low confidence"), "{}", d.reasoning);
 }

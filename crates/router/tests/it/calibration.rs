@@ -50,3 +50,28 @@ fn weak_evidence_is_stated_with_less_confidence() {
         assert!(weak <= 0.5 && weak < clear, "{q}: {weak} (clear: {clear})");
     }
 }
+
+#[test]
+fn expected_calibration_error_over_ten_bins_is_small() {
+    let router = Router::new(RouterConfig::default());
+    // Per bin: (sum of confidences, right, total).
+    let mut bins = [(0.0f64, 0usize, 0usize); 10];
+    for set in SETS {
+        for item in labelled(set) {
+            let c = router.classify(&item.query);
+            let b = ((c.confidence * 10.0) as usize).min(9);
+            bins[b].0 += c.confidence;
+            bins[b].1 += usize::from(c.route == item.route);
+            bins[b].2 += 1;
+        }
+    }
+    let total: usize = bins.iter().map(|b| b.2).sum();
+    let ece: f64 = bins
+        .iter()
+        .filter(|b| b.2 > 0)
+        .map(|&(sum, right, n)| (sum / n as f64 - right as f64 / n as f64).abs() * n as f64)
+        .sum::<f64>()
+        / total as f64;
+    eprintln!("expected calibration error (10 bins) {ece:.3} over {total} queries");
+    assert!(ece <= 0.1, "ECE {ece:.3}");
+}

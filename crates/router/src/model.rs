@@ -1,0 +1,145 @@
+//! The learned half of the balanced-mode classifier, and how it joins the cue rules.
+//!
+//! A multinomial logistic regression over hashed word and character n-grams
+//! and the cue rules' verdict (`model/features.rs`), trained by `build.rs`
+//! from `data/*.jsonl` when the crate is built (`model/train.rs`) and
+//! embedded. Its probabilities are divided by a temperature fitted on
+//! out-of-fold predictions (whole domains held out), so `confidence` is the
+//! probability that the route is right. Where the query's n-grams were never
+//! seen in training ("asdf"), the probabilities lean, in that proportion, on
+//! the cue rules' own confidence. A query with nothing to act on or look
+//! for ("hmm", "?") is left to the cue rules, and so is a query without any
+//! cue unless the model reads it clearly (probability 0.75 or more).
+
+pub mod features;
+pub mod train;
+
+#[cfg(test)]
+mod tests;
+
+use std::sync::LazyLock;
+
+use pattern_core::Route;
+
+use crate::classify::{Classification, Rule};
+use crate::cues::Scores;
+use features::{Features, ROUTES, extract, route_index};
+use train::{Trained, softmax};
+
+/// Below this probability, the reasoning says the decision is unsure.
+pub const LOW_CONFIDENCE: f64 = 0.6;
+/// A query without any cue follows the model only from this probability on.
+const CLEAR_READING: f64 = 0.75;
+/// Probabilities for a query with nothing to act on or look for.
+const NO_CONTENT: [f64; 3] = [0.33, 0.34, 0.33];
+
+static MODEL: LazyLock<Trained> = LazyLock::new(|| {
+    Trained::from_bytes(include_bytes!(concat!(env!("OUT_DIR"), "/router-model.bin")))
+        .unwrap_or_else(|e| panic!("the embedded router model is corrupt: {e}"))
+});
+
+/// The trained model shipped in this build.
+pub fn shipped() -> &'static Trained {
+    &MODEL
+}
+
+/// A balanced-mode verdict: the classification, the cue scores and the
+/// probability of each route (in `features::ROUTES` order).
+#[derive(Debug, Clone)]
+pub struct Verdict {
+    pub class: Classification,
+    pub scores: Scores,
+    pub probabilities: [f64; 3],
+}
+
+impl Verdict {
+    pub fn probability(&self, route: Route) -> f64 {
+        self.probabilities[route_index(route)]
+    }
+}
+
+/// The cue rules' verdict alone, without the model (for comparison).
+pub fn cue_rules(query: &str) -> Verdict {
+    let mut f = Features::default();
+    let cues = extract(query, &mut f);
+    let probabilities = std::array::from_fn(|i| {
+        if ROUTES[i] == cues.class.route {
+            cues.class.confidence
+        } else {
+            (1.0 - cues.class.confidence) / 2.0
+        }
+    });
+    Verdict { class: cues.class, scores: cues.scores, probabilities }
+}
+
+/// Classifies `query` with the shipped model.
+pub fn classify(query: &str) -> Verdict {
+    classify_with(shipped(), query)
+}
+
+/// Classifies `query` with `model`: the cue rules, then the model over them.
+pub fn classify_with(model: &Trained, query: &str) -> Verdict {
+    // About 4 features per character: one allocation for most queries.
+    let mut f = Features { values: Vec::with_capacity(4 * query.len() + 32), ngrams: 0 };
+    let cues = extract(query, &mut f);
+    let cue_route = cues.class.route;
+    let cue_conf = cues.class.confidence;
+    let prior: [f64; 3] =
+        std::array::from_fn(
+            |i| {
+                if ROUTES[i] == cue_route { cue_conf } else { (1.0 - cue_conf) / 2.0 }
+            },
+        );
+    if cues.rule == Rule::NoContent {
+        // Nothing to go on: every route about as likely, memory first.
+        let class = Classification { confidence: NO_CONTENT[1], ..cues.class };
+        return Verdict { class, scores: cues.scores, probabilities: NO_CONTENT };
+    }
+    let p = softmax(model.weights.logits(&f.values), model.temperature);
+    let known = f.values[..f.ngrams].iter().filter(|(i, _)| model.seen(*i)).count();
+    let share = known as f64 / f.ngrams.max(1) as f64;
+    let probabilities: [f64; 3] = std::array::from_fn(|i| share * p[i] + (1.0 - share) * prior[i]);
+    let best = (0..3)
+        .max_by(|a, b| {
+            probabilities[*a]
+                .total_cmp(&probabilities[*b])
+                // On a tie, the cue rules' route.
+                .then_with(|| (ROUTES[*a] == cue_route).cmp(&(ROUTES[*b] == cue_route)))
+        })
+        .unwrap_or(0);
+    let (mut route, mut confidence) = (ROUTES[best], probabilities[best]);
+    // No cue at all and no clear reading: the cue rules' guess (memory, the
+    // cheaper lookup) stands, with the probability the model gives it.
+    if cues.rule == Rule::NoSignal && confidence < CLEAR_READING {
+        route = cue_route;
+        confidence = probabilities[route_index(cue_route)];
+    }
+    let best = route_index(route);
+    let mut reasoning = if route == cue_route {
+        cues.class.reasoning.clone()
+    } else {
+        format!(
+            "The wording reads as a {} request to the learned model, though the cue rules alone said {cue_route}.",
+            route.as_str()
+        )
+    };
+    if confidence < LOW_CONFIDENCE {
+        let runner = (0..3)
+            .filter(|i| *i != best)
+            .max_by(|a, b| probabilities[*a].total_cmp(&probabilities[*b]))
+            .unwrap_or(0);
+        reasoning.push_str(&format!(
+            " Low confidence ({confidence:.2}); {} has {:.2}.",
+            ROUTES[runner].as_str(),
+            probabilities[runner]
+        ));
+    }
+    let class = Classification {
+        route,
+        confidence,
+        keywords: cues.class.keywords,
+        reasoning,
+        has_content: cues.class.has_content,
+    };
+    Verdict { class, scores: cues.scores, probabilities }
+}

@@ -1,0 +1,192 @@
+//! What the learned model sees of a query: hashed word unigrams and bigrams,
+//! character 3–5-grams of each word, and the cue rules' verdict.
+//!
+//! Shared by the build script (training, `build.rs`) and the router
+//! (prediction), so both see exactly the same features. Hashing is FNV-1a
+//! with a final mix, the same on every platform; a feature is a bucket of
+//! [`DIM`] and a value. The n-gram features of a query are scaled to a fixed
+//! length, so a long query does not outvote the cue features.
+
+use pattern_core::Route;
+
+use crate::classify::{Classification, Rule, cue_classify_tokens};
+use crate::cues::Scores;
+use crate::lexicon::lexicon;
+use crate::tokenize::{Token, tokenize};
+
+/// Number of hash buckets (a power of two).
+pub const DIM: usize = 1 << 18;
+/// Length of a query's n-gram feature vector; each cue feature is 1.
+/// Chosen by grouped cross-validation (1, 3, 5 and 8 tried; 3 scored best).
+const NGRAM_NORM: f32 = 3.0;
+/// Routes, in the order of the model's outputs.
+pub const ROUTES: [Route; 3] = [Route::Infrastructure, Route::Memory, Route::Hybrid];
+
+pub fn route_index(r: Route) -> usize {
+    ROUTES.iter().position(|x| *x == r).unwrap_or(0)
+}
+
+/// One query's features and what the cue rules made of it.
+#[derive(Debug, Default)]
+pub struct Features {
+    /// (bucket, value); n-gram features first, `ngrams` of them.
+    pub values: Vec<(u32, f32)>,
+    pub ngrams: usize,
+}
+
+/// The cue rules' verdict on a query, kept beside its features.
+#[derive(Debug)]
+pub struct Cues {
+    pub class: Classification,
+    pub scores: Scores,
+    pub rule: Rule,
+}
+
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
+
+#[derive(Clone, Copy)]
+struct Hasher(u64);
+
+impl Hasher {
+    fn new(tag: u8) -> Self {
+        Hasher(FNV_OFFSET).byte(tag)
+    }
+
+    fn byte(self, b: u8) -> Self {
+        Hasher((self.0 ^ u64::from(b)).wrapping_mul(FNV_PRIME))
+    }
+
+    fn bytes(mut self, bs: &[u8]) -> Self {
+        for b in bs {
+            self = self.byte(*b);
+        }
+        self
+    }
+
+    fn bucket(self) -> u32 {
+        // splitmix64 finaliser: FNV's low bits alone are poorly mixed.
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^= z >> 31;
+        (z as usize & (DIM - 1)) as u32
+    }
+}
+
+/// Extracts the features of `query` into `out` (cleared first) and returns
+/// the cue rules' verdict.
+pub fn extract(query: &str, out: &mut Features) -> Cues {
+    out.values.clear();
+    let lowered = query.to_lowercase();
+    let mut tokens: Vec<Token<'_>> = Vec::with_capacity(32);
+    let shape = tokenize(&lowered, &mut tokens);
+    let (class, scores, rule) = cue_classify_tokens(query, &lowered, &tokens, shape);
+    let lex = lexicon();
+
+    let mut prev: &str = "<s>";
+    for t in &tokens {
+        let w = t.text;
+        out.values.push((Hasher::new(b'w').bytes(w.as_bytes()).bucket(), 1.0));
+        let c = lex.canonical(w);
+        if c != w {
+            out.values.push((Hasher::new(b'c').bytes(c.as_bytes()).bucket(), 1.0));
+        }
+        let pair = Hasher::new(b'b').bytes(prev.as_bytes()).byte(b' ').bytes(w.as_bytes());
+        out.values.push((pair.bucket(), 1.0));
+        prev = w;
+        char_grams(w, &mut out.values);
+        if shape.has_cjk {
+            cjk_grams(w, &mut out.values);
+        }
+    }
+    if !tokens.is_empty() {
+        let end = Hasher::new(b'b').bytes(prev.as_bytes()).bytes(b" </s>");
+        out.values.push((end.bucket(), 1.0));
+    }
+    out.ngrams = out.values.len();
+    if out.ngrams > 0 {
+        let scale = NGRAM_NORM / (out.ngrams as f32).sqrt();
+        for v in &mut out.values {
+            v.1 = scale;
+        }
+    }
+
+    // The cue rules' verdict, as indicator features.
+    let mut flag = |tag: u8, parts: &[u8]| {
+        out.values.push((Hasher::new(tag).bytes(parts).bucket(), 1.0));
+    };
+    flag(b'R', &[rule.index() as u8]);
+    flag(b'T', &[route_index(class.route) as u8]);
+    let level = |x: f32| -> u8 {
+        match x {
+            x if x <= 0.0 => 0,
+            x if x < 0.6 => 1,
+            x if x < 1.0 => 2,
+            x if x < 2.0 => 3,
+            _ => 4,
+        }
+    };
+    for (n, x) in [
+        scores.live,
+        scores.live_core,
+        scores.memory,
+        scores.store,
+        scores.combine,
+        scores.contrast,
+        scores.machine,
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        flag(b'S', &[n as u8, level(x)]);
+    }
+    flag(b'Q', &[u8::from(scores.memory_question), u8::from(shape.question)]);
+    flag(b'H', &[u8::from(class.has_content), u8::from(shape.has_cjk)]);
+    Cues { class, scores, rule }
+}
+
+/// Character 3–5-grams of `<word>`: typos and inflections share most of them.
+fn char_grams(word: &str, out: &mut Vec<(u32, f32)>) {
+    let mut chars = [0u32; 64];
+    let mut n = 0;
+    chars[n] = '<' as u32;
+    n += 1;
+    for c in word.chars() {
+        if n >= 62 {
+            break;
+        }
+        chars[n] = c as u32;
+        n += 1;
+    }
+    chars[n] = '>' as u32;
+    n += 1;
+    for start in 0..n {
+        let mut h = Hasher::new(b'g');
+        for (len, c) in chars[start..n.min(start + 5)].iter().enumerate() {
+            h = h.bytes(&c.to_le_bytes());
+            if len + 1 >= 3 {
+                out.push((h.byte(len as u8).bucket(), 1.0));
+            }
+        }
+    }
+}
+
+/// Characters and character pairs of CJK text, which has no spaces to split words at.
+fn cjk_grams(word: &str, out: &mut Vec<(u32, f32)>) {
+    let mut prev: Option<char> = None;
+    for c in word.chars() {
+        if !crate::tokenize::is_cjk(c) {
+            prev = None;
+            continue;
+        }
+        let mut b = [0u8; 4];
+        out.push((Hasher::new(b'k').bytes(c.encode_utf8(&mut b).as_bytes()).bucket(), 1.0));
+        if let Some(p) = prev {
+            let mut a = [0u8; 4];
+            let h = Hasher::new(b'K').bytes(p.encode_utf8(&mut a).as_bytes());
+            out.push((h.bytes(c.encode_utf8(&mut b).as_bytes()).bucket(), 1.0));
+        }
+        prev = Some(c);
+    }
+}
