@@ -23,10 +23,12 @@ mod generation;
 mod key;
 mod local;
 mod policy;
+mod redis;
 mod shared;
 
 pub use cache::{CacheConfig, Cached, Lookup, ResultCache};
 pub use error::CacheError;
 pub use key::{KeyParts, LOCAL_PRINCIPAL, cache_key, canonical_context, normalize_query};
 pub use policy::{NotCacheable, ToolCaching, cacheability, effective_ttl};
-pub use shared::{SharedEntry, SharedTier, TierFuture};
+pub use redis::{BREAKER_COOLDOWN, BREAKER_THRESHOLD, RedisConfig, RedisTier};
+pub use shared::{SharedEntry, SharedGenerations, SharedTier, TierFuture};
