@@ -30,8 +30,8 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
 use fred::prelude::{
-    Builder, Client, ClientLike, Config, EventInterface, Expiration, KeysInterface, PubsubInterface,
-    ReconnectPolicy, SetOptions, TlsConnector,
+    Builder, Client, ClientLike, Config, EventInterface, Expiration, KeysInterface,
+    PubsubInterface, ReconnectPolicy, SetOptions, TlsConnector,
 };
 use futures::StreamExt;
 use serde_json::Value;
@@ -49,6 +49,11 @@ pub const BREAKER_THRESHOLD: u32 = 3;
 /// How long the tier stays off after [`BREAKER_THRESHOLD`] failures; the
 /// first call after it is the probe.
 pub const BREAKER_COOLDOWN: Duration = Duration::from_secs(1);
+
+/// URL schemes the tier accepts: standalone, Cluster and Sentinel, each in
+/// plain and TLS form (fred takes other spellings that mean the same).
+const SCHEMES: [&str; 6] =
+    ["redis", "rediss", "redis-cluster", "rediss-cluster", "redis-sentinel", "rediss-sentinel"];
 
 /// Settings of the Redis tier.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -150,10 +155,16 @@ impl RedisTier {
         let invalid = |what: &str, e: &dyn std::fmt::Display| {
             CacheError::InvalidConfig(format!("redis {what}: {e}"))
         };
+        let scheme = config.url.split_once("://").map_or("", |(scheme, _)| scheme);
+        if !SCHEMES.contains(&scheme) {
+            let expected = SCHEMES.join("://, ");
+            return Err(invalid("url", &format!("expected one of {expected}://")));
+        }
         let mut fred_config = Config::from_url(&config.url).map_err(|e| invalid("url", &e))?;
-        // Keep reconnecting when the first attempt fails: a Redis down at
-        // start is a degraded tier, not a failed start.
-        fred_config.fail_fast = false;
+        // fred's reconnection policy covers connections that were up; the
+        // first attempt is made at once and retried by `keep_connecting`,
+        // since a Redis down at start is a degraded tier, not a failed start.
+        fred_config.fail_fast = true;
         if let Some(ca) = &config.tls_ca {
             let Some(tls) = fred_config.tls.as_mut() else {
                 return Err(invalid("tls_ca", &"needs a rediss:// URL"));
@@ -161,8 +172,12 @@ impl RedisTier {
             tls.connector = tls_connector(ca).map_err(|e| invalid("tls_ca", &e))?;
         }
         let millis = |d: Duration| u32::try_from(d.as_millis()).unwrap_or(u32::MAX).max(1);
-        let policy =
-            ReconnectPolicy::new_exponential(0, millis(config.reconnect_min), millis(config.reconnect_max), 2);
+        let policy = ReconnectPolicy::new_exponential(
+            0,
+            millis(config.reconnect_min),
+            millis(config.reconnect_max),
+            2,
+        );
         let mut builder = Builder::from_config(fred_config);
         builder
             .set_policy(policy)
@@ -210,9 +225,10 @@ impl RedisTier {
             tokio::spawn(read_link(Arc::clone(&inner))),
             tokio::spawn(heartbeats(Arc::clone(&inner), config.heartbeat)),
         ];
-        // Connection tasks run until `quit`; their handles are not needed.
-        drop(inner.client.connect());
-        drop(inner.subscriber.connect());
+        let backoff = (config.reconnect_min, config.reconnect_max);
+        let mut tasks = tasks;
+        tasks.push(tokio::spawn(keep_connecting(inner.client.clone(), backoff)));
+        tasks.push(tokio::spawn(keep_connecting(inner.subscriber.clone(), backoff)));
         Ok(Self { inner, tasks })
     }
 
@@ -352,6 +368,22 @@ impl Inner {
     }
 }
 
+/// Makes the first connection, retrying with backoff until it succeeds;
+/// after that, fred reconnects by itself, by the tier's policy.
+async fn keep_connecting(client: Client, (min, max): (Duration, Duration)) {
+    let mut pause = min;
+    loop {
+        match client.connect().await {
+            // The connection task ended without error: `quit` was called.
+            Ok(Ok(())) => return,
+            Ok(Err(error)) => tracing::debug!(%error, ?pause, "redis tier: cannot connect yet"),
+            Err(error) => tracing::debug!(%error, "redis tier: connection task failed"),
+        }
+        tokio::time::sleep(pause).await;
+        pause = (pause * 2).min(max);
+    }
+}
+
 /// Follows the subscription's connection: every loss or reconnection
 /// resets the link; every reconnection subscribes again.
 async fn watch_link(inner: Arc<Inner>) {
@@ -387,10 +419,10 @@ async fn read_link(inner: Arc<Inner>) {
     loop {
         match messages.recv().await {
             Ok(message) => {
-                if message.channel.as_bytes() == inner.names.channel.as_bytes() {
-                    if let Some(text) = message.value.as_str() {
-                        inner.link.on_message(&text);
-                    }
+                if message.channel.as_bytes() == inner.names.channel.as_bytes()
+                    && let Some(text) = message.value.as_str()
+                {
+                    inner.link.on_message(&text);
                 }
             }
             Err(tokio::sync::broadcast::error::RecvError::Lagged(missed)) => {

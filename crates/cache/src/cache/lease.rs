@@ -57,7 +57,10 @@ impl ResultCache {
                 return Turn::Peer(Cached { value: entry.value, tier: CacheTier::Redis });
             }
         }
-        tracing::debug!(?wait, "another instance holds the lease but stored nothing in time; computing here");
+        tracing::debug!(
+            ?wait,
+            "another instance holds the lease but stored nothing in time; computing here"
+        );
         Turn::Compute(Computing { leased: false })
     }
 

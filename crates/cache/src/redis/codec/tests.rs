@@ -64,7 +64,11 @@ fn encoded_sizes() {
     ] {
         let json = serde_json::to_vec(&value).unwrap().len();
         let stored = encode(&value).unwrap();
-        println!("{name}: JSON {json} B, stored {} B (tag {})", stored.len(), char::from(stored[0]));
+        println!(
+            "{name}: JSON {json} B, stored {} B (tag {})",
+            stored.len(),
+            char::from(stored[0])
+        );
         assert_eq!(decode(&stored).unwrap(), value, "{name} round trip");
         sizes.push((json, stored.len()));
     }
@@ -103,7 +107,9 @@ fn incompressible_values_are_stored_raw() {
 
 #[test]
 fn corrupt_values_are_codec_errors() {
-    for bytes in [&b""[..], b"x{}", b"j{not json", b"z\xff\xff\xff\x7f", b"z\x10\x00\x00\x00garbage"] {
+    for bytes in
+        [&b""[..], b"x{}", b"j{not json", b"z\xff\xff\xff\x7f", b"z\x10\x00\x00\x00garbage"]
+    {
         let error = decode(bytes).unwrap_err();
         assert_eq!(error.reason(), "codec", "{bytes:?}: {error}");
     }
