@@ -13,7 +13,8 @@ use pattern_core::{CacheTier, ExecutionMode};
 use serde_json::{Value, json};
 
 use crate::redis_support::{
-    Instance, OwnRedis, admin, cache_config, closed_port, require_redis, test_config, unique_prefix,
+    Instance, OwnRedis, admin, cache_config, closed_port, eventually, require_redis, test_config,
+    unique_prefix,
 };
 
 /// The key of a recall in `namespace` at `generation`, as the engine builds it.
@@ -357,4 +358,73 @@ fn bad_settings_are_refused_with_the_reason() {
     };
     let error = RedisTier::connect(&missing_ca).unwrap_err();
     assert!(error.to_string().contains("/nonexistent/ca.pem"), "{error}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn redis_killed_and_restarted_comes_back_without_a_restart_of_the_cache() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = OwnRedis::start("--port", &[], dir.path());
+    let port = server.port;
+    let url = format!("redis://127.0.0.1:{port}");
+    let config = RedisConfig {
+        reconnect_min: Duration::from_millis(20),
+        reconnect_max: Duration::from_millis(200),
+        ..test_config(&url, "restart:")
+    };
+    let a = Instance::new(&config, cache_config()).ready().await;
+    let ttl = a.cache.ttl_for(None);
+    a.cache.get_or_compute("k", ttl, || compute(json!(1))).await.unwrap();
+
+    drop(server);
+    eventually(Duration::from_secs(5), "the tier notices Redis is gone", || {
+        !a.tier.is_available()
+    })
+    .await;
+    let during = a.cache.get_or_compute("k2", ttl, || compute(json!(2))).await.unwrap();
+    assert_eq!(during.as_str(), "computed", "requests still succeed");
+    // A write while Redis is down: recalls in that namespace bypass the
+    // cache until the write is counted in Redis.
+    a.cache.record_memory_write("ns").await;
+    assert_eq!(a.cache.key_generation("ns").await, None);
+
+    let _server = OwnRedis::start_on(port, "--port", &[], dir.path());
+    let a = a.ready().await;
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while a.cache.key_generation("ns").await != Some(1) {
+        assert!(Instant::now() < deadline, "the write made while Redis was down was never counted");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+
+    let b = Instance::new(&config, cache_config()).ready().await;
+    a.cache.put("after", Arc::new(json!("back")), ttl).await;
+    assert_eq!(b.cache.get("after").await.map(|hit| hit.tier), Some(CacheTier::Redis));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn paused_redis_trips_the_breaker_so_requests_stop_waiting_on_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = OwnRedis::start("--port", &[], dir.path());
+    let url = format!("redis://127.0.0.1:{}", server.port);
+    // Long enough that an answer within it cannot be a lucky Redis reply.
+    let config = RedisConfig { timeout: Duration::from_millis(200), ..test_config(&url, "paused:") };
+    let a = Instance::new(&config, cache_config()).ready().await;
+
+    server.signal("STOP");
+    for i in 0..pattern_cache::BREAKER_THRESHOLD {
+        assert_eq!(a.cache.get(&format!("k{i}")).await, None);
+    }
+    let stats = a.cache.stats();
+    assert_eq!(stats.redis.errors, u64::from(pattern_cache::BREAKER_THRESHOLD));
+    assert!(!stats.redis.available, "the breaker is open");
+    // Open breaker: the next calls do not touch the network at all.
+    let started = Instant::now();
+    assert_eq!(a.cache.get("k").await, None);
+    assert!(started.elapsed() < config.timeout, "answered without waiting for Redis");
+
+    server.signal("CONT");
+    tokio::time::sleep(pattern_cache::BREAKER_COOLDOWN).await;
+    let a = a.ready().await;
+    a.cache.put("k", Arc::new(json!("resumed")), Duration::from_secs(30)).await;
+    let b = Instance::new(&config, cache_config()).ready().await;
+    assert_eq!(b.cache.get("k").await.map(|hit| hit.tier), Some(CacheTier::Redis));
 }

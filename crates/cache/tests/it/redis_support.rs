@@ -118,7 +118,11 @@ impl OwnRedis {
     /// Starts `redis-server` with `args` after the port and persistence
     /// flags; waits until it accepts connections.
     pub fn start(port_flag: &str, args: &[&str], dir: &Path) -> Self {
-        let port = closed_port();
+        Self::start_on(closed_port(), port_flag, args, dir)
+    }
+
+    /// [`start`](Self::start) on a given port: a restart where the last one ran.
+    pub fn start_on(port: u16, port_flag: &str, args: &[&str], dir: &Path) -> Self {
         let mut command = Command::new("redis-server");
         if port_flag != "--port" {
             command.args(["--port", "0"]);
@@ -145,6 +149,27 @@ impl OwnRedis {
             std::thread::sleep(Duration::from_millis(10));
         }
         own
+    }
+}
+
+impl OwnRedis {
+    /// Sends `signal` (`STOP`, `CONT`) to the server.
+    pub fn signal(&self, signal: &str) {
+        let status = Command::new("kill")
+            .args([format!("-{signal}"), self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success(), "kill -{signal} failed");
+    }
+}
+
+/// Polls `condition` every few milliseconds for at most `limit`: for
+/// states that change with time and have no event to await.
+pub async fn eventually(limit: Duration, what: &str, mut condition: impl FnMut() -> bool) {
+    let deadline = Instant::now() + limit;
+    while !condition() {
+        assert!(Instant::now() < deadline, "{what}: not within {limit:?}");
+        tokio::time::sleep(Duration::from_millis(5)).await;
     }
 }
 
