@@ -6,7 +6,8 @@ use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use pattern_cache::{
-    CacheConfig, KeyParts, LOCAL_PRINCIPAL, RedisConfig, RedisTier, ResultCache, SharedTier, cache_key,
+    CacheConfig, KeyParts, LOCAL_PRINCIPAL, RedisConfig, RedisTier, ResultCache, SharedTier,
+    cache_key,
 };
 use pattern_core::ExecutionMode;
 use serde_json::{Map, Value, json};
@@ -78,7 +79,8 @@ fn recall() -> Value {
 
 /// The Redis tier alone: what an L2 hit and an L2 miss cost a request.
 fn redis(c: &mut Criterion) {
-    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
+    let rt =
+        tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
     let url = std::env::var("PATTERN_MCP_TEST_REDIS_URL")
         .unwrap_or_else(|_| "redis://127.0.0.1:6379".into());
     let config = RedisConfig {

@@ -376,10 +376,8 @@ async fn redis_killed_and_restarted_comes_back_without_a_restart_of_the_cache() 
     a.cache.get_or_compute("k", ttl, || compute(json!(1))).await.unwrap();
 
     drop(server);
-    eventually(Duration::from_secs(5), "the tier notices Redis is gone", || {
-        !a.tier.is_available()
-    })
-    .await;
+    eventually(Duration::from_secs(5), "the tier notices Redis is gone", || !a.tier.is_available())
+        .await;
     let during = a.cache.get_or_compute("k2", ttl, || compute(json!(2))).await.unwrap();
     assert_eq!(during.as_str(), "computed", "requests still succeed");
     // A write while Redis is down: recalls in that namespace bypass the
@@ -406,7 +404,8 @@ async fn paused_redis_trips_the_breaker_so_requests_stop_waiting_on_it() {
     let server = OwnRedis::start("--port", &[], dir.path());
     let url = format!("redis://127.0.0.1:{}", server.port);
     // Long enough that an answer within it cannot be a lucky Redis reply.
-    let config = RedisConfig { timeout: Duration::from_millis(200), ..test_config(&url, "paused:") };
+    let config =
+        RedisConfig { timeout: Duration::from_millis(200), ..test_config(&url, "paused:") };
     let a = Instance::new(&config, cache_config()).ready().await;
 
     server.signal("STOP");
@@ -427,4 +426,64 @@ async fn paused_redis_trips_the_breaker_so_requests_stop_waiting_on_it() {
     a.cache.put("k", Arc::new(json!("resumed")), Duration::from_secs(30)).await;
     let b = Instance::new(&config, cache_config()).ready().await;
     assert_eq!(b.cache.get("k").await.map(|hit| hit.tier), Some(CacheTier::Redis));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn three_node_cluster_shares_entries_and_announces_writes() {
+    let dir = tempfile::tempdir().unwrap();
+    let nodes: Vec<OwnRedis> = (0..3)
+        .map(|i| {
+            let node_dir = dir.path().join(format!("node{i}"));
+            std::fs::create_dir(&node_dir).unwrap();
+            OwnRedis::start(
+                "--port",
+                &["--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf"],
+                &node_dir,
+            )
+        })
+        .collect();
+    let addrs: Vec<String> = nodes.iter().map(|n| format!("127.0.0.1:{}", n.port)).collect();
+    let created = std::process::Command::new("redis-cli")
+        .args(["--cluster", "create"])
+        .args(&addrs)
+        .args(["--cluster-replicas", "0", "--cluster-yes"])
+        .output()
+        .expect("redis-cli is installed with redis-server");
+    assert!(created.status.success(), "{}", String::from_utf8_lossy(&created.stdout));
+    // The nodes agree on the slots a moment after `create` returns.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let info = std::process::Command::new("redis-cli")
+            .args(["-p", &nodes[0].port.to_string(), "cluster", "info"])
+            .output()
+            .unwrap();
+        if String::from_utf8_lossy(&info.stdout).contains("cluster_state:ok") {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the cluster did not come up");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+
+    let url = format!("redis-cluster://{}?node={}&node={}", addrs[0], addrs[1], addrs[2]);
+    let config = test_config(&url, "cluster:");
+    let a = Instance::new(&config, cache_config()).ready().await;
+    let b = Instance::new(&config, cache_config()).ready().await;
+
+    // Keys spread over the three nodes' slots.
+    for i in 0..20 {
+        a.cache.put(&format!("k{i}"), Arc::new(json!(i)), Duration::from_secs(30)).await;
+    }
+    for i in 0..20 {
+        let hit = b.cache.get(&format!("k{i}")).await.expect("shared through the cluster");
+        assert_eq!((hit.tier, hit.value.as_ref()), (CacheTier::Redis, &json!(i)));
+    }
+
+    let g0 = b.cache.key_generation("ns").await.unwrap();
+    assert_eq!(b.tier.known("ns"), Some(g0));
+    a.cache.record_memory_write("ns").await;
+    eventually(config.staleness_bound() * 2, "B hears of A's write", || {
+        b.tier.known("ns") != Some(g0)
+    })
+    .await;
+    assert_eq!(b.cache.key_generation("ns").await, Some(g0 + 1));
 }
