@@ -189,6 +189,8 @@ impl RedisTier {
                 // Names the connections in `CLIENT LIST` after the fred id.
                 c.auto_client_setname = true;
                 c.connection_timeout = Duration::from_secs(2);
+                // Small requests and pipelines must not wait for Nagle.
+                c.tcp.nodelay = Some(true);
             })
             .with_performance_config(|p| {
                 // fred's own bound, for commands still queued after this
