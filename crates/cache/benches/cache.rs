@@ -1,11 +1,14 @@
-//! Benchmarks of the local tier: a hit, a miss, and building a key (group `cache/local`).
+//! Benchmarks of the tiers: the local tier's hit, miss and key (group `cache/local`), and the Redis tier's hit and miss on loopback (group `cache/redis`, against `PATTERN_MCP_TEST_REDIS_URL` or 127.0.0.1:6379).
 
 use std::hint::black_box;
 use std::sync::Arc;
 use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use pattern_cache::{CacheConfig, KeyParts, LOCAL_PRINCIPAL, ResultCache, cache_key};
+use pattern_cache::{
+    CacheConfig, KeyParts, LOCAL_PRINCIPAL, RedisConfig, RedisTier, ResultCache, SharedTier,
+    cache_key,
+};
 use pattern_core::ExecutionMode;
 use serde_json::{Map, Value, json};
 
@@ -58,5 +61,68 @@ fn local(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, local);
+/// A recall of five memories, the size the codec notes quote (about 1.9 kB
+/// of JSON).
+fn recall() -> Value {
+    let memories: Vec<Value> = (0..5)
+        .map(|i| {
+            json!({
+                "id": 1041 + i, "namespace": "team-platform",
+                "content": format!("Memory {i}: the deploy pipeline for the billing service runs on CI and pushes images to the internal registry; staging is promoted by hand."),
+                "tags": ["ops", "decision"], "importance": 0.5, "metadata": {"pattern": "remember_fact"},
+                "created_at": "2026-11-02T09:10:17.123456Z", "score": 3.2,
+            })
+        })
+        .collect();
+    json!({"result": {"count": 5, "memories": memories, "query": "how do we deploy billing"}, "metadata": {}})
+}
+
+/// The Redis tier alone: what an L2 hit and an L2 miss cost a request.
+fn redis(c: &mut Criterion) {
+    let rt =
+        tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
+    let url = std::env::var("PATTERN_MCP_TEST_REDIS_URL")
+        .unwrap_or_else(|_| "redis://127.0.0.1:6379".into());
+    let config = RedisConfig {
+        key_prefix: format!("pattern-cache-bench:{}:", std::process::id()),
+        // A loaded machine must not turn a measured call into an error.
+        timeout: Duration::from_secs(1),
+        ..RedisConfig::new(url.as_str())
+    };
+    let tier = rt.block_on(async {
+        let tier = RedisTier::connect(&config).unwrap();
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        while !tier.is_available() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "Redis is not reachable at {url}: start it with `redis-server --daemonize yes`"
+            );
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        tier.put("hit", Arc::new(recall()), Duration::from_secs(600)).await.unwrap();
+        tier.put(
+            "small",
+            Arc::new(json!({"datetime": "2026-04-20T12:00:00+02:00"})),
+            Duration::from_secs(600),
+        )
+        .await
+        .unwrap();
+        tier
+    });
+
+    let mut group = c.benchmark_group("cache/redis");
+    group.bench_function("hit", |b| {
+        b.to_async(&rt).iter(|| async { black_box(tier.get(black_box("hit")).await.unwrap()) });
+    });
+    group.bench_function("hit_small", |b| {
+        b.to_async(&rt).iter(|| async { black_box(tier.get(black_box("small")).await.unwrap()) });
+    });
+    group.bench_function("miss", |b| {
+        b.to_async(&rt).iter(|| async { black_box(tier.get(black_box("absent")).await.unwrap()) });
+    });
+    group.finish();
+    rt.block_on(async { tier.remove("hit").await.unwrap() });
+}
+
+criterion_group!(benches, local, redis);
 criterion_main!(benches);

@@ -29,6 +29,12 @@ pub struct CacheConfig {
     /// Longest a request waits on the shared tier before carrying on as a
     /// miss: a slow Redis must not make requests slow (docs/CONTRACT.md §6).
     pub shared_timeout: Duration,
+    /// How long a cross-instance lease on a missing key lasts: bounds how
+    /// long a crashed holder keeps other instances waiting.
+    pub lease_hold: Duration,
+    /// How long an instance that found the lease taken waits for the holder's
+    /// value in the shared tier before computing the value itself.
+    pub lease_wait: Duration,
 }
 
 impl Default for CacheConfig {
@@ -38,6 +44,8 @@ impl Default for CacheConfig {
             local_capacity: 10_000,
             shared_ttl: Duration::from_secs(300),
             shared_timeout: Duration::from_millis(100),
+            lease_hold: Duration::from_secs(5),
+            lease_wait: Duration::from_millis(200),
         }
     }
 }
@@ -264,7 +272,16 @@ impl ResultCache {
                         leader.complete(Ok(Arc::clone(&value)));
                         return Ok(Lookup::Coalesced(value));
                     }
-                    return match compute().await {
+                    // Another instance may be computing it: wait briefly for
+                    // its value rather than running the pattern again.
+                    let turn = match self.take_turn(key).await {
+                        lease::Turn::Peer(hit) => {
+                            leader.complete(Ok(Arc::clone(&hit.value)));
+                            return Ok(Lookup::Hit(hit));
+                        }
+                        lease::Turn::Compute(turn) => turn,
+                    };
+                    let outcome = match compute().await {
                         Ok((value, store)) => {
                             // Local tier first, then the waiters, then the
                             // shared tier: nobody waits on Redis for a value
@@ -283,6 +300,10 @@ impl ResultCache {
                             Err(error)
                         }
                     };
+                    // After the value is in the shared tier, so an instance
+                    // that takes the lease next finds it there.
+                    self.end_turn(key, turn).await;
+                    return outcome;
                 }
             }
         }
@@ -311,10 +332,41 @@ impl ResultCache {
     }
 
     /// Called after a memory write in `namespace`: every recall cached before
-    /// it is keyed with an older generation and is never served again.
-    /// Returns the new generation.
+    /// it is keyed with an older generation and is never served again by
+    /// this process. Returns the new generation. Other instances learn of
+    /// the write only through [`record_memory_write`](Self::record_memory_write).
     pub fn bump_generation(&self, namespace: &str) -> u64 {
         self.generations.bump(namespace)
+    }
+
+    /// Memory generation of `namespace` for a key, current for every
+    /// instance: with a shared tier that keeps generations, the one in that
+    /// tier (known without asking while the invalidation link is up, fetched
+    /// otherwise); else [`generation`](Self::generation).
+    ///
+    /// `None` when the generation cannot be known (the shared tier is
+    /// unreachable): no tier may answer for this namespace, so the caller
+    /// runs the pattern without the cache.
+    pub async fn key_generation(&self, namespace: &str) -> Option<u64> {
+        let Some(shared) = self.shared.as_deref().and_then(SharedTier::generations) else {
+            return Some(self.generations.get(namespace));
+        };
+        if let Some(known) = shared.known(namespace) {
+            return Some(known);
+        }
+        self.shared_call("generation", shared.fetch(namespace)).await
+    }
+
+    /// Called after every memory write in `namespace`, with or without a
+    /// shared tier: moves it to a new generation here and, when the shared
+    /// tier keeps generations, there too, announced to every instance.
+    /// Returns the local generation.
+    pub async fn record_memory_write(&self, namespace: &str) -> u64 {
+        let local = self.generations.bump(namespace);
+        if let Some(shared) = self.shared.as_deref().and_then(SharedTier::generations) {
+            self.shared_call("bump", shared.bump(namespace)).await;
+        }
+        local
     }
 
     /// The `cache` section of the `stats` tool.
@@ -361,5 +413,6 @@ impl ResultCache {
     }
 }
 
+mod lease;
 #[cfg(test)]
 mod tests;

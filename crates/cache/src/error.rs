@@ -1,4 +1,4 @@
-//! Errors of this crate: failures of a shared cache tier, which callers degrade around.
+//! Errors of this crate: failures of a shared cache tier, which callers degrade around, and settings it cannot start with.
 
 use std::time::Duration;
 
@@ -15,6 +15,9 @@ pub enum CacheError {
     /// The tier answered with bytes that are not a cached value.
     #[error("cached value could not be decoded: {0}")]
     Codec(String),
+    /// The shared tier cannot be built from its settings (bad URL, CA file).
+    #[error("invalid shared cache tier settings: {0}")]
+    InvalidConfig(String),
 }
 
 impl CacheError {
@@ -24,6 +27,7 @@ impl CacheError {
             CacheError::Unavailable(_) => "unavailable",
             CacheError::Timeout(_) => "timeout",
             CacheError::Codec(_) => "codec",
+            CacheError::InvalidConfig(_) => "config",
         }
     }
 

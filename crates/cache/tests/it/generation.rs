@@ -68,3 +68,13 @@ async fn recall_cached_before_a_write_is_not_served_after_it() {
         "{after:?}"
     );
 }
+
+#[tokio::test]
+async fn without_a_shared_tier_a_recorded_write_moves_the_key_generation() {
+    let cache = ResultCache::new(CacheConfig::default());
+    assert_eq!(cache.key_generation("ns").await, Some(0));
+    assert_eq!(cache.record_memory_write("ns").await, 1);
+    assert_eq!(cache.key_generation("ns").await, Some(1));
+    assert_eq!(cache.generation("ns"), 1, "the same counter as bump_generation");
+    assert_eq!(cache.key_generation("other").await, Some(0));
+}

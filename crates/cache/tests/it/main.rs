@@ -5,6 +5,8 @@ mod expiry;
 mod generation;
 mod key;
 mod policy;
+mod redis;
+mod redis_support;
 mod shared;
 mod stats;
 mod support;

@@ -114,3 +114,61 @@ async fn invalidate_all_clears_the_shared_tier_too() {
     assert_eq!(shared.len(), 0);
     assert_eq!(cache.get("a").await, None);
 }
+
+#[tokio::test(start_paused = true)]
+async fn lease_held_elsewhere_waits_for_the_holders_value() {
+    let shared = Arc::new(FakeShared::default());
+    shared.leased.store(true, Ordering::Relaxed);
+    let cache = cache_with(&shared);
+    let filler = {
+        let shared = Arc::clone(&shared);
+        tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(30)).await;
+            shared.insert("k", json!("from the holder"), Duration::from_secs(60));
+        })
+    };
+    let lookup = cache
+        .get_or_compute("k", Duration::from_secs(60), || async {
+            Err::<(Arc<serde_json::Value>, bool), _>("must not run".to_owned())
+        })
+        .await
+        .unwrap();
+    assert_eq!(lookup.tier(), Some(CacheTier::Redis));
+    assert_eq!(**lookup.value(), json!("from the holder"));
+    assert_eq!(cache.get("k").await.map(|hit| hit.tier), Some(CacheTier::Local));
+    filler.await.unwrap();
+}
+
+#[tokio::test(start_paused = true)]
+async fn lease_held_elsewhere_without_a_value_computes_after_the_wait() {
+    let shared = Arc::new(FakeShared::default());
+    shared.leased.store(true, Ordering::Relaxed);
+    let cache = cache_with(&shared);
+    let started = tokio::time::Instant::now();
+    let lookup = cache
+        .get_or_compute("k", Duration::from_secs(60), || async {
+            Ok::<_, String>((Arc::new(json!("computed here")), true))
+        })
+        .await
+        .unwrap();
+    assert_eq!(lookup.as_str(), "computed");
+    assert!(started.elapsed() >= cache.config().lease_wait);
+    assert!(started.elapsed() < cache.config().lease_wait * 2);
+}
+
+#[tokio::test(start_paused = true)]
+async fn unavailable_tier_is_not_waited_on_for_a_lease() {
+    let shared = Arc::new(FakeShared::default());
+    shared.leased.store(true, Ordering::Relaxed);
+    shared.down.store(true, Ordering::Relaxed);
+    let cache = cache_with(&shared);
+    let started = tokio::time::Instant::now();
+    let lookup = cache
+        .get_or_compute("k", Duration::from_secs(60), || async {
+            Ok::<_, String>((Arc::new(json!(1)), true))
+        })
+        .await
+        .unwrap();
+    assert_eq!(lookup.as_str(), "computed");
+    assert_eq!(started.elapsed(), Duration::ZERO, "an unavailable tier is not waited on");
+}

@@ -40,8 +40,8 @@ pub fn pattern(
 }
 
 /// An in-memory stand-in for Redis, for the faults a real server cannot be
-/// made to produce on demand (down, slow) and for the tier walk until the
-/// Redis tier exists. Entries do not expire here; tests read `ttls`.
+/// made to produce on demand (down, slow, a lease held by an instance that
+/// never stores), with time paused. Entries do not expire here; tests read `ttls`.
 #[derive(Default)]
 pub struct FakeShared {
     entries: Mutex<HashMap<String, (Arc<Value>, Duration)>>,
@@ -49,6 +49,8 @@ pub struct FakeShared {
     pub down: AtomicBool,
     /// Every call takes 10 s.
     pub slow: AtomicBool,
+    /// Another instance holds every lease.
+    pub leased: AtomicBool,
 }
 
 impl FakeShared {
@@ -113,5 +115,12 @@ impl SharedTier for FakeShared {
 
     fn is_available(&self) -> bool {
         !self.down.load(Ordering::Relaxed)
+    }
+
+    fn try_lease<'a>(&'a self, _key: &'a str, _hold: Duration) -> TierFuture<'a, bool> {
+        Box::pin(async move {
+            self.fault().await?;
+            Ok(!self.leased.load(Ordering::Relaxed))
+        })
     }
 }
