@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use pattern_cache::{
-    CacheConfig, KeyParts, Lookup, ResultCache, ToolCaching, cache_key, cacheability,
+    CacheConfig, KeyParts, Lookup, ResultCache, SharedTier, ToolCaching, cache_key, cacheability,
 };
 use pattern_core::{
     CacheInfo, CacheTier, Captures, ExecuteRequest, ExecutionMode, ExecutionResult, MatchKind,
@@ -141,6 +141,14 @@ impl Engine {
         }
     }
 
+    /// Shares results and memory generations with other instances through
+    /// `tier` (Redis), behind this process's own cache tier.
+    #[must_use]
+    pub fn with_shared_tier(mut self, tier: Arc<dyn SharedTier>) -> Self {
+        self.cache = ResultCache::with_shared_tier(self.config.cache.clone(), tier);
+        self
+    }
+
     /// Calls downstream tools through `pool` (started by the caller, which
     /// also shuts it down).
     #[must_use]
@@ -163,7 +171,18 @@ impl Engine {
 
     /// `route_query`: what `execute_pattern` would do, with no side effect.
     pub fn route(&self, req: &RouteRequest, principal: &Principal) -> RoutingDecision {
-        let plan = self.plan(&req.query, req.execution_mode, &req.namespace, None, principal, true);
+        // The key shown is this instance's: with a shared tier, `execute` reads
+        // the namespace's generation there first.
+        let generation = Some(self.cache.generation(&req.namespace));
+        let plan = self.plan(
+            &req.query,
+            req.execution_mode,
+            &req.namespace,
+            None,
+            principal,
+            true,
+            generation,
+        );
         self.record_plan(&plan, req.execution_mode);
         plan.decision
     }
@@ -174,7 +193,8 @@ impl Engine {
         self.tokens.ensure_loaded().await;
         let started = Instant::now();
         let request_id = self.request_id();
-        let plan = self.plan_execution(req, principal);
+        let generation = self.cache.key_generation(&req.namespace).await;
+        let plan = self.plan_execution(req, principal, generation);
         self.record_plan(&plan, req.execution_mode);
         let mut metadata = execution_metadata(req, principal, &plan);
 
@@ -218,7 +238,7 @@ impl Engine {
     /// `execute`, and nothing has been counted twice.
     pub fn local_hit(&self, req: &ExecuteRequest, principal: &Principal) -> Option<LocalHit> {
         let started = Instant::now();
-        let plan = self.plan_execution(req, principal);
+        let plan = self.plan_execution(req, principal, Some(self.cache.generation(&req.namespace)));
         if !plan.decision.cache.cacheable || authorize(&plan, principal, &req.namespace).is_err() {
             return None;
         }
@@ -274,7 +294,12 @@ impl Engine {
         }
     }
 
-    fn plan_execution(&self, req: &ExecuteRequest, principal: &Principal) -> Plan {
+    fn plan_execution(
+        &self,
+        req: &ExecuteRequest,
+        principal: &Principal,
+        generation: Option<u64>,
+    ) -> Plan {
         self.plan(
             &req.query,
             req.execution_mode,
@@ -282,11 +307,16 @@ impl Engine {
             req.context.as_ref(),
             principal,
             req.use_cache,
+            generation,
         )
     }
 
     /// What to do for `query`, with no side effect: [`record_plan`](Self::record_plan)
-    /// counts the decision once it is acted on.
+    /// counts the decision once it is acted on. `generation` is the
+    /// namespace's memory generation for the key, `None` when it cannot be
+    /// known (the shared tier is unreachable): a pattern that reads memory is
+    /// then run without the cache.
+    #[allow(clippy::too_many_arguments)]
     fn plan(
         &self,
         query: &str,
@@ -295,6 +325,7 @@ impl Engine {
         context: Option<&Map<String, Value>>,
         principal: &Principal,
         use_cache: bool,
+        generation: Option<u64>,
     ) -> Plan {
         let t0 = Instant::now();
         let context_tool = context
@@ -327,10 +358,13 @@ impl Engine {
         let cacheable =
             cacheability(&pattern, use_cache, self.tool_caching(&pattern, builtin, &captures));
         let (ttl_s, not_cacheable) = match cacheable {
+            Ok(_) if pattern.reads_memory() && generation.is_none() => {
+                (None, Some("generation_unknown"))
+            }
             Ok(ttl_s) => (ttl_s, None),
             Err(reason) => (None, Some(reason.as_str())),
         };
-        let generation = pattern.reads_memory().then(|| self.cache.generation(namespace));
+        let generation = generation.filter(|_| pattern.reads_memory());
         let key = cache_key(&KeyParts {
             query,
             mode,
@@ -410,7 +444,7 @@ impl Engine {
         let outcome =
             path::memory::run(&**self.store(), &plan.pattern, &plan.captures, req).await?;
         if outcome.wrote() {
-            self.cache.bump_generation(&req.namespace);
+            self.cache.record_memory_write(&req.namespace).await;
         }
         Ok(outcome)
     }
