@@ -209,20 +209,6 @@ impl ResultCache {
         }
     }
 
-    /// The value under `key` in the local tier, without counting the lookup:
-    /// for a caller that answers from this tier only when the value is here,
-    /// and otherwise asks [`get`](Self::get) or
-    /// [`get_or_compute`](Self::get_or_compute), which count it once. Call
-    /// [`count_local_hit`](Self::count_local_hit) when the value is used.
-    pub fn peek_local(&self, key: &str) -> Option<Arc<Value>> {
-        self.local.get(key)
-    }
-
-    /// Counts a hit of the local tier found by [`peek_local`](Self::peek_local).
-    pub fn count_local_hit(&self) {
-        bump(&self.counters.local_hits);
-    }
-
     /// Stores `value` in every tier, each for `min(its TTL, ttl)`. A zero
     /// `ttl` stores nothing. A failing shared tier is counted, not raised.
     pub async fn put(&self, key: &str, value: Arc<Value>, ttl: Duration) {

@@ -87,20 +87,6 @@ impl std::fmt::Debug for Engine {
     }
 }
 
-/// An answer found in this process's cache tier by [`Engine::local_hit`],
-/// not yet given or counted.
-pub struct LocalHit {
-    plan: Plan,
-    value: Arc<Value>,
-    started: Instant,
-}
-
-impl std::fmt::Debug for LocalHit {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("LocalHit").field("pattern", &self.plan.pattern.name).finish_non_exhaustive()
-    }
-}
-
 /// What the engine decided to do for one query.
 pub(crate) struct Plan {
     pub(crate) pattern: Arc<PatternDefinition>,
@@ -228,39 +214,6 @@ impl Engine {
             };
         self.record_cache_metrics(&plan, tier);
         self.finish(request_id, plan, req.explain, outcome, tier, metadata, started)
-    }
-
-    /// Finds the answer to `req` in this process's cache tier, changing and
-    /// counting nothing: `Some` exactly when [`execute`](Self::execute) would
-    /// answer `req` from that tier now. A transport answers such a repeat
-    /// with [`answer_local_hit`](Self::answer_local_hit) without handing the
-    /// call to the machinery a real execution needs; on `None` it calls
-    /// `execute`, and nothing has been counted twice.
-    pub fn local_hit(&self, req: &ExecuteRequest, principal: &Principal) -> Option<LocalHit> {
-        let started = Instant::now();
-        let plan = self.plan_execution(req, principal, Some(self.cache.generation(&req.namespace)));
-        if !plan.decision.cache.cacheable || authorize(&plan, principal, &req.namespace).is_err() {
-            return None;
-        }
-        let value = self.cache.peek_local(&plan.decision.cache.key)?;
-        Some(LocalHit { plan, value, started })
-    }
-
-    /// The result of `req` answered from `hit`, recorded as
-    /// [`execute`](Self::execute) records a hit in this process's cache tier.
-    pub fn answer_local_hit(
-        &self,
-        hit: LocalHit,
-        req: &ExecuteRequest,
-        principal: &Principal,
-    ) -> ExecutionResult {
-        let LocalHit { plan, value, started } = hit;
-        self.record_plan(&plan, req.execution_mode);
-        self.cache.count_local_hit();
-        let metadata = execution_metadata(req, principal, &plan);
-        let tier = Some(CacheTier::Local);
-        self.record_cache_metrics(&plan, tier);
-        self.finish(self.request_id(), plan, req.explain, Ok(value), tier, metadata, started)
     }
 
     /// The `stats` tool.

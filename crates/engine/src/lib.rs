@@ -20,7 +20,7 @@ mod principal;
 mod stats;
 mod tokens;
 
-pub use engine::{Engine, EngineConfig, LocalHit, Timeouts};
+pub use engine::{Engine, EngineConfig, Timeouts};
 pub use error::EngineError;
 pub use principal::Principal;
 pub use tokens::TokenCounter;

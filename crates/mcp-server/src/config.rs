@@ -10,11 +10,11 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 
 use crate::cli::GlobalArgs;
+use crate::http::HttpConfigError;
 
-pub mod http;
 pub mod servers;
 
-pub use http::{HttpSettings, RawHttp};
+pub use crate::http::{HttpSettings, RawHttp};
 pub use servers::RawServer;
 
 /// `pattern-mcp.toml` as written by a user. Every key is optional; unknown
@@ -203,7 +203,18 @@ impl Config {
             ));
         }
 
-        let http = http::resolve(raw.http, args, &origin)?;
+        let http =
+            crate::http::resolve_settings(raw.http, args).map_err(|e| invalid(&e.key, e.reason))?;
+        // Refuse malformed digests, short JWT secrets and bad origins now, so
+        // `check` reports them and serving never starts half-configured.
+        crate::http::validate(&http.config).map_err(|e| {
+            let key = if matches!(e, HttpConfigError::Origin(_)) {
+                "http.allowed_origins"
+            } else {
+                "http"
+            };
+            invalid(key, e.to_string())
+        })?;
 
         let mut downstream = servers::resolve(raw.servers, &origin, &base)?;
         if let Some(file) = &args.servers {

@@ -6,7 +6,6 @@
 //! (`run.rs`), which wires in the engine's handler, readiness and metrics.
 
 mod auth;
-mod cached_call;
 mod config;
 mod error;
 mod families;
@@ -25,9 +24,10 @@ mod state;
 
 pub use auth::{Authenticator, JWT_PRINCIPAL_PREFIX, install_crypto_provider, sha256_hex};
 pub use config::{
-    HttpConfig, HttpConfigError, JwtConfig, LOOPBACK_HOSTS, RateLimit, TokenConfig, TokenSecret,
+    HttpConfig, HttpConfigError, HttpSettings, InvalidSetting, JwtConfig, LOOPBACK_HOSTS, RawHttp,
+    RawRateLimit, RawToken, TokenConfig, TokenSecret, parse_addr, resolve_settings,
 };
-pub use error::{HttpError, retry_secs};
+pub use error::HttpError;
 pub use families::describe_families;
 pub use health::{
     ComponentStatus, DownstreamStatus, Health, Readiness, ReadyReport, StaticReadiness,
@@ -36,9 +36,10 @@ pub use host::HostPolicy;
 pub use mcp::SESSION_HEADER;
 pub use prometheus::{install_recorder, spawn_upkeep};
 pub use quota::SessionQuota;
-pub use rate_limit::{PrincipalRateLimiter, RetryAfter};
 pub use readiness::EngineReadiness;
 pub use router::app;
 pub use run::{handler_factory, serve_engine};
 pub use serve::{DEFAULT_SHUTDOWN_GRACE, ServeOptions, serve, serve_with};
-pub use state::AppState;
+pub use state::{AppState, validate};
+
+pub use crate::server::{PrincipalRateLimiter, RateLimit, RetryAfter, retry_secs};

@@ -15,9 +15,12 @@ use rmcp::{ErrorData, RoleServer, ServerHandler};
 use serde::Serialize;
 use serde_json::json;
 
-use crate::http::{PrincipalRateLimiter, RetryAfter, retry_secs};
 use crate::logging::LogControl;
 use crate::tools;
+
+mod rate_limit;
+
+pub use rate_limit::{PrincipalRateLimiter, RateLimit, RetryAfter, retry_secs};
 
 const INSTRUCTIONS: &str = "pattern-mcp answers natural-language requests from registered patterns. \
 Call execute_pattern with the request as `query` (to remember, recall, check health or call a downstream tool); \
@@ -108,32 +111,6 @@ impl PatternServer {
                 ))
             }
         }
-    }
-
-    /// The answer [`call`](Self::call) would give to an `execute_pattern`
-    /// call that this process's cache tier answers, or `None` when answering
-    /// needs more than that (a miss, other arguments, another tool) or this
-    /// session has asked for log notifications, which only a call handled
-    /// by its MCP session can send. A transport can give this answer
-    /// without going through the session; on `None` it hands the call to
-    /// the session, and the rate limit has not been charged.
-    pub fn call_cached(
-        &self,
-        name: &str,
-        arguments: Option<&serde_json::Map<String, serde_json::Value>>,
-    ) -> Option<CallToolResult> {
-        if name != tools::EXECUTE_PATTERN
-            || self.client_level.lock().unwrap_or_else(|p| p.into_inner()).is_some()
-        {
-            return None;
-        }
-        let req = ExecuteRequest::from_json(arguments?).ok()?;
-        let hit = self.engine.local_hit(&req, &self.principal)?;
-        if let Some(refused) = self.rate_limited() {
-            return Some(refused);
-        }
-        let result = self.engine.answer_local_hit(hit, &req, &self.principal);
-        Some(structured(&result, !result.success))
     }
 
     /// The tool error of a call over this principal's rate limit; `None`

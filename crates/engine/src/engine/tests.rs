@@ -80,50 +80,6 @@ async fn repeat_recall_is_a_local_cache_hit_and_use_cache_false_bypasses_it() {
 }
 
 #[tokio::test]
-async fn a_local_hit_is_found_without_side_effects_and_answered_like_execute() {
-    let e = engine().await;
-    let local = Principal::local();
-    let recall = req("what did we note about backups?");
-    e.execute(&req("remember that backups run nightly"), &local).await;
-    // Nothing cached yet; a write is never cached; the peek counts nothing.
-    assert!(e.local_hit(&recall, &local).is_none());
-    assert!(e.local_hit(&req("remember that backups run nightly"), &local).is_none());
-    assert_eq!(e.stats().router.decisions, 1);
-    let computed = e.execute(&recall, &local).await;
-    let through_execute = e.execute(&recall, &local).await;
-    let before = e.stats();
-
-    let hit = e.local_hit(&recall, &local).expect("the recall is cached");
-    assert_eq!(e.stats().router.decisions, before.router.decisions, "found, not yet counted");
-    let answered = e.answer_local_hit(hit, &recall, &local);
-    assert!(answered.cache_hit);
-    assert_eq!(answered.cache_tier, Some(CacheTier::Local));
-    assert_eq!(answered.result, computed.result);
-    assert_eq!(answered.metadata, through_execute.metadata);
-    assert_eq!(answered.routing, through_execute.routing);
-    assert_ne!(answered.request_id, through_execute.request_id);
-    let after = e.stats();
-    assert_eq!(after.router.decisions, before.router.decisions + 1);
-    assert_eq!(after.executions.total, before.executions.total + 1);
-    assert_eq!(after.cache.local.hits, before.cache.local.hits + 1);
-    assert_eq!(after.cache.local.misses, before.cache.local.misses);
-
-    // Not for another principal, nor when the cache is bypassed or the
-    // namespace is forbidden.
-    let alice = Principal { id: "alice".into(), role: Role::Agent, namespaces: None };
-    assert!(e.local_hit(&recall, &alice).is_none());
-    let mut bypass = req("what did we note about backups?");
-    bypass.use_cache = false;
-    assert!(e.local_hit(&bypass, &local).is_none());
-    let fenced = Principal {
-        id: Principal::local().id,
-        role: Role::Admin,
-        namespaces: Some(vec!["elsewhere".into()]),
-    };
-    assert!(e.local_hit(&recall, &fenced).is_none());
-}
-
-#[tokio::test]
 async fn write_invalidates_cached_recall() {
     let e = engine().await;
     let local = Principal::local();

@@ -3,6 +3,8 @@
 mod jwt;
 mod token;
 
+use std::sync::Arc;
+
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, header};
 use axum::middleware::Next;
@@ -13,7 +15,6 @@ pub use token::{StaticTokens, sha256_hex};
 
 use crate::http::config::{HttpConfigError, JwtConfig, TokenConfig};
 use crate::http::error::HttpError;
-use crate::http::state::AppState;
 use pattern_engine::Principal;
 
 /// Who may call the protected endpoints.
@@ -65,11 +66,11 @@ fn bearer(value: &str) -> Option<&str> {
 /// `Principal` in the request extensions for the handlers (and, through
 /// `http::request::Parts`, for MCP handlers via `RequestContext::extensions`).
 pub async fn require_auth(
-    State(state): State<AppState>,
+    State(auth): State<Arc<Authenticator>>,
     mut request: Request,
     next: Next,
 ) -> Response {
-    match state.auth().authenticate(request.headers()) {
+    match auth.authenticate(request.headers()) {
         Ok(principal) => {
             request.extensions_mut().insert(principal);
             next.run(request).await

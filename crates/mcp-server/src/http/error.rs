@@ -7,6 +7,8 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
+use crate::server::retry_secs;
+
 /// Why a request was refused before reaching an MCP handler. The message is
 /// shown to the client, so it never holds a token, a secret or a backtrace.
 #[derive(Debug, thiserror::Error)]
@@ -73,11 +75,6 @@ impl HttpError {
     }
 }
 
-/// Whole seconds to wait, rounded up and at least one, as `Retry-After` wants.
-pub fn retry_secs(wait: Duration) -> u64 {
-    (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1)
-}
-
 /// How long a client should wait before opening a session again when all are taken.
 const SESSIONS_RETRY_AFTER: &str = "5";
 
@@ -112,14 +109,6 @@ impl IntoResponse for HttpError {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn retry_secs_rounds_up_to_whole_seconds() {
-        assert_eq!(retry_secs(Duration::from_millis(1)), 1);
-        assert_eq!(retry_secs(Duration::from_secs(2)), 2);
-        assert_eq!(retry_secs(Duration::from_millis(2001)), 3);
-        assert_eq!(retry_secs(Duration::ZERO), 1);
-    }
 
     #[test]
     fn invalid_token_answers_401_with_a_bearer_challenge() {

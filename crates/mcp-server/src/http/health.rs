@@ -1,5 +1,8 @@
 //! `/healthz` (the process answers) and `/readyz` (its dependencies answer), with the `Readiness` trait.
 
+use std::sync::Arc;
+use std::time::Duration;
+
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -8,7 +11,18 @@ use futures::future::BoxFuture;
 use serde::Serialize;
 use serde_json::json;
 
-use crate::http::state::AppState;
+/// What `/readyz` asks, and how long it waits for the answer (an axum substate).
+#[derive(Clone)]
+pub struct Probes {
+    pub readiness: Arc<dyn Readiness>,
+    pub timeout: Duration,
+}
+
+impl std::fmt::Debug for Probes {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Probes").field("timeout", &self.timeout).finish_non_exhaustive()
+    }
+}
 
 /// What the server reports about its dependencies; the real server
 /// implements it over the engine (memory store, Redis, downstream servers).
@@ -92,9 +106,9 @@ pub async fn healthz() -> &'static str {
 
 /// `GET /readyz`: per-component JSON; 503 when the memory store is down or
 /// the check takes longer than the configured timeout.
-pub async fn readyz(State(state): State<AppState>) -> Response {
-    let timeout = state.config().readiness_timeout;
-    let report = match tokio::time::timeout(timeout, state.readiness().components()).await {
+pub async fn readyz(State(probes): State<Probes>) -> Response {
+    let timeout = probes.timeout;
+    let report = match tokio::time::timeout(timeout, probes.readiness.components()).await {
         Ok(report) => report,
         Err(_) => {
             let body = json!({

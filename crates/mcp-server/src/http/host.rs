@@ -2,6 +2,8 @@
 
 use std::str::FromStr;
 
+use std::sync::Arc;
+
 use axum::extract::{Request, State};
 use axum::http::uri::{Authority, Uri};
 use axum::http::{HeaderMap, header};
@@ -10,7 +12,6 @@ use axum::response::{IntoResponse, Response};
 
 use crate::http::config::HttpConfigError;
 use crate::http::error::HttpError;
-use crate::http::state::AppState;
 
 /// Which `Host` and `Origin` values are accepted.
 ///
@@ -142,11 +143,11 @@ fn shown(value: &str) -> String {
 
 /// Middleware: 403 for a `Host` or `Origin` outside the allow-list.
 pub async fn check_host_and_origin(
-    State(state): State<AppState>,
+    State(policy): State<Arc<HostPolicy>>,
     request: Request,
     next: Next,
 ) -> Response {
-    match state.host_policy().check(request.headers(), request.uri()) {
+    match policy.check(request.headers(), request.uri()) {
         Ok(()) => next.run(request).await,
         Err(e) => e.into_response(),
     }

@@ -1,23 +1,28 @@
 //! `/mcp`: rmcp's Streamable HTTP service, with one handler per session made from the caller's principal.
 //!
+//! Every request on `/mcp`, whatever its protocol version, is answered by
+//! rmcp's `StreamableHttpService`: sessions for the revisions up to
+//! 2025-11-25, one stateless exchange per request for 2026-07-28. This file
+//! adds only what rmcp cannot know: who the caller is, and how many
+//! sessions each caller may hold.
+//!
 //! rmcp's service factory takes no arguments, so the principal reaches it
 //! through a task-local set around each request: rmcp calls the factory
 //! inside the request's future (when a session is created, and per request
-//! in stateless mode). The handler it makes is kept beside the session's
-//! id, with the principal that opened it.
+//! on the stateless wire). Beside each session's id only its opener and
+//! when it was last used are kept; rmcp holds the session itself.
 //!
 //! **Invariant:** a session's handler only ever acts for a request whose
 //! credential is authenticated (on this request) as exactly the principal
 //! that opened the session: same id (static token ids and `jwt:` subjects
 //! never collide), same role, same namespaces. Any other request carrying
 //! the session's id is answered like an unknown session (404), before rmcp
-//! or the cached-call path (`cached_call.rs`) sees it.
+//! sees it.
 //!
 //! Sessions are bounded per principal and in all (`quota.rs`); a session
 //! ended to make room is closed through rmcp's session manager, so rmcp
 //! forgets it too.
 
-use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
@@ -28,31 +33,27 @@ use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use futures::future::BoxFuture;
 use http_body_util::LengthLimitError;
-use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
+use rmcp::model::{ClientJsonRpcMessage, ClientRequest, JsonRpcRequest};
 use rmcp::transport::streamable_http_server::{SessionId, SessionManager};
 use rmcp::transport::{StreamableHttpServerConfig, StreamableHttpService};
 use tokio_util::sync::CancellationToken;
 
-use crate::http::cached_call;
 use crate::http::config::HttpConfig;
 use crate::http::error::HttpError;
 use crate::http::quota::{Held, SessionQuota};
-use crate::http::state::AppState;
 use crate::server::PatternServer;
 use pattern_engine::Principal;
+
+mod sessions;
+
+use sessions::Sessions;
 
 /// The session header of the Streamable HTTP transport.
 pub const SESSION_HEADER: &str = "mcp-session-id";
 
 tokio::task_local! {
-    /// The request rmcp is handling: its principal, for the service factory,
-    /// and the handler the factory made for it, if it made one.
-    static REQUEST: RequestScope;
-}
-
-struct RequestScope {
-    principal: Principal,
-    made: RefCell<Option<PatternServer>>,
+    /// The principal of the request rmcp is handling, for the service factory.
+    static PRINCIPAL: Principal;
 }
 
 /// What is kept of an open session besides rmcp's own state.
@@ -62,9 +63,6 @@ struct Session {
     /// authenticated then; only a request authenticated as the same
     /// principal reaches the session.
     owner: Principal,
-    /// A clone of the handler rmcp serves the session with (clones share
-    /// the session's state, such as the log level it asked for).
-    handler: PatternServer,
     /// When a request last reached the session.
     last_used: Instant,
 }
@@ -83,7 +81,7 @@ type Handle = Arc<dyn Fn(Request) -> BoxFuture<'static, Response> + Send + Sync>
 /// The Streamable HTTP endpoint with its sessions.
 pub struct StreamableHttp {
     handle: Handle,
-    sessions: Arc<LocalSessionManager>,
+    sessions: Arc<Sessions>,
     book: Mutex<Book>,
     quota: SessionQuota,
     max_body_bytes: usize,
@@ -100,11 +98,16 @@ impl StreamableHttp {
     where
         F: Fn(Principal) -> PatternServer + Send + Sync + 'static,
     {
-        let sessions = Arc::new(LocalSessionManager::default());
+        let sessions = Arc::new(Sessions::default());
         // Host and Origin are checked for every route by `host::check_host_and_origin`;
         // the body limit is enforced before the body is read by the router's layer,
         // and again by `read_body` while it streams.
+        // On the 2026-07-28 wire an answer with nothing before it is sent as
+        // `application/json`, not as an event stream of one event: no stream
+        // to frame and keep alive per request (sessions of earlier revisions
+        // always stream, as rmcp serves them).
         let service_config = StreamableHttpServerConfig::default()
+            .with_json_response(true)
             .with_sse_keep_alive(Some(config.sse_keep_alive))
             .with_cancellation_token(shutdown.child_token())
             .with_max_request_body_bytes(config.max_body_bytes)
@@ -112,15 +115,9 @@ impl StreamableHttp {
             .disable_allowed_origins();
         let service = StreamableHttpService::new(
             move || {
-                REQUEST
-                    .try_with(|scope| {
-                        let handler = factory(scope.principal.clone());
-                        *scope.made.borrow_mut() = Some(handler.clone());
-                        handler
-                    })
-                    .map_err(|_| {
-                        std::io::Error::other("no authenticated principal for this request")
-                    })
+                PRINCIPAL.try_with(|principal| factory(principal.clone())).map_err(|_| {
+                    std::io::Error::other("no authenticated principal for this request")
+                })
             },
             sessions.clone(),
             service_config,
@@ -140,7 +137,7 @@ impl StreamableHttp {
 
     /// Sessions open now.
     pub async fn session_count(&self) -> usize {
-        self.sessions.sessions.read().await.len()
+        self.sessions.local.sessions.read().await.len()
     }
 
     /// The session `id` if it is still open; marks it used.
@@ -160,7 +157,7 @@ impl StreamableHttp {
     /// counts it as being opened until the returned guard is dropped.
     async fn reserve(&self, owner: &str) -> Result<Opening<'_>, HttpError> {
         let live: HashSet<SessionId> =
-            self.sessions.sessions.read().await.keys().cloned().collect();
+            self.sessions.local.sessions.read().await.keys().cloned().collect();
         let ended = {
             let mut book = self.book();
             book.opened.retain(|id, _| live.contains(id));
@@ -230,11 +227,10 @@ impl Drop for Opening<'_> {
 }
 
 /// Any method on `/mcp`: refuses a session id presented by anyone but its
-/// opener, reads a POST's body within the limit, answers a cached call of
-/// an open session itself, makes room for a new session within the quotas,
-/// and lets rmcp answer everything else with the principal in scope.
-pub async fn mcp_endpoint(State(state): State<AppState>, request: Request) -> Response {
-    let mcp = state.mcp();
+/// opener, reads a POST's body within the limit and refuses a malformed one,
+/// makes room for a new session within the quotas, and lets rmcp answer
+/// with the principal in scope.
+pub async fn mcp_endpoint(State(mcp): State<Arc<StreamableHttp>>, request: Request) -> Response {
     let principal =
         request.extensions().get::<Principal>().cloned().unwrap_or_else(Principal::local);
     let session_id: Option<SessionId> =
@@ -255,15 +251,11 @@ pub async fn mcp_endpoint(State(state): State<AppState>, request: Request) -> Re
             Ok(body) => body,
             Err(e) => return e.into_response(),
         };
-        if let Err(rejection) = crate::jsonrpc::check(&body) {
-            return refused(&rejection);
-        }
-        if let Some(session) = &session
-            && let Some(answered) = cached_call::answer(&session.handler, &parts, &body)
-        {
-            return answered;
-        }
-        if session_id.is_none() && opens_a_session(&body) {
+        let message = match crate::jsonrpc::check(&body) {
+            Ok(message) => message,
+            Err(rejection) => return refused(&rejection),
+        };
+        if session_id.is_none() && opens_a_session(&message) {
             match mcp.reserve(&principal.id).await {
                 Ok(reserved) => opening = Some(reserved),
                 Err(e) => return e.into_response(),
@@ -275,13 +267,7 @@ pub async fn mcp_endpoint(State(state): State<AppState>, request: Request) -> Re
     };
     let owner = principal.clone();
     let is_delete = request.method() == Method::DELETE;
-    let scope = RequestScope { principal, made: RefCell::new(None) };
-    let (mut response, made) = REQUEST
-        .scope(scope, async {
-            let response = (mcp.handle)(request).await;
-            (response, REQUEST.with(|scope| scope.made.take()))
-        })
-        .await;
+    let mut response = PRINCIPAL.scope(principal, (mcp.handle)(request)).await;
     if is_delete && response.status() == StatusCode::ACCEPTED {
         // rmcp answers a session DELETE with 202; clients (the Python SDK
         // among them) expect 200 or 204 and log 202 as a failure.
@@ -289,9 +275,8 @@ pub async fn mcp_endpoint(State(state): State<AppState>, request: Request) -> Re
     }
     if session_id.is_none()
         && let Some(id) = response.headers().get(SESSION_HEADER).and_then(|v| v.to_str().ok())
-        && let Some(handler) = made
     {
-        let session = Session { owner, handler, last_used: Instant::now() };
+        let session = Session { owner, last_used: Instant::now() };
         mcp.record(SessionId::from(id), session).await;
     }
     drop(opening);
@@ -335,12 +320,14 @@ async fn read_body(body: Body, limit: usize) -> Result<Bytes, HttpError> {
     })
 }
 
-/// Whether `body` is an `initialize` request, the only message that makes
+/// Whether `message` is an `initialize` request, the only message that makes
 /// rmcp open a session.
-fn opens_a_session(body: &Bytes) -> bool {
-    #[derive(serde::Deserialize)]
-    struct Method {
-        method: Option<String>,
-    }
-    serde_json::from_slice::<Method>(body).is_ok_and(|m| m.method.as_deref() == Some("initialize"))
+fn opens_a_session(message: &ClientJsonRpcMessage) -> bool {
+    matches!(
+        message,
+        ClientJsonRpcMessage::Request(JsonRpcRequest {
+            request: ClientRequest::InitializeRequest(_),
+            ..
+        })
+    )
 }

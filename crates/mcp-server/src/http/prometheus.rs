@@ -9,7 +9,6 @@ use axum::response::{IntoResponse, Response};
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 
 use crate::http::error::HttpError;
-use crate::http::state::AppState;
 
 /// Buckets of every `*_seconds` histogram: 1 ms to 30 s.
 const SECONDS_BUCKETS: [f64; 12] =
@@ -49,9 +48,13 @@ pub fn spawn_upkeep(handle: PrometheusHandle, every: Duration) -> tokio::task::J
     })
 }
 
+/// The recorder `/metrics` renders, if metrics are enabled (an axum substate).
+#[derive(Clone, Debug, Default)]
+pub struct Metrics(pub Option<PrometheusHandle>);
+
 /// `GET /metrics`.
-pub async fn metrics_endpoint(State(state): State<AppState>) -> Response {
-    let Some(handle) = state.metrics() else { return HttpError::MetricsDisabled.into_response() };
+pub async fn metrics_endpoint(State(Metrics(handle)): State<Metrics>) -> Response {
+    let Some(handle) = handle else { return HttpError::MetricsDisabled.into_response() };
     let mut response = handle.render().into_response();
     response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(CONTENT_TYPE));
     response

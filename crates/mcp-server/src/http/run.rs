@@ -7,16 +7,16 @@ use std::time::Duration;
 use pattern_engine::{Engine, Principal};
 use tokio::net::TcpListener;
 
-use crate::config::HttpSettings;
+use crate::http::config::HttpSettings;
 use crate::http::families::describe_families;
 use crate::http::prometheus::{install_recorder, spawn_upkeep};
-use crate::http::rate_limit::PrincipalRateLimiter;
 use crate::http::readiness::EngineReadiness;
 use crate::http::router::app;
 use crate::http::serve::{ServeOptions, serve_with};
 use crate::http::state::AppState;
 use crate::logging::LogControl;
 use crate::server::PatternServer;
+use crate::server::PrincipalRateLimiter;
 use crate::stdio::shutdown_signal;
 
 /// How often histogram samples are folded when nobody scrapes.

@@ -34,7 +34,6 @@ pub use registry::SseSessions;
 
 use crate::http::config::HttpConfig;
 use crate::http::error::HttpError;
-use crate::http::state::AppState;
 use pattern_engine::Principal;
 
 /// Messages buffered per direction per session; a full inbox makes the
@@ -61,6 +60,8 @@ pub struct LegacySse {
     sessions: SseSessions,
     serve: ServeSession,
     keep_alive: Duration,
+    /// Cancelled when the server shuts down; ends every stream.
+    shutdown: CancellationToken,
 }
 
 impl std::fmt::Debug for LegacySse {
@@ -70,7 +71,7 @@ impl std::fmt::Debug for LegacySse {
 }
 
 impl LegacySse {
-    pub fn new<H, F>(factory: Arc<F>, config: &HttpConfig) -> Self
+    pub fn new<H, F>(factory: Arc<F>, config: &HttpConfig, shutdown: CancellationToken) -> Self
     where
         H: ServerHandler + Send + 'static,
         F: Fn(Principal) -> H + Send + Sync + 'static,
@@ -94,6 +95,7 @@ impl LegacySse {
             sessions: SseSessions::new(config.session_quota()),
             serve,
             keep_alive: config.sse_keep_alive,
+            shutdown,
         }
     }
 
@@ -104,19 +106,18 @@ impl LegacySse {
 
 /// `GET /sse`: opens a session for the authenticated principal.
 pub async fn sse_endpoint(
-    State(state): State<AppState>,
+    State(sse): State<Arc<LegacySse>>,
     parts: Parts,
 ) -> Result<Response, HttpError> {
     let principal = parts.extensions.get::<Principal>().cloned().unwrap_or_else(Principal::local);
-    let sse = state.sse();
     let (inbox_tx, inbox_rx) = mpsc::channel(CHANNEL_CAPACITY);
     let (outbox_tx, outbox_rx) = mpsc::channel::<ServerJsonRpcMessage>(CHANNEL_CAPACITY);
-    let cancel = state.shutdown_token().child_token();
+    let cancel = sse.shutdown.child_token();
     let id = sse.sessions.open(&principal, inbox_tx, cancel.clone())?;
     tracing::debug!(session = %id, principal = %principal.id, "SSE session opened");
 
     let service = (sse.serve)(principal, PollSender::new(outbox_tx), inbox_rx, cancel.clone());
-    let cleanup = SessionGuard { id: id.clone(), state: state.clone(), cancel: cancel.clone() };
+    let cleanup = SessionGuard { id: id.clone(), sse: sse.clone(), cancel: cancel.clone() };
     tokio::spawn(async move {
         service.await;
         // The service ended on its own (or was cancelled): end the stream too.
@@ -142,9 +143,10 @@ pub async fn sse_endpoint(
         .map(Ok::<_, Infallible>)
         .take_until(cancel.clone().cancelled_owned())
         .boxed();
-    let guard = SessionGuard { id, state: state.clone(), cancel };
+    let keep_alive = sse.keep_alive;
+    let guard = SessionGuard { id, sse, cancel };
     let stream = GuardedStream { events, _guard: guard };
-    Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(sse.keep_alive)).into_response())
+    Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(keep_alive)).into_response())
 }
 
 #[derive(Debug, Deserialize)]
@@ -158,7 +160,7 @@ pub struct MessageQuery {
 /// (or the same principal id with other rights), 400 for a body that is not
 /// one JSON-RPC message.
 pub async fn message_endpoint(
-    State(state): State<AppState>,
+    State(sse): State<Arc<LegacySse>>,
     query: Result<Query<MessageQuery>, QueryRejection>,
     parts: Parts,
     body: Bytes,
@@ -167,8 +169,7 @@ pub async fn message_endpoint(
     let session_id = query.ok().and_then(|Query(q)| q.session_id).ok_or_else(|| {
         HttpError::BadRequest("the `sessionId` query parameter is required".into())
     })?;
-    let inbox = state
-        .sse()
+    let inbox = sse
         .sessions
         .inbox(&session_id, &principal)
         .ok_or_else(|| HttpError::UnknownSseSession(shown(&session_id)))?;
@@ -196,14 +197,14 @@ fn shown(session_id: &str) -> String {
 /// Ends a session when dropped: cancels its service and forgets its id.
 struct SessionGuard {
     id: String,
-    state: AppState,
+    sse: Arc<LegacySse>,
     cancel: CancellationToken,
 }
 
 impl Drop for SessionGuard {
     fn drop(&mut self) {
         self.cancel.cancel();
-        self.state.sse().sessions.close(&self.id);
+        self.sse.sessions.close(&self.id);
     }
 }
 

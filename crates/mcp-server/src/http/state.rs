@@ -1,45 +1,49 @@
-//! `AppState`: everything the HTTP handlers share, built once from the config and the handler factory.
+//! `AppState`: what the HTTP handlers share, built once from the config and the handler factory.
+//!
+//! Each handler takes only the part it uses, as an axum substate (`FromRef`):
+//! the files of the handlers never name `AppState`, so this file imports
+//! them and none of them imports it back.
 
 use std::sync::Arc;
 
+use axum::extract::FromRef;
 use metrics_exporter_prometheus::PrometheusHandle;
 use tokio_util::sync::CancellationToken;
 
 use crate::http::auth::Authenticator;
 use crate::http::config::{HttpConfig, HttpConfigError};
-use crate::http::health::Readiness;
+use crate::http::health::{Probes, Readiness};
 use crate::http::host::HostPolicy;
 use crate::http::mcp::StreamableHttp;
-use crate::http::rate_limit::PrincipalRateLimiter;
+use crate::http::prometheus::Metrics;
+use crate::http::rate_limit::RequestLimit;
 use crate::http::sse::LegacySse;
-use crate::server::PatternServer;
+use crate::server::{PatternServer, PrincipalRateLimiter};
 use pattern_engine::Principal;
 
 /// Shared state of the HTTP app; cheap to clone.
 #[derive(Clone, Debug)]
 pub struct AppState {
-    inner: Arc<Inner>,
-}
-
-#[derive(Debug)]
-struct Inner {
-    config: HttpConfig,
-    auth: Authenticator,
-    host_policy: HostPolicy,
-    rate_limiter: Option<PrincipalRateLimiter>,
-    mcp: StreamableHttp,
-    sse: LegacySse,
-    readiness: Arc<dyn Readiness>,
-    metrics: Option<PrometheusHandle>,
+    config: Arc<HttpConfig>,
+    auth: Arc<Authenticator>,
+    host_policy: Arc<HostPolicy>,
+    request_limit: RequestLimit,
+    mcp: Arc<StreamableHttp>,
+    sse: Arc<LegacySse>,
+    probes: Probes,
+    metrics: Metrics,
     /// Cancelled when the server shuts down: ends every SSE stream (both
     /// transports) so connections can close within the grace period.
     shutdown: CancellationToken,
 }
 
-impl std::fmt::Debug for dyn Readiness {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("<Readiness>")
-    }
+/// Checks what `AppState::new` would refuse in `config` (token digests, the
+/// JWT secret, allowed origins), so a config check can report it before
+/// anything is served.
+pub fn validate(config: &HttpConfig) -> Result<(), HttpConfigError> {
+    Authenticator::new(&config.tokens, config.jwt.as_ref())?;
+    HostPolicy::new(&config.allowed_hosts, &config.allowed_origins)?;
+    Ok(())
 }
 
 impl AppState {
@@ -59,58 +63,62 @@ impl AppState {
         let shutdown = CancellationToken::new();
         let factory = Arc::new(factory);
         let mcp = StreamableHttp::new(factory.clone(), &config, &shutdown);
-        let sse = LegacySse::new(factory, &config);
-        let rate_limiter = config.rate_limit.map(PrincipalRateLimiter::new);
+        let sse = LegacySse::new(factory, &config, shutdown.clone());
+        let request_limit =
+            RequestLimit(config.rate_limit.map(|l| Arc::new(PrincipalRateLimiter::new(l))));
+        let probes = Probes { readiness, timeout: config.readiness_timeout };
         Ok(Self {
-            inner: Arc::new(Inner {
-                config,
-                auth,
-                host_policy,
-                rate_limiter,
-                mcp,
-                sse,
-                readiness,
-                metrics,
-                shutdown,
-            }),
+            config: Arc::new(config),
+            auth: Arc::new(auth),
+            host_policy: Arc::new(host_policy),
+            request_limit,
+            mcp: Arc::new(mcp),
+            sse: Arc::new(sse),
+            probes,
+            metrics: Metrics(metrics),
+            shutdown,
         })
     }
 
     /// Cancel it to end every open stream; pass `token.cancelled_owned()`
     /// as `serve`'s shutdown future so one event does both.
     pub fn shutdown_token(&self) -> CancellationToken {
-        self.inner.shutdown.clone()
+        self.shutdown.clone()
     }
 
     pub fn config(&self) -> &HttpConfig {
-        &self.inner.config
+        &self.config
     }
 
     pub fn auth(&self) -> &Authenticator {
-        &self.inner.auth
-    }
-
-    pub fn host_policy(&self) -> &HostPolicy {
-        &self.inner.host_policy
-    }
-
-    pub fn rate_limiter(&self) -> Option<&PrincipalRateLimiter> {
-        self.inner.rate_limiter.as_ref()
+        &self.auth
     }
 
     pub fn mcp(&self) -> &StreamableHttp {
-        &self.inner.mcp
+        &self.mcp
     }
 
     pub fn sse(&self) -> &LegacySse {
-        &self.inner.sse
+        &self.sse
     }
+}
 
-    pub fn readiness(&self) -> &dyn Readiness {
-        self.inner.readiness.as_ref()
-    }
+macro_rules! substate {
+    ($($field:ident: $ty:ty),* $(,)?) => {$(
+        impl FromRef<AppState> for $ty {
+            fn from_ref(state: &AppState) -> Self {
+                state.$field.clone()
+            }
+        }
+    )*};
+}
 
-    pub fn metrics(&self) -> Option<&PrometheusHandle> {
-        self.inner.metrics.as_ref()
-    }
+substate! {
+    auth: Arc<Authenticator>,
+    host_policy: Arc<HostPolicy>,
+    request_limit: RequestLimit,
+    mcp: Arc<StreamableHttp>,
+    sse: Arc<LegacySse>,
+    probes: Probes,
+    metrics: Metrics,
 }

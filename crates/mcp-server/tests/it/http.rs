@@ -2,7 +2,7 @@
 
 mod auth;
 mod bodies;
-mod cached_call;
+mod cached_calls;
 mod downstream;
 mod engine;
 mod health;

@@ -7,7 +7,7 @@ use std::time::Duration;
 use pattern_core::Role;
 use pattern_mcp::cli::GlobalArgs;
 use pattern_mcp::config::Config;
-use pattern_mcp::config::http::parse_addr;
+use pattern_mcp::http::parse_addr;
 use pattern_mcp::http::{Authenticator, sha256_hex};
 
 fn write(dir: &tempfile::TempDir, text: &str) -> PathBuf {

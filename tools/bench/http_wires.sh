@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# Cached execute_pattern over Streamable HTTP on both MCP wires, side by side in one run:
+# 2025-06-18 sessions (one per connection) and the 2026-07-28 stateless exchange, against one
+# release server, the two wires alternating run by run; prints each run and the medians.
+# Usage: tools/bench/http_wires.sh [RUNS] [DURATION_S] [CONNECTIONS]     (defaults: 5, 10, 64)
+# Environment: PATTERN_MCP_BIN (default target/release/pattern-mcp), WRK_THREADS (default 2).
+# Needs wrk (apt-get install wrk), curl and python3; build first: cargo build --release -p pattern-mcp
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+ROOT=$PWD
+RUNS=${1:-5}
+DURATION=${2:-10}
+CONNECTIONS=${3:-64}
+BIN=${PATTERN_MCP_BIN:-$ROOT/target/release/pattern-mcp}
+THREADS=${WRK_THREADS:-2}
+export PATTERN_MCP_LOAD_TOKEN=load-test-token-0123456789
+
+command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 1; }
+[ -x "$BIN" ] || { echo "no binary at $BIN: cargo build --release -p pattern-mcp" >&2; exit 1; }
+
+PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+OUT=$(mktemp)
+CONFIG=$(mktemp --suffix=.toml)
+# One principal holds every session of the run (the default allows it 16).
+printf '[http]\nmax_sessions = %d\nmax_sessions_per_principal = %d\n' \
+    "$((CONNECTIONS + 16))" "$CONNECTIONS" > "$CONFIG"
+RUST_LOG=warn "$BIN" --config "$CONFIG" --memory sqlite::memory: --http "127.0.0.1:$PORT" \
+    --auth-token "$PATTERN_MCP_LOAD_TOKEN" &
+SERVER=$!
+trap 'kill -TERM $SERVER 2>/dev/null; wait $SERVER 2>/dev/null || true; rm -f "$OUT" "$CONFIG"' EXIT
+for _ in $(seq 1 100); do curl -fsS "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
+
+# Open one session per connection and warm the cache (one store, one recall).
+SESSIONS=$(python3 - "$PORT" "$CONNECTIONS" <<'PY'
+import json, os, sys, urllib.request
+port, count = sys.argv[1], int(sys.argv[2])
+url = f"http://127.0.0.1:{port}/mcp"
+headers = {"Content-Type": "application/json", "Accept": "application/json, text/event-stream",
+           "Authorization": "Bearer " + os.environ["PATTERN_MCP_LOAD_TOKEN"]}
+def post(message, session=None):
+    h = dict(headers)
+    if session:
+        h.update({"Mcp-Session-Id": session, "Mcp-Protocol-Version": "2025-06-18"})
+    request = urllib.request.Request(url, json.dumps(message).encode(), h, method="POST")
+    with urllib.request.urlopen(request) as response:
+        return response.headers.get("Mcp-Session-Id"), response.read().decode()
+ids = []
+for i in range(count):
+    session, _ = post({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+        "protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "bench", "version": "0"}}})
+    post({"jsonrpc": "2.0", "method": "notifications/initialized"}, session)
+    ids.append(session)
+def call(query):
+    return post({"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": {
+        "name": "execute_pattern", "arguments": {"query": query}}}, ids[0])[1]
+call("remember that backups run at 02:00 UTC")
+call("what did we note about backups?")
+assert '"cache_hit":true' in call("what did we note about backups?"), "the warm-up call was not cached"
+print(" ".join(ids))
+PY
+)
+echo "binary: $BIN ($(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?'))"
+echo "wrk: $THREADS threads, $CONNECTIONS connections, ${DURATION}s per run, $RUNS runs per wire, $(nproc) CPUs"
+for run in $(seq 1 "$RUNS"); do
+    for wire in sessions stateless; do
+        # shellcheck disable=SC2086
+        args=$([ "$wire" = sessions ] && echo "sessions $SESSIONS" || echo stateless)
+        # shellcheck disable=SC2086
+        line=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency -s tools/bench/http_wires.lua \
+            "http://127.0.0.1:$PORT/mcp" -- $args | grep '^RESULT')
+        echo "$wire run $run: ${line#RESULT }"
+        echo "$wire $line" >> "$OUT"
+    done
+done
+python3 - "$OUT" <<'PY'
+import re, statistics, sys
+rows = {}
+for line in open(sys.argv[1]):
+    wire, _, rest = line.split(" ", 2)
+    rows.setdefault(wire, []).append({k: float(v) for k, v in re.findall(r"(\w+)=([\d.]+)", rest)})
+print(f"{'wire':<32} {'calls/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'bad':>5}")
+names = {"sessions": "2025-06-18 sessions", "stateless": "2026-07-28 stateless"}
+for wire, runs in rows.items():
+    med = lambda k: statistics.median(r[k] for r in runs)
+    bad = sum(r["non_200"] + r["not_cached"] + r["socket_errors"] for r in runs)
+    print(f"{names[wire] + f' (median of {len(runs)})':<32} {med('throughput_rps'):>9.0f} "
+          f"{med('p50_ms'):>8.2f} {med('p99_ms'):>8.2f} {bad:>5.0f}")
+PY
