@@ -17,6 +17,7 @@ use pattern_router::{DownstreamState, NoAnswer, Router, RouterConfig};
 use serde_json::{Map, Value, json};
 
 use crate::error::EngineError;
+use crate::path::infrastructure::{Infra, Step, resolve_tool};
 use crate::path::{self, memory::MemoryOutcome};
 use crate::principal::Principal;
 use crate::stats::{Outcome, StatsRecorder};
@@ -387,6 +388,22 @@ impl Engine {
         }
     }
 
+    /// The infrastructure side of a pattern.
+    async fn run_infrastructure(
+        &self,
+        plan: &Plan,
+        req: &ExecuteRequest,
+    ) -> Result<Map<String, Value>, EngineError> {
+        let infra = Infra {
+            pool: &self.downstream,
+            registry: &self.registry,
+            store: &*self.store,
+            cache: &self.cache,
+        };
+        let step = Step { pattern: &plan.pattern, builtin: plan.builtin, captures: &plan.captures };
+        infra.run(&step, req).await
+    }
+
     /// The memory side of a pattern; a new memory makes every recall cached
     /// before it stale (its namespace's generation moves on).
     async fn run_memory(
@@ -519,10 +536,6 @@ impl Engine {
         format!("{:08x}-{n:012x}", self.instance_tag)
     }
 
-    pub(crate) fn cache(&self) -> &ResultCache {
-        &self.cache
-    }
-
     #[cfg(test)]
     pub(crate) fn tokens(&self) -> &TokenCounter {
         &self.tokens
@@ -548,10 +561,13 @@ impl Engine {
         if builtin != Some(Builtin::CallTool) {
             return None;
         }
-        Some(match captures.get("tool").and_then(|named| self.resolve_tool(named).ok()) {
-            Some((server, tool)) => self.downstream.tool_caching(&server, &tool),
-            None => ToolCaching::default(),
-        })
+        Some(
+            match captures.get("tool").and_then(|named| resolve_tool(&self.downstream, named).ok())
+            {
+                Some((server, tool)) => self.downstream.tool_caching(&server, &tool),
+                None => ToolCaching::default(),
+            },
+        )
     }
 }
 

@@ -1,4 +1,4 @@
 //! The three execution paths a pattern can take: memory, infrastructure, and both (hybrid, in `engine.rs`).
 
-mod infrastructure;
+pub(crate) mod infrastructure;
 pub(crate) mod memory;

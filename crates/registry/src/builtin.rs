@@ -4,6 +4,7 @@ use std::sync::OnceLock;
 
 use pattern_core::{PatternDefinition, PatternSource, PatternType};
 
+use crate::fallback::fallback_name;
 use crate::file;
 use crate::validate::{self, Compiled, Origin};
 
@@ -12,20 +13,6 @@ pub const BUILTIN_FILE: &str = "<builtin>";
 
 /// The embedded pattern file, in the format users write (plus `[[fallback]]`).
 pub const BUILTIN_TOML: &str = include_str!("builtin.toml");
-
-/// Name of the fallback pattern of each route.
-pub fn fallback_name(route: PatternType) -> &'static str {
-    match route {
-        PatternType::Infrastructure => "fallback_infrastructure",
-        PatternType::Memory => "fallback_memory",
-        PatternType::Hybrid => "fallback_hybrid",
-    }
-}
-
-/// The route whose fallback has this name, if it is one.
-pub fn fallback_route(name: &str) -> Option<PatternType> {
-    PatternType::ALL.into_iter().find(|&route| fallback_name(route) == name)
-}
 
 /// A built-in pattern the engine implements itself, by name, because it
 /// names no downstream tool in the file.

@@ -9,6 +9,7 @@
 
 mod builtin;
 mod error;
+mod fallback;
 mod file;
 mod match_cache;
 mod matcher;
@@ -16,8 +17,9 @@ mod registry;
 pub mod template;
 mod validate;
 
-pub use builtin::{BUILTIN_FILE, BUILTIN_TOML, Builtin, fallback_name, fallback_route};
+pub use builtin::{BUILTIN_FILE, BUILTIN_TOML, Builtin};
 pub use error::{PatternError, RegistryError};
+pub use fallback::{fallback_name, fallback_route};
 pub use file::{PatternFile, RawPattern, patterns_file_schema};
 pub use match_cache::MATCH_CACHE_CAPACITY;
 pub use registry::{LoadOptions, Loaded, PatternMatch, Registry};

@@ -15,6 +15,7 @@ use serde_json::Value;
 
 use crate::builtin;
 use crate::error::{PatternError, RegistryError};
+use crate::fallback::fallback_route;
 use crate::file::{self, RawPattern};
 use crate::match_cache::{MATCH_CACHE_CAPACITY, MatchCache};
 use crate::matcher::Matcher;
@@ -166,7 +167,7 @@ impl Registry {
                         continue;
                     }
                 };
-                let origin = match builtin::fallback_route(&raw.name) {
+                let origin = match fallback_route(&raw.name) {
                     Some(_) => Origin::Fallback,
                     None => Origin::File,
                 };
@@ -383,7 +384,7 @@ impl Registry {
         &mut self,
         def: PatternDefinition,
     ) -> Result<Option<Arc<PatternDefinition>>, RegistryError> {
-        let route = builtin::fallback_route(&def.name);
+        let route = fallback_route(&def.name);
         let origin = match (route, def.builtin) {
             (Some(_), _) => Origin::Fallback,
             (None, true) => Origin::Builtin,
@@ -417,7 +418,7 @@ impl Registry {
 
     /// Removes the matchable pattern of this name (route fallbacks stay).
     pub fn remove(&mut self, name: &str) -> Option<Arc<PatternDefinition>> {
-        let removed = self.get(name).filter(|p| builtin::fallback_route(&p.name).is_none())?;
+        let removed = self.get(name).filter(|p| fallback_route(&p.name).is_none())?;
         self.retain(|p| p.name != name);
         Some(removed)
     }
@@ -453,7 +454,7 @@ fn admit(
     fallbacks: &mut [Arc<PatternDefinition>; 3],
     compiled: Compiled,
 ) -> Admitted {
-    if let Some(route) = builtin::fallback_route(&compiled.def.name) {
+    if let Some(route) = fallback_route(&compiled.def.name) {
         let slot = &mut fallbacks[route_index(route)];
         if !slot.builtin {
             return Admitted::Duplicate(slot.source.clone());

@@ -4,7 +4,7 @@ use pattern_core::{MemoryOp, PatternDefinition, PatternSource, PatternType};
 use regex::{Regex, RegexBuilder};
 use serde_json::Value;
 
-use crate::builtin;
+use crate::fallback::fallback_route;
 use crate::file::RawPattern;
 use crate::template;
 
@@ -80,7 +80,7 @@ pub(crate) fn validate(
 
     let trigger = raw.trigger.unwrap_or_default();
     let regex = if origin == Origin::Fallback {
-        if let Some(route) = builtin::fallback_route(&raw.name)
+        if let Some(route) = fallback_route(&raw.name)
             && route != pattern_type
         {
             reasons.push(format!(

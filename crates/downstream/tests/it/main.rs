@@ -1,5 +1,4 @@
 //! Integration tests of pattern-downstream: the pool against `pattern-test-server` child processes.
 
-mod modules;
 mod pool;
 mod support;

@@ -1,32 +1,51 @@
-//! The infrastructure path: downstream tools and the built-in infrastructure patterns.
+//! The infrastructure path: downstream tools and the built-in infrastructure patterns, as functions over what they read (`Infra`), not over the engine.
 
 use std::time::Instant;
 
-use pattern_core::ExecuteRequest;
+use pattern_cache::ResultCache;
+use pattern_core::{Captures, ExecuteRequest, PatternDefinition};
+use pattern_memory::MemoryStore;
 use rmcp::model::CallToolResult;
 use serde_json::{Map, Value, json};
 
-use pattern_registry::Builtin;
+use pattern_downstream::{DownstreamError, DownstreamPool, coerce_to_schema, rank_tools};
+use pattern_registry::{Builtin, Registry};
 
-use crate::engine::{Engine, Plan};
 use crate::error::EngineError;
-use pattern_downstream::{DownstreamError, coerce_to_schema, rank_tools};
 
 /// How many ranked candidates the infrastructure fallback returns.
 const CANDIDATES: usize = 5;
 
-impl Engine {
+/// What the infrastructure path reads: the downstream servers, and for the
+/// built-ins that describe the server itself, the patterns, the memory store
+/// and the cache.
+pub(crate) struct Infra<'a> {
+    pub(crate) pool: &'a DownstreamPool,
+    pub(crate) registry: &'a Registry,
+    pub(crate) store: &'a dyn MemoryStore,
+    pub(crate) cache: &'a ResultCache,
+}
+
+/// The pattern to run: its definition, what the engine implements of it, and
+/// its captures.
+pub(crate) struct Step<'a> {
+    pub(crate) pattern: &'a PatternDefinition,
+    pub(crate) builtin: Option<Builtin>,
+    pub(crate) captures: &'a Captures,
+}
+
+impl Infra<'_> {
     /// Runs the infrastructure side of an infrastructure or hybrid pattern.
-    pub(crate) async fn run_infrastructure(
+    pub(crate) async fn run(
         &self,
-        plan: &Plan,
+        step: &Step<'_>,
         req: &ExecuteRequest,
     ) -> Result<Map<String, Value>, EngineError> {
-        let pattern = &plan.pattern;
+        let pattern = step.pattern;
         if let Some(tool) = &pattern.tool {
             let mut arguments =
-                pattern_registry::template::tool_arguments(pattern, &plan.captures, &req.query);
-            if let Some(entry) = self.downstream().tool(&tool.server, &tool.name) {
+                pattern_registry::template::tool_arguments(pattern, step.captures, &req.query);
+            if let Some(entry) = self.pool.tool(&tool.server, &tool.name) {
                 coerce_to_schema(&mut arguments, &entry.tool.input_schema);
             }
             if let Some(overrides) = req.context_arguments() {
@@ -34,17 +53,17 @@ impl Engine {
             }
             return self.call_downstream(&tool.server, &tool.name, arguments).await;
         }
-        if plan.builtin == Some(Builtin::CallTool) {
+        if step.builtin == Some(Builtin::CallTool) {
             let named = req
                 .context_tool()
                 .map(|(s, t)| format!("{s}.{t}"))
-                .or_else(|| plan.captures.get("tool").cloned())
+                .or_else(|| step.captures.get("tool").cloned())
                 .ok_or(EngineError::NoToolNamed)?;
-            let (server, tool) = self.resolve_tool(&named)?;
+            let (server, tool) = resolve_tool(self.pool, &named)?;
             let arguments = req.context_arguments().cloned().unwrap_or_default();
             return self.call_downstream(&server, &tool, arguments).await;
         }
-        let value = match plan.builtin {
+        let value = match step.builtin {
             Some(Builtin::ListTools) => self.list_tools(),
             Some(Builtin::ListPatterns) => self.list_patterns(),
             Some(Builtin::ServiceHealth) => self.service_health().await,
@@ -54,28 +73,6 @@ impl Engine {
         Ok(into_object(value))
     }
 
-    /// `server.tool` as named by the caller; a bare tool name is accepted when
-    /// exactly one connected server lists it.
-    pub(crate) fn resolve_tool(&self, named: &str) -> Result<(String, String), EngineError> {
-        if let Some((server, tool)) = named.split_once('.') {
-            return Ok((server.to_owned(), tool.to_owned()));
-        }
-        if self.downstream().is_empty() {
-            return Err(EngineError::NoDownstream);
-        }
-        let owners: Vec<String> = self
-            .downstream()
-            .tools()
-            .into_iter()
-            .filter(|entry| entry.tool.name == named)
-            .map(|entry| entry.server)
-            .collect();
-        match owners.as_slice() {
-            [server] => Ok((server.clone(), named.to_owned())),
-            _ => Err(EngineError::NoToolNamed),
-        }
-    }
-
     /// One downstream call, with its metrics; the result as `execute_pattern` shows it.
     async fn call_downstream(
         &self,
@@ -83,7 +80,7 @@ impl Engine {
         tool: &str,
         arguments: Map<String, Value>,
     ) -> Result<Map<String, Value>, EngineError> {
-        let pool = self.downstream();
+        let pool = self.pool;
         if !pool.has_server(server) {
             return Err(if pool.is_empty() {
                 EngineError::NoServer { server: server.to_owned() }
@@ -112,7 +109,7 @@ impl Engine {
     /// `list_tools`: every tool of every connected downstream server.
     fn list_tools(&self) -> Value {
         let tools: Vec<Value> = self
-            .downstream()
+            .pool
             .tools()
             .into_iter()
             .map(|entry| {
@@ -126,7 +123,7 @@ impl Engine {
             })
             .collect();
         let servers: Vec<Value> = self
-            .downstream()
+            .pool
             .status()
             .into_iter()
             .map(|s| json!({"server": s.server, "connected": s.connected, "tools": s.tools}))
@@ -139,7 +136,7 @@ impl Engine {
     /// can learn what a custom pattern does and how to ask for it.
     fn list_patterns(&self) -> Value {
         let patterns: Vec<Value> = self
-            .registry()
+            .registry
             .patterns()
             .iter()
             .map(|p| {
@@ -171,10 +168,10 @@ impl Engine {
     /// The infrastructure fallback: the downstream tools that best match the
     /// query, with their scores and input schemas, so the caller can pick one.
     fn rank_candidates(&self, query: &str) -> Result<Value, EngineError> {
-        if self.downstream().is_empty() {
+        if self.pool.is_empty() {
             return Err(EngineError::NoDownstream);
         }
-        let tools = self.downstream().tools();
+        let tools = self.pool.tools();
         let candidates: Vec<Value> = rank_tools(&tools, query, CANDIDATES)
             .into_iter()
             .map(|ranked| {
@@ -199,7 +196,7 @@ impl Engine {
 
     /// `service_health`: the state of the memory store, the cache and the downstream servers.
     async fn service_health(&self) -> Value {
-        let store = self.store();
+        let store = self.store;
         let memory = match store.health().await {
             Ok(()) => {
                 json!({"backend": store.backend(), "available": true, "total_memories": store.total()})
@@ -208,9 +205,9 @@ impl Engine {
                 json!({"backend": store.backend(), "available": false, "error": e.to_string()})
             }
         };
-        let cache = self.cache().stats();
+        let cache = self.cache.stats();
         let downstream: Vec<Value> = self
-            .downstream()
+            .pool
             .status()
             .into_iter()
             .map(|s| {
@@ -234,6 +231,30 @@ impl Engine {
             },
             "downstream": downstream,
         })
+    }
+}
+
+/// `server.tool` as named by the caller; a bare tool name is accepted when
+/// exactly one connected server lists it.
+pub(crate) fn resolve_tool(
+    pool: &DownstreamPool,
+    named: &str,
+) -> Result<(String, String), EngineError> {
+    if let Some((server, tool)) = named.split_once('.') {
+        return Ok((server.to_owned(), tool.to_owned()));
+    }
+    if pool.is_empty() {
+        return Err(EngineError::NoDownstream);
+    }
+    let owners: Vec<String> = pool
+        .tools()
+        .into_iter()
+        .filter(|entry| entry.tool.name == named)
+        .map(|entry| entry.server)
+        .collect();
+    match owners.as_slice() {
+        [server] => Ok((server.clone(), named.to_owned())),
+        _ => Err(EngineError::NoToolNamed),
     }
 }
 

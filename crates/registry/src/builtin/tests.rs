@@ -1,6 +1,7 @@
 //! Unit tests of the embedded built-in file.
 
 use super::*;
+use crate::fallback::fallback_route;
 
 #[test]
 fn builtin_file_holds_the_nine_patterns_in_order() {
