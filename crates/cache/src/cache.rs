@@ -311,6 +311,16 @@ impl ResultCache {
         }
     }
 
+    /// True when a shared tier is configured, whether or not it answers now.
+    pub fn has_shared_tier(&self) -> bool {
+        self.shared.is_some()
+    }
+
+    /// True while the shared tier answers; false without one.
+    pub fn shared_tier_available(&self) -> bool {
+        self.shared.as_deref().is_some_and(SharedTier::is_available)
+    }
+
     /// Memory generation of `namespace`: 0 until its first memory write.
     /// Goes into the key of every pattern that reads memory.
     pub fn generation(&self, namespace: &str) -> u64 {
@@ -367,7 +377,7 @@ impl ResultCache {
             hits: read(&c.shared_hits),
             misses: read(&c.shared_misses),
             errors: read(&c.shared_errors),
-            available: self.shared.as_deref().is_some_and(SharedTier::is_available),
+            available: self.shared_tier_available(),
         };
         // Every lookup asks the local tier first, so its hits and misses
         // count the lookups.

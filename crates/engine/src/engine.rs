@@ -526,9 +526,37 @@ impl Engine {
         if !plan.decision.cache.cacheable {
             return;
         }
-        let result = if tier.is_some() { "hit" } else { "miss" };
-        metrics::counter!("pattern_cache_requests_total", "tier" => "local", "result" => result)
-            .increment(1);
+        let shared = self.cache.has_shared_tier();
+        match tier {
+            Some(tier) => {
+                let label = if tier == CacheTier::Redis { "redis" } else { "local" };
+                metrics::counter!("pattern_cache_requests_total", "tier" => label, "result" => "hit")
+                    .increment(1);
+            }
+            None => {
+                metrics::counter!("pattern_cache_requests_total", "tier" => "local", "result" => "miss")
+                    .increment(1);
+                if shared {
+                    metrics::counter!("pattern_cache_requests_total", "tier" => "redis", "result" => "miss")
+                        .increment(1);
+                }
+            }
+        }
+        if shared {
+            metrics::gauge!("pattern_redis_up")
+                .set(f64::from(u8::from(self.cache.shared_tier_available())));
+        }
+    }
+
+    /// True when results are shared with other instances (a Redis tier is
+    /// configured), whether or not it answers right now.
+    pub fn shares_cache(&self) -> bool {
+        self.cache.has_shared_tier()
+    }
+
+    /// True while the shared tier answers; false without one.
+    pub fn shared_cache_available(&self) -> bool {
+        self.cache.shared_tier_available()
     }
 
     fn request_id(&self) -> String {

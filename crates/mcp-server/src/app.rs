@@ -3,6 +3,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use pattern_cache::{CacheError, RedisConfig, RedisTier};
 use pattern_downstream::{DownstreamPool, unknown_tools};
 use pattern_engine::Engine;
 use pattern_memory::{MemoryError, open_store};
@@ -20,6 +21,8 @@ pub enum StartError {
     Patterns(#[from] RegistryError),
     #[error("memory store: {0}")]
     Memory(#[from] MemoryError),
+    #[error("cache: {0}")]
+    Cache(#[from] CacheError),
 }
 
 /// Loads the patterns as the config says; in strict mode any invalid pattern is an error.
@@ -64,7 +67,13 @@ pub async fn build_engine(config: &Config) -> Result<Arc<Engine>, StartError> {
     if !config.servers.is_empty() {
         tokio::spawn(warn_unknown_tools(Arc::clone(&registry), Arc::clone(&pool)));
     }
-    Ok(Arc::new(Engine::new(registry, store, config.engine.clone()).with_downstream(pool)))
+    let mut engine = Engine::new(registry, store, config.engine.clone()).with_downstream(pool);
+    if let Some(url) = &config.redis {
+        // Connects in the background: a Redis that is down only degrades the tier.
+        engine = engine.with_shared_tier(Arc::new(RedisTier::connect(&RedisConfig::new(url))?));
+        tracing::info!("shared cache tier: Redis");
+    }
+    Ok(Arc::new(engine))
 }
 
 /// Once the servers' tools are known, one warning per pattern naming a tool

@@ -38,6 +38,10 @@ pub struct GlobalArgs {
     /// Memory store: sqlite:PATH (default: the user's data directory), sqlite::memory:, or postgres://…
     #[arg(long, global = true, env = "PATTERN_MCP_MEMORY", value_name = "URL")]
     pub memory: Option<String>,
+    /// Shared cache tier: redis://, rediss://, redis-cluster:// or redis-sentinel:// (default: none, the
+    /// in-process tier only). Instances behind one Redis share results and memory generations.
+    #[arg(long, global = true, env = "PATTERN_MCP_REDIS", value_name = "URL")]
+    pub redis: Option<String>,
     /// Downstream MCP servers from a Claude Desktop `mcpServers` JSON file,
     /// added to the config file's `[servers.*]`.
     #[arg(long, global = true, env = "PATTERN_MCP_SERVERS", value_name = "FILE")]

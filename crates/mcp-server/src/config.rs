@@ -25,6 +25,9 @@ pub struct RawConfig {
     /// Memory store URL: `sqlite:PATH`, `sqlite::memory:` or `postgres://…`.
     /// Default: `sqlite:` in the user's data directory.
     pub memory: Option<String>,
+    /// Shared (L2) cache tier: `redis://`, `rediss://`, `redis-cluster://` or
+    /// `redis-sentinel://`. Default: none (the in-process tier only).
+    pub redis: Option<String>,
     /// Pattern files, loaded in order after the built-ins. Relative paths are
     /// relative to this file's directory.
     pub patterns: Option<Vec<PathBuf>>,
@@ -71,6 +74,8 @@ pub struct RawLog {
 #[derive(Debug, Clone)]
 pub struct Config {
     pub memory: String,
+    /// The Redis URL of the shared cache tier, if any.
+    pub redis: Option<String>,
     pub patterns: Vec<PathBuf>,
     pub builtin_patterns: bool,
     pub strict: bool,
@@ -223,6 +228,7 @@ impl Config {
 
         Ok(Config {
             memory,
+            redis: args.redis.clone().or(raw.redis),
             patterns,
             builtin_patterns: !args.no_builtin_patterns && raw.builtin_patterns.unwrap_or(true),
             strict: args.strict || raw.strict.unwrap_or(false),

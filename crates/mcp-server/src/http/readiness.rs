@@ -41,7 +41,13 @@ impl Readiness for EngineReadiness {
             let latency_ms = started.elapsed().as_millis() as u64;
             ReadyReport {
                 memory: memory.with_backend(store.backend()).with_latency_ms(latency_ms),
-                redis: ComponentStatus::disabled(),
+                redis: match (self.engine.shares_cache(), self.engine.shared_cache_available()) {
+                    (false, _) => ComponentStatus::disabled(),
+                    (true, true) => ComponentStatus::up(),
+                    // Requests are still answered: without the shared tier, from this
+                    // instance's own tier or by running the pattern.
+                    (true, false) => ComponentStatus::down("Redis does not answer".to_owned()),
+                },
                 downstream: self.engine.downstream().status().into_iter().map(downstream).collect(),
             }
         })

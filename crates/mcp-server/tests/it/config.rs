@@ -89,3 +89,34 @@ fn sqlite_without_a_path_is_the_default_file_and_errors_name_the_flag() {
     assert!(err.contains("pool_size"), "{err}");
     assert!(!err.contains("defaults"), "{err}");
 }
+
+#[tokio::test]
+async fn a_redis_url_gives_the_engine_a_shared_tier_and_a_bad_one_fails_at_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(&dir, "memory = \"sqlite::memory:\"\nredis = \"redis://127.0.0.1:1\"\n");
+    let from_file =
+        Config::resolve(&GlobalArgs { config: Some(path.clone()), ..GlobalArgs::default() })
+            .unwrap();
+    assert_eq!(from_file.redis.as_deref(), Some("redis://127.0.0.1:1"));
+    // A Redis that is down at start only degrades the tier: the engine starts.
+    let engine = pattern_mcp::app::build_engine(&from_file).await.unwrap();
+    assert!(engine.shares_cache());
+    assert!(!engine.shared_cache_available());
+
+    let args = GlobalArgs {
+        config: Some(path),
+        redis: Some("http://127.0.0.1:6379".into()),
+        ..GlobalArgs::default()
+    };
+    let config = Config::resolve(&args).unwrap();
+    let err = pattern_mcp::app::build_engine(&config).await.unwrap_err().to_string();
+    assert!(err.starts_with("cache: "), "{err}");
+    assert!(err.contains("redis url"), "{err}");
+
+    let without = Config::resolve(&GlobalArgs {
+        memory: Some("sqlite::memory:".into()),
+        ..GlobalArgs::default()
+    })
+    .unwrap();
+    assert!(!pattern_mcp::app::build_engine(&without).await.unwrap().shares_cache());
+}
