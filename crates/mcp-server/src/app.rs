@@ -3,7 +3,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use pattern_cache::{CacheError, RedisConfig, RedisTier};
+use pattern_cache::{CacheError, RedisTier};
 use pattern_downstream::{DownstreamPool, unknown_tools};
 use pattern_engine::Engine;
 use pattern_memory::{MemoryError, open_store};
@@ -68,9 +68,9 @@ pub async fn build_engine(config: &Config) -> Result<Arc<Engine>, StartError> {
         tokio::spawn(warn_unknown_tools(Arc::clone(&registry), Arc::clone(&pool)));
     }
     let mut engine = Engine::new(registry, store, config.engine.clone()).with_downstream(pool);
-    if let Some(url) = &config.redis {
+    if let Some(redis) = &config.redis {
         // Connects in the background: a Redis that is down only degrades the tier.
-        engine = engine.with_shared_tier(Arc::new(RedisTier::connect(&RedisConfig::new(url))?));
+        engine = engine.with_shared_tier(Arc::new(RedisTier::connect(redis)?));
         tracing::info!("shared cache tier: Redis");
     }
     Ok(Arc::new(engine))

@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use pattern_cache::CacheConfig;
+use pattern_cache::{CacheConfig, RedisConfig};
 use pattern_engine::{EngineConfig, Timeouts};
 use pattern_memory::{MemoryError, StoreUrl};
 use schemars::JsonSchema;
@@ -25,9 +25,8 @@ pub struct RawConfig {
     /// Memory store URL: `sqlite:PATH`, `sqlite::memory:` or `postgres://…`.
     /// Default: `sqlite:` in the user's data directory.
     pub memory: Option<String>,
-    /// Shared (L2) cache tier: `redis://`, `rediss://`, `redis-cluster://` or
-    /// `redis-sentinel://`. Default: none (the in-process tier only).
-    pub redis: Option<String>,
+    /// `[redis]`: the shared (L2) cache tier. Default: none (the in-process tier only).
+    pub redis: Option<RawRedis>,
     /// Pattern files, loaded in order after the built-ins. Relative paths are
     /// relative to this file's directory.
     pub patterns: Option<Vec<PathBuf>>,
@@ -53,6 +52,27 @@ pub struct RawCache {
     pub local_capacity: Option<u64>,
 }
 
+/// `[redis]`: the cache tier shared by every instance pointed at one Redis.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawRedis {
+    /// `redis://HOST:PORT`, `rediss://` (TLS), `redis-cluster://…` or
+    /// `redis-sentinel://…?sentinelServiceName=…`; `--redis` wins.
+    pub url: Option<String>,
+    /// Longest any Redis call may take before the request carries on without
+    /// it, 1..=1000 ms (default 5).
+    pub timeout_ms: Option<u64>,
+    /// Start of every key and channel, so deployments can share one Redis
+    /// without seeing each other's entries (default `pattern-mcp:`).
+    pub key_prefix: Option<String>,
+    /// PEM file of the CAs to trust for `rediss://` instead of the system's;
+    /// relative to this file's directory.
+    pub tls_ca: Option<PathBuf>,
+    /// Heartbeat of the invalidation link, 10..=10,000 ms (default 100); the
+    /// staleness bound is five heartbeats.
+    pub heartbeat_ms: Option<u64>,
+}
+
 /// `[timeouts]`: longest an execution may take per mode, in milliseconds (1..=600,000).
 #[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -74,8 +94,8 @@ pub struct RawLog {
 #[derive(Debug, Clone)]
 pub struct Config {
     pub memory: String,
-    /// The Redis URL of the shared cache tier, if any.
-    pub redis: Option<String>,
+    /// The shared cache tier, if a Redis URL is given.
+    pub redis: Option<RedisConfig>,
     pub patterns: Vec<PathBuf>,
     pub builtin_patterns: bool,
     pub strict: bool,
@@ -164,6 +184,42 @@ impl Config {
         let memory = resolve_memory_url(&memory)
             .map_err(|reason| ConfigError::invalid(memory_origin, "memory", reason))?;
 
+        let raw_redis = raw.redis.unwrap_or_default();
+        let redis = match args.redis.clone().or(raw_redis.url) {
+            None => None,
+            Some(url) => {
+                let defaults = RedisConfig::new(url);
+                let ms = |key: &str, value, default: Duration, lo, hi| {
+                    in_range(key, value, default.as_millis() as u64, lo, hi)
+                        .map(Duration::from_millis)
+                };
+                let key_prefix =
+                    raw_redis.key_prefix.unwrap_or_else(|| defaults.key_prefix.clone());
+                if key_prefix.is_empty() || key_prefix.len() > 128 {
+                    return Err(invalid("redis.key_prefix", "must be 1 to 128 bytes".to_owned()));
+                }
+                Some(RedisConfig {
+                    timeout: ms(
+                        "redis.timeout_ms",
+                        raw_redis.timeout_ms,
+                        defaults.timeout,
+                        1,
+                        1000,
+                    )?,
+                    heartbeat: ms(
+                        "redis.heartbeat_ms",
+                        raw_redis.heartbeat_ms,
+                        defaults.heartbeat,
+                        10,
+                        10_000,
+                    )?,
+                    tls_ca: raw_redis.tls_ca.map(|p| base.join(p)),
+                    key_prefix,
+                    ..defaults
+                })
+            }
+        };
+
         let patterns = if args.patterns.is_empty() {
             raw.patterns.unwrap_or_default().into_iter().map(|p| base.join(p)).collect()
         } else {
@@ -228,7 +284,7 @@ impl Config {
 
         Ok(Config {
             memory,
-            redis: args.redis.clone().or(raw.redis),
+            redis,
             patterns,
             builtin_patterns: !args.no_builtin_patterns && raw.builtin_patterns.unwrap_or(true),
             strict: args.strict || raw.strict.unwrap_or(false),

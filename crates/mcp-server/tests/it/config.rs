@@ -93,11 +93,16 @@ fn sqlite_without_a_path_is_the_default_file_and_errors_name_the_flag() {
 #[tokio::test]
 async fn a_redis_url_gives_the_engine_a_shared_tier_and_a_bad_one_fails_at_start() {
     let dir = tempfile::tempdir().unwrap();
-    let path = write(&dir, "memory = \"sqlite::memory:\"\nredis = \"redis://127.0.0.1:1\"\n");
+    let path = write(
+        &dir,
+        "memory = \"sqlite::memory:\"\n[redis]\nurl = \"redis://127.0.0.1:1\"\ntimeout_ms = 20\nkey_prefix = \"blue:\"\n",
+    );
     let from_file =
         Config::resolve(&GlobalArgs { config: Some(path.clone()), ..GlobalArgs::default() })
             .unwrap();
-    assert_eq!(from_file.redis.as_deref(), Some("redis://127.0.0.1:1"));
+    let redis = from_file.redis.as_ref().unwrap();
+    assert_eq!((redis.url.as_str(), redis.key_prefix.as_str()), ("redis://127.0.0.1:1", "blue:"));
+    assert_eq!(redis.timeout, std::time::Duration::from_millis(20));
     // A Redis that is down at start only degrades the tier: the engine starts.
     let engine = pattern_mcp::app::build_engine(&from_file).await.unwrap();
     assert!(engine.shares_cache());
@@ -119,4 +124,18 @@ async fn a_redis_url_gives_the_engine_a_shared_tier_and_a_bad_one_fails_at_start
     })
     .unwrap();
     assert!(!pattern_mcp::app::build_engine(&without).await.unwrap().shares_cache());
+}
+
+#[test]
+fn redis_settings_out_of_range_are_refused_naming_the_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(&dir, "[redis]\nurl = \"redis://127.0.0.1:6379\"\ntimeout_ms = 0\n");
+    let err = Config::resolve(&GlobalArgs { config: Some(path), ..GlobalArgs::default() })
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("`redis.timeout_ms` is 0"), "{err}");
+    // Settings without a URL turn nothing on.
+    let path = write(&dir, "[redis]\ntimeout_ms = 10\n");
+    let c = Config::resolve(&GlobalArgs { config: Some(path), ..GlobalArgs::default() }).unwrap();
+    assert!(c.redis.is_none());
 }
