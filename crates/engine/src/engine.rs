@@ -9,8 +9,8 @@ use pattern_cache::{
 };
 use pattern_core::{
     CacheInfo, CacheTier, Captures, ExecuteRequest, ExecutionMode, ExecutionResult, MatchKind,
-    MemoryStats, PatternDefinition, PatternType, Role, RouteRequest, RoutingDecision, RoutingView,
-    Stats,
+    MemoryAvailability, MemoryStats, PatternDefinition, PatternType, Role, RouteRequest,
+    RoutingDecision, RoutingView, Stats,
 };
 use pattern_registry::{Builtin, Registry};
 use pattern_router::{DownstreamState, NoAnswer, Router, RouterConfig};
@@ -300,7 +300,7 @@ impl Engine {
             mode,
             namespace,
             info.as_ref(),
-            &*self.store,
+            &Written { store: &*self.store, namespace, generation },
             &downstream_state(&self.downstream),
         );
         let (mut decision, no_answer) = (routed.routing, routed.no_answer);
@@ -596,6 +596,23 @@ impl Engine {
                 None => ToolCaching::default(),
             },
         )
+    }
+}
+
+/// What the router learns about memory: the store's own counters, or a
+/// generation above zero for the request's namespace. With a shared tier that
+/// generation is the one in Redis, so a namespace another instance wrote to
+/// counts too; without one it is this process's, which the counters know anyway.
+struct Written<'a> {
+    store: &'a dyn MemoryStore,
+    namespace: &'a str,
+    generation: Option<u64>,
+}
+
+impl MemoryAvailability for Written<'_> {
+    fn has_memories(&self, namespace: &str) -> bool {
+        self.store.has_memories(namespace)
+            || (namespace == self.namespace && self.generation.is_some_and(|g| g > 0))
     }
 }
 

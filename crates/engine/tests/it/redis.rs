@@ -52,7 +52,8 @@ async fn instance(path: &std::path::Path, prefix: &str) -> Engine {
 async fn a_write_on_one_instance_is_in_the_next_recall_of_the_other() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("memory.db");
-    let prefix = format!("pattern-engine-test:{}-{:?}:", std::process::id(), Instant::now());
+    let prefix =
+        format!("pattern-engine-test:{}-{:?}:", std::process::id(), std::time::SystemTime::now());
     let local = Principal::local();
     let a = instance(&path, &prefix).await;
     let first = a.execute(&ExecuteRequest::new("remember that backups run at 02:00"), &local).await;
@@ -73,4 +74,16 @@ async fn a_write_on_one_instance_is_in_the_next_recall_of_the_other() {
     let after = b.execute(&ask, &local).await;
     assert!(!after.cache_hit, "B answered a recall cached before A's write");
     assert_eq!(after.result["count"], 2, "{:?}", after.result);
+
+    // A namespace A writes to after B opened its store: B's own counters do not
+    // know it, the generation in Redis does, so B answers a plain question from
+    // memory instead of saying there is nothing to answer.
+    let mut note = ExecuteRequest::new("remember that Alice owns the billing service");
+    note.namespace = "team".into();
+    assert!(a.execute(&note, &local).await.success);
+    let mut who = ExecuteRequest::new("who owns billing?");
+    who.namespace = "team".into();
+    let answered = b.execute(&who, &local).await;
+    assert!(answered.success, "{:?}", answered.error);
+    assert_eq!(answered.result["memories"][0]["content"], "Alice owns the billing service");
 }
