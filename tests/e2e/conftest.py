@@ -4,6 +4,8 @@ import json
 import os
 import pathlib
 import socket
+import subprocess
+import uuid
 from contextlib import asynccontextmanager
 
 import pytest
@@ -24,6 +26,18 @@ FAMILIES = frozenset({
     "pattern_memory_query_duration_seconds",
     "pattern_redis_up",
 })
+
+
+DATABASE = os.environ.get("PATTERN_MCP_TEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/test")
+
+
+@pytest.fixture
+def schema():
+    """A PostgreSQL schema of the test's own, dropped afterwards."""
+    name = f"pmcp_e2e_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    yield name
+    subprocess.run(["psql", DATABASE, "-qAtc", f'DROP SCHEMA IF EXISTS "{name}" CASCADE'],
+                   capture_output=True, timeout=60)
 
 
 def free_port() -> int:

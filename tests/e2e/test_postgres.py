@@ -3,26 +3,16 @@
 import json
 import os
 import subprocess
-import uuid
 
 import pytest
 
-from conftest import binary
+from conftest import DATABASE, binary
 
-SERVER = os.environ.get("PATTERN_MCP_TEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/test")
+SERVER = DATABASE
 
 
 def with_options(url, options):
     return url + ("&" if "?" in url else "?") + options
-
-
-@pytest.fixture
-def schema():
-    """A schema of its own for the test, dropped afterwards."""
-    name = f"pmcp_e2e_{os.getpid()}_{uuid.uuid4().hex[:8]}"
-    yield name
-    subprocess.run(["psql", SERVER, "-qAtc", f'DROP SCHEMA IF EXISTS "{name}" CASCADE'],
-                   capture_output=True, timeout=60)
 
 
 def run_cli(memory, *args):

@@ -4,7 +4,6 @@ recall in its own tier. Needs Redis (PATTERN_MCP_TEST_REDIS_URL, default redis:/
 
 import os
 import socket
-import subprocess
 import time
 import uuid
 from contextlib import AsyncExitStack
@@ -14,9 +13,8 @@ import pytest
 from mcp import ClientSession, StdioServerParameters
 from mcp.client.stdio import stdio_client
 
-from conftest import binary, structured
+from conftest import DATABASE, binary, structured
 
-DATABASE = os.environ.get("PATTERN_MCP_TEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/test")
 REDIS = os.environ.get("PATTERN_MCP_TEST_REDIS_URL", "redis://127.0.0.1:6379")
 # The default heartbeat is 100 ms and the bound five heartbeats (ARCHITECTURE.md, crates/cache).
 STALENESS_BOUND_S = 0.5
@@ -29,14 +27,6 @@ def require_redis():
     except OSError as e:
         pytest.fail(f"Redis is not reachable at {REDIS} ({e}): start it with `redis-server --daemonize yes` "
                     "(tools/test.sh does this), or point PATTERN_MCP_TEST_REDIS_URL at one")
-
-
-@pytest.fixture
-def schema():
-    name = f"pmcp_e2e_redis_{os.getpid()}_{uuid.uuid4().hex[:8]}"
-    yield name
-    subprocess.run(["psql", DATABASE, "-qAtc", f'DROP SCHEMA IF EXISTS "{name}" CASCADE'],
-                   capture_output=True, timeout=60)
 
 
 @pytest.mark.anyio
