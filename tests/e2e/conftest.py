@@ -25,6 +25,7 @@ FAMILIES = frozenset({
     "pattern_downstream_call_duration_seconds",
     "pattern_memory_query_duration_seconds",
     "pattern_redis_up",
+    "pattern_redis_configured",
 })
 
 

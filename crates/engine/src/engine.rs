@@ -526,26 +526,29 @@ impl Engine {
         if !plan.decision.cache.cacheable {
             return;
         }
+        // One count per lookup: a hit under the tier that answered, a miss
+        // under the last tier asked.
         let shared = self.cache.has_shared_tier();
-        match tier {
-            Some(tier) => {
-                let label = if tier == CacheTier::Redis { "redis" } else { "local" };
-                metrics::counter!("pattern_cache_requests_total", "tier" => label, "result" => "hit")
-                    .increment(1);
-            }
-            None => {
-                metrics::counter!("pattern_cache_requests_total", "tier" => "local", "result" => "miss")
-                    .increment(1);
-                if shared {
-                    metrics::counter!("pattern_cache_requests_total", "tier" => "redis", "result" => "miss")
-                        .increment(1);
-                }
-            }
-        }
+        let (label, result) = match tier {
+            Some(CacheTier::Redis) => ("redis", "hit"),
+            Some(CacheTier::Local) => ("local", "hit"),
+            None if shared => ("redis", "miss"),
+            None => ("local", "miss"),
+        };
+        metrics::counter!("pattern_cache_requests_total", "tier" => label, "result" => result)
+            .increment(1);
         if shared {
-            metrics::gauge!("pattern_redis_up")
-                .set(f64::from(u8::from(self.cache.shared_tier_available())));
+            self.record_shared_tier_state();
         }
+    }
+
+    /// `pattern_redis_configured` and `pattern_redis_up` as they are now: set
+    /// on every cached lookup, and by `/readyz` on every probe.
+    pub fn record_shared_tier_state(&self) {
+        let configured = self.cache.has_shared_tier();
+        let up = self.cache.shared_tier_available();
+        metrics::gauge!("pattern_redis_configured").set(f64::from(u8::from(configured)));
+        metrics::gauge!("pattern_redis_up").set(f64::from(u8::from(up)));
     }
 
     /// True when results are shared with other instances (a Redis tier is

@@ -2,8 +2,9 @@
 
 use metrics::Unit;
 
-/// Describes every family, sets `pattern_redis_up` to 0 (no Redis tier is
-/// configured yet) and registers the downstream families at zero, so a
+/// Describes every family, sets `pattern_redis_up` and
+/// `pattern_redis_configured` to 0 (the engine and `/readyz` set them once a
+/// Redis tier is configured) and registers the downstream families at zero, so a
 /// scrape shows every family, and alerts on them have a series, before the
 /// first event. Call once, after `install_recorder`.
 pub fn describe_families() {
@@ -40,8 +41,13 @@ pub fn describe_families() {
         "Memory store operations by op"
     );
     metrics::describe_gauge!("pattern_redis_up", "1 while the Redis cache tier answers, else 0");
+    metrics::describe_gauge!(
+        "pattern_redis_configured",
+        "1 when a Redis cache tier is configured, else 0"
+    );
 
     metrics::gauge!("pattern_redis_up").set(0.0);
+    metrics::gauge!("pattern_redis_configured").set(0.0);
     metrics::counter!("pattern_downstream_calls_total").absolute(0);
     // Registering the histogram is enough for the family to be rendered.
     let _ = metrics::histogram!("pattern_downstream_call_duration_seconds");

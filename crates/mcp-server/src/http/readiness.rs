@@ -39,6 +39,7 @@ impl Readiness for EngineReadiness {
                 Err(e) => ComponentStatus::down(e.to_string()),
             };
             let latency_ms = started.elapsed().as_millis() as u64;
+            self.engine.record_shared_tier_state();
             ReadyReport {
                 memory: memory.with_backend(store.backend()).with_latency_ms(latency_ms),
                 redis: match (self.engine.shares_cache(), self.engine.shared_cache_available()) {

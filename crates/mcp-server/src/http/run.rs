@@ -50,6 +50,7 @@ pub async fn serve_engine(
 ) -> std::io::Result<()> {
     let metrics = install_recorder().map_err(std::io::Error::other)?;
     describe_families();
+    engine.record_shared_tier_state();
     spawn_upkeep(metrics.clone(), UPKEEP_EVERY);
 
     let limiter = settings.tool_rate_limit.map(|l| Arc::new(PrincipalRateLimiter::new(l)));
