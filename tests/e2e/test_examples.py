@@ -111,22 +111,25 @@ def test_promtool_accepts_the_alert_rules():
         ["promtool", "check", "rules", str(EXAMPLES / "prometheus-alerts.yml")], capture_output=True, text=True
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "SUCCESS: 4 rules found" in result.stdout
+    assert "SUCCESS: 5 rules found" in result.stdout
 
 
-def test_alert_rules_cover_latency_errors_cache_and_downstream():
+def test_alert_rules_cover_latency_errors_cache_downstream_and_redis():
     rules = alert_rules()
     assert set(rules) == {
         "PatternMcpSlowExecutions",
         "PatternMcpHighErrorRate",
         "PatternMcpLowCacheHitRate",
         "PatternMcpDownstreamServerDown",
+        "PatternMcpRedisDown",
     }
     assert "histogram_quantile(0.95" in rules["PatternMcpSlowExecutions"]["expr"]
     assert rules["PatternMcpSlowExecutions"]["expr"].strip().endswith("> 0.2")
     assert rules["PatternMcpHighErrorRate"]["expr"].strip().endswith("> 0.05")
     assert "< 0.7" in rules["PatternMcpLowCacheHitRate"]["expr"]
     assert "pattern_downstream_calls_total" in rules["PatternMcpDownstreamServerDown"]["expr"]
+    # Fires only where a Redis tier is configured: a deployment without Redis exports pattern_redis_up 0.
+    assert rules["PatternMcpRedisDown"]["expr"] == "pattern_redis_configured == 1 and pattern_redis_up == 0"
     for name, rule in rules.items():
         expr = rule["expr"]
         assert balanced(expr), name
