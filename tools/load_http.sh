@@ -31,35 +31,8 @@ rss_kib() { awk '/^VmRSS/ {print $2}' "/proc/$SERVER/status"; }
 echo "binary: $BIN"
 echo "RSS after start: $(rss_kib) KiB"
 
-# Open the sessions and warm the cache (one store, one recall), with the standard library only.
-SESSIONS=$(python3 - "$PORT" "$CONNECTIONS" <<'PY'
-import json, os, sys, urllib.request
-port, count = sys.argv[1], int(sys.argv[2])
-url = f"http://127.0.0.1:{port}/mcp"
-headers = {"Content-Type": "application/json", "Accept": "application/json, text/event-stream",
-           "Authorization": "Bearer " + os.environ["PATTERN_MCP_LOAD_TOKEN"]}
-def post(message, session=None):
-    h = dict(headers)
-    if session:
-        h.update({"Mcp-Session-Id": session, "Mcp-Protocol-Version": "2025-06-18"})
-    request = urllib.request.Request(url, json.dumps(message).encode(), h, method="POST")
-    with urllib.request.urlopen(request) as response:
-        return response.headers.get("Mcp-Session-Id"), response.read().decode()
-ids = []
-for i in range(count):
-    session, _ = post({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
-        "protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "load", "version": "0"}}})
-    post({"jsonrpc": "2.0", "method": "notifications/initialized"}, session)
-    ids.append(session)
-def call(query):
-    return post({"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": {
-        "name": "execute_pattern", "arguments": {"query": query}}}, ids[0])[1]
-call("remember that backups run at 02:00 UTC")
-call("what did we note about backups?")
-assert '"cache_hit":true' in call("what did we note about backups?"), "the warm-up call was not cached"
-print(" ".join(ids))
-PY
-)
+# Open the sessions and warm the cache (one store, one recall).
+SESSIONS=$(python3 tools/bench/open_sessions.py "$PORT" "$CONNECTIONS")
 echo "sessions: $(wc -w <<<"$SESSIONS")"
 echo "RSS idle with sessions open: $(rss_kib) KiB"
 
@@ -67,8 +40,8 @@ PEAK=0
 ( while kill -0 $SERVER 2>/dev/null; do rss_kib; sleep 0.5; done ) > /tmp/pattern-mcp-load-rss.$$ &
 SAMPLER=$!
 # shellcheck disable=SC2086
-wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency -s tools/load_http.lua \
-    "http://127.0.0.1:$PORT/mcp" -- $SESSIONS
+wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency -s tools/bench/http_wires.lua \
+    "http://127.0.0.1:$PORT/mcp" -- sessions $SESSIONS
 kill $SAMPLER 2>/dev/null || true
 PEAK=$(sort -n /tmp/pattern-mcp-load-rss.$$ | tail -n 1)
 rm -f /tmp/pattern-mcp-load-rss.$$

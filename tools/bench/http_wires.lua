@@ -1,4 +1,4 @@
--- wrk script for tools/bench/http_wires.sh: cached execute_pattern calls over Streamable HTTP.
+-- wrk script for tools/bench/http_wires.sh and tools/load_http.sh: cached execute_pattern calls over Streamable HTTP.
 -- Arguments after `--`: `sessions ID...` (MCP 2025-06-18, one session per connection in turn)
 -- or `stateless` (MCP 2026-07-28: no session, the version in `_meta` and the SEP-2243 headers).
 -- Counts non-200 answers and answers that were not cache hits; done() prints one RESULT line.

@@ -31,34 +31,7 @@ trap 'kill -TERM $SERVER 2>/dev/null; wait $SERVER 2>/dev/null || true; rm -f "$
 for _ in $(seq 1 100); do curl -fsS "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
 
 # Open one session per connection and warm the cache (one store, one recall).
-SESSIONS=$(python3 - "$PORT" "$CONNECTIONS" <<'PY'
-import json, os, sys, urllib.request
-port, count = sys.argv[1], int(sys.argv[2])
-url = f"http://127.0.0.1:{port}/mcp"
-headers = {"Content-Type": "application/json", "Accept": "application/json, text/event-stream",
-           "Authorization": "Bearer " + os.environ["PATTERN_MCP_LOAD_TOKEN"]}
-def post(message, session=None):
-    h = dict(headers)
-    if session:
-        h.update({"Mcp-Session-Id": session, "Mcp-Protocol-Version": "2025-06-18"})
-    request = urllib.request.Request(url, json.dumps(message).encode(), h, method="POST")
-    with urllib.request.urlopen(request) as response:
-        return response.headers.get("Mcp-Session-Id"), response.read().decode()
-ids = []
-for i in range(count):
-    session, _ = post({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
-        "protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "bench", "version": "0"}}})
-    post({"jsonrpc": "2.0", "method": "notifications/initialized"}, session)
-    ids.append(session)
-def call(query):
-    return post({"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": {
-        "name": "execute_pattern", "arguments": {"query": query}}}, ids[0])[1]
-call("remember that backups run at 02:00 UTC")
-call("what did we note about backups?")
-assert '"cache_hit":true' in call("what did we note about backups?"), "the warm-up call was not cached"
-print(" ".join(ids))
-PY
-)
+SESSIONS=$(python3 tools/bench/open_sessions.py "$PORT" "$CONNECTIONS")
 echo "binary: $BIN ($(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?'))"
 echo "wrk: $THREADS threads, $CONNECTIONS connections, ${DURATION}s per run, $RUNS runs per wire, $(nproc) CPUs"
 for run in $(seq 1 "$RUNS"); do
