@@ -51,22 +51,6 @@ async fn assert_session_not_found(harness: &Harness, token: &str, session: &str)
     assert_eq!(body_text(response).await, "Not Found: Session not found");
 }
 
-async fn open_sse(harness: &Harness, token: &str) -> (SseReader, String) {
-    let response = harness
-        .send(
-            request("GET", "/sse")
-                .header(header::AUTHORIZATION, bearer(token))
-                .body(Body::empty())
-                .unwrap(),
-        )
-        .await;
-    assert_eq!(response.status(), 200);
-    let mut reader = SseReader::new(response);
-    let endpoint = reader.next_message().await.unwrap();
-    assert_eq!(endpoint.event.as_deref(), Some("endpoint"));
-    (reader, endpoint.data)
-}
-
 async fn post_message(harness: &Harness, token: &str, endpoint: &str, message: &Value) -> Value {
     let response = harness
         .send(

@@ -9,24 +9,6 @@ use serde_json::{Value, json};
 
 use crate::http::support::*;
 
-async fn open_sse(harness: &Harness, token: &str) -> (SseReader, String) {
-    let response = harness
-        .send(
-            request("GET", "/sse")
-                .header(header::AUTHORIZATION, bearer(token))
-                .body(Body::empty())
-                .unwrap(),
-        )
-        .await;
-    assert_eq!(response.status(), 200);
-    assert_eq!(response.headers()[header::CONTENT_TYPE], "text/event-stream");
-    let mut reader = SseReader::new(response);
-    let endpoint = reader.next_message().await.unwrap();
-    assert_eq!(endpoint.event.as_deref(), Some("endpoint"));
-    assert!(endpoint.data.starts_with("/message?sessionId="), "{}", endpoint.data);
-    (reader, endpoint.data)
-}
-
 async fn post(harness: &Harness, token: &str, endpoint: &str, body: String) -> Response<Body> {
     harness
         .send(

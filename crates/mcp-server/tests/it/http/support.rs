@@ -276,3 +276,22 @@ pub fn retry_in(text: &str, prefix: &str) -> u64 {
         .and_then(|n| n.parse().ok())
         .unwrap_or_else(|| panic!("not `{prefix}N s`: {text}"))
 }
+
+/// Opens a legacy SSE stream as `token`: the reader, and the `/message?sessionId=` endpoint it announced.
+pub async fn open_sse(harness: &Harness, token: &str) -> (SseReader, String) {
+    let response = harness
+        .send(
+            request("GET", "/sse")
+                .header(header::AUTHORIZATION, bearer(token))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()[header::CONTENT_TYPE], "text/event-stream");
+    let mut reader = SseReader::new(response);
+    let endpoint = reader.next_message().await.unwrap();
+    assert_eq!(endpoint.event.as_deref(), Some("endpoint"));
+    assert!(endpoint.data.starts_with("/message?sessionId="), "{}", endpoint.data);
+    (reader, endpoint.data)
+}
