@@ -55,6 +55,14 @@ def binary() -> str:
     return path
 
 
+def built_test_server() -> str:
+    """`pattern-test-server`, built beside the pattern-mcp binary by `cargo build` of the workspace."""
+    path = pathlib.Path(binary()).parent / "pattern-test-server"
+    if not path.exists():
+        pytest.fail(f"pattern-test-server not found at {path}: run `cargo build -p pattern-test-server`")
+    return str(path)
+
+
 @pytest.fixture
 def anyio_backend():
     return "asyncio"

@@ -16,7 +16,7 @@ import time
 import anyio
 import pytest
 
-from conftest import ROOT, binary, free_port, mcp_session, structured
+from conftest import ROOT, binary, built_test_server, free_port, mcp_session, structured
 
 pytestmark = [pytest.mark.filterwarnings("ignore:The logging capability is deprecated")]
 
@@ -297,18 +297,10 @@ async def test_a_read_only_tool_is_called_every_time_unless_the_operator_sets_a_
     assert opted_in[0]["result"] == opted_in[1]["result"]
 
 
-def pattern_test_server_bin():
-    """`pattern-test-server`, built beside the pattern-mcp binary by `cargo build` of the workspace."""
-    path = pathlib.Path(binary()).parent / "pattern-test-server"
-    if not path.exists():
-        pytest.fail(f"pattern-test-server not found at {path}: run `cargo build -p pattern-test-server`")
-    return str(path)
-
-
 def test_a_child_flooding_its_stderr_leaves_a_bounded_log_with_a_count_of_what_was_dropped(tmp_path):
     config = tmp_path / "pattern-mcp.toml"
     config.write_text(
-        f"[servers.flood]\ncommand = {json.dumps(pattern_test_server_bin())}\n"
+        f"[servers.flood]\ncommand = {json.dumps(built_test_server())}\n"
         'env = { TEST_SERVER_STDERR_LINES = "200000" }\n'
     )
     run = subprocess.run(
@@ -330,7 +322,7 @@ def test_a_child_flooding_its_stderr_leaves_a_bounded_log_with_a_count_of_what_w
 @pytest.mark.anyio
 async def test_a_result_over_16_mib_fails_at_once_as_result_too_large_and_the_server_goes_on(tmp_path):
     config = tmp_path / "pattern-mcp.toml"
-    config.write_text(f"[servers.big]\ncommand = {json.dumps(pattern_test_server_bin())}\ntimeout_s = 300\n")
+    config.write_text(f"[servers.big]\ncommand = {json.dumps(built_test_server())}\ntimeout_s = 300\n")
     async with mcp_session(tmp_path, "--config", str(config)) as session:
         started = time.monotonic()
         too_large = structured(await session.call_tool("execute_pattern", {

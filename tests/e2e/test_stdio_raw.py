@@ -4,28 +4,20 @@ A slow downstream call (pattern-test-server's `sleep`) keeps the first request i
 second arrives, so the duplicate is certain, not a race."""
 
 import json
-import pathlib
 import queue
 import subprocess
 import threading
 
 import pytest
 
-from conftest import binary
+from conftest import binary, built_test_server
 
 ANSWER_WITHIN_S = 30
 
 
-def downstream_binary():
-    path = pathlib.Path(binary()).parent / "pattern-test-server"
-    if not path.exists():
-        pytest.fail(f"pattern-test-server not found at {path}: run `cargo build -p pattern-test-server`")
-    return str(path)
-
-
 def test_a_second_request_with_an_in_flight_id_is_refused_and_the_first_still_answers(tmp_path):
     servers = tmp_path / "servers.json"
-    servers.write_text(json.dumps({"mcpServers": {"slow": {"command": downstream_binary()}}}))
+    servers.write_text(json.dumps({"mcpServers": {"slow": {"command": built_test_server()}}}))
     proc = subprocess.Popen(
         [binary(), "--servers", str(servers), "--memory", f"sqlite:{tmp_path}/memory.db"],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=open(tmp_path / "stderr.log", "wb"),
