@@ -7,7 +7,8 @@
 
 mod front;
 mod lines;
-mod session;
+// Also the legacy SSE transport's rules (`http/sse.rs`).
+pub(crate) mod session;
 
 pub use front::MAX_LINE_BYTES;
 

@@ -17,13 +17,14 @@
 //! that opened the session: same id (static token ids and `jwt:` subjects
 //! never collide), same role, same namespaces. Any other request carrying
 //! the session's id is answered like an unknown session (404), before rmcp
-//! sees it.
+//! sees it; so is every request to a session rmcp holds without its opener
+//! on record.
 //!
 //! Sessions are bounded per principal and in all (`quota.rs`); a session
 //! ended to make room is closed through rmcp's session manager, so rmcp
 //! forgets it too.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
 
@@ -65,6 +66,16 @@ struct Session {
     owner: Principal,
     /// When a request last reached the session.
     last_used: Instant,
+}
+
+/// A session id presented with a request.
+enum Presented {
+    /// rmcp does not hold it: rmcp answers 404.
+    Unknown,
+    /// Open, with its opener.
+    Open(Session),
+    /// rmcp holds it but its opener is not on record.
+    Untracked,
 }
 
 /// The sessions we know of, and how many are being opened right now.
@@ -140,27 +151,34 @@ impl StreamableHttp {
         self.sessions.local.sessions.read().await.len()
     }
 
-    /// The session `id` if it is still open; marks it used.
-    async fn open_session(&self, id: &SessionId) -> Option<Session> {
+    /// The session `id` as rmcp and the book know it; marks it used.
+    async fn open_session(&self, id: &SessionId) -> Presented {
         // rmcp ends sessions by itself (DELETE, idle expiry): ask it.
         if !self.sessions.has_session(id).await.unwrap_or(false) {
-            return None;
+            return Presented::Unknown;
         }
         let mut book = self.book();
-        let session = book.opened.get_mut(id)?;
-        session.last_used = Instant::now();
-        Some(session.clone())
+        match book.opened.get_mut(id) {
+            Some(session) => {
+                session.last_used = Instant::now();
+                Presented::Open(session.clone())
+            }
+            None => Presented::Untracked,
+        }
     }
 
     /// Makes room for one more session of `owner` (ending its own longest
     /// idle one, or one of the largest holder's when all are taken) and
     /// counts it as being opened until the returned guard is dropped.
     async fn reserve(&self, owner: &str) -> Result<Opening<'_>, HttpError> {
-        let live: HashSet<SessionId> =
-            self.sessions.local.sessions.read().await.keys().cloned().collect();
         let ended = {
+            // rmcp's map stays locked while the book is pruned: a session
+            // opened and recorded between a copy of the map and the pruning
+            // would be dropped from the book though open, escaping both its
+            // owner binding and the quotas.
+            let live = self.sessions.local.sessions.read().await;
             let mut book = self.book();
-            book.opened.retain(|id, _| live.contains(id));
+            book.opened.retain(|id, _| live.contains_key(id));
             let held = book.opened.iter().map(|(id, s)| Held {
                 id,
                 owner: &s.owner.id,
@@ -235,11 +253,16 @@ pub async fn mcp_endpoint(State(mcp): State<Arc<StreamableHttp>>, request: Reque
         request.extensions().get::<Principal>().cloned().unwrap_or_else(Principal::local);
     let session_id: Option<SessionId> =
         request.headers().get(SESSION_HEADER).and_then(|v| v.to_str().ok()).map(SessionId::from);
-    let session = match &session_id {
-        Some(id) => mcp.open_session(id).await,
-        None => None,
+    let not_theirs = match &session_id {
+        Some(id) => match mcp.open_session(id).await {
+            Presented::Open(session) => session.owner != principal,
+            // Without its opener on record nobody may use it (fail closed).
+            Presented::Untracked => true,
+            Presented::Unknown => false,
+        },
+        None => false,
     };
-    if session.as_ref().is_some_and(|s| s.owner != principal) {
+    if not_theirs {
         // The same answer as rmcp's for an unknown session: nothing tells
         // the caller that the id exists.
         return (StatusCode::NOT_FOUND, "Not Found: Session not found").into_response();

@@ -11,7 +11,7 @@ mod registry;
 
 use std::convert::Infallible;
 use std::pin::Pin;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -22,18 +22,20 @@ use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
+use futures::SinkExt;
 use futures::future::BoxFuture;
 use futures::stream::{BoxStream, Stream, StreamExt};
 use rmcp::model::{ClientJsonRpcMessage, GetExtensions, ServerJsonRpcMessage};
 use rmcp::{ServerHandler, ServiceExt};
 use serde::Deserialize;
 use tokio::sync::mpsc;
-use tokio_util::sync::{CancellationToken, PollSender};
+use tokio_util::sync::{CancellationToken, PollSendError, PollSender};
 
 pub use registry::SseSessions;
 
 use crate::http::config::HttpConfig;
 use crate::http::error::HttpError;
+use crate::stdio::session::{Admit, Session};
 use pattern_engine::Principal;
 
 /// Messages buffered per direction per session; a full inbox makes the
@@ -76,10 +78,21 @@ impl LegacySse {
         H: ServerHandler + Send + 'static,
         F: Fn(Principal) -> H + Send + Sync + 'static,
     {
-        let serve: ServeSession = Arc::new(move |principal, outbox, mut inbox, cancel| {
+        let serve: ServeSession = Arc::new(move |principal, outbox, inbox, cancel| {
             let handler = factory(principal);
             Box::pin(async move {
-                let inbox = futures::stream::poll_fn(move |cx| inbox.poll_recv(cx));
+                // The session rules of stdio stand between the POSTs and rmcp:
+                // a request before `initialize` is told so (rmcp would take it
+                // for the initialize-free lifecycle and answer about `_meta`),
+                // and a request whose id is in flight is refused.
+                let rules = Arc::new(Mutex::new(Session::default()));
+                let (admitted_tx, mut admitted) = mpsc::channel(CHANNEL_CAPACITY);
+                tokio::spawn(admit(inbox, admitted_tx, outbox.clone(), Arc::clone(&rules)));
+                let outbox = outbox.with(move |message: ServerJsonRpcMessage| {
+                    rules.lock().unwrap_or_else(PoisonError::into_inner).sent(&message);
+                    futures::future::ready(Ok::<_, PollSendError<ServerJsonRpcMessage>>(message))
+                });
+                let inbox = futures::stream::poll_fn(move |cx| admitted.poll_recv(cx));
                 match handler.serve_with_ct((outbox, inbox), cancel).await {
                     Ok(running) => {
                         let reason = running.waiting().await;
@@ -101,6 +114,44 @@ impl LegacySse {
 
     pub fn sessions(&self) -> &SseSessions {
         &self.sessions
+    }
+}
+
+/// Hands each POSTed message that the session rules admit to rmcp, and
+/// answers a refused request on the stream itself.
+async fn admit(
+    mut inbox: mpsc::Receiver<ClientJsonRpcMessage>,
+    admitted: mpsc::Sender<ClientJsonRpcMessage>,
+    mut outbox: PollSender<ServerJsonRpcMessage>,
+    rules: Arc<Mutex<Session>>,
+) {
+    while let Some(message) = inbox.recv().await {
+        let decision = rules.lock().unwrap_or_else(PoisonError::into_inner).admit(message);
+        match decision {
+            Admit::Forward(message) => {
+                if admitted.send(*message).await.is_err() {
+                    return;
+                }
+            }
+            Admit::Reject(rejection) => {
+                tracing::warn!(
+                    code = rejection.code(),
+                    id = rejection.id_text(),
+                    reason = rejection.message(),
+                    "refused a JSON-RPC message on /message"
+                );
+                let Some(reply) = rejection.reply() else { continue };
+                match serde_json::from_str::<ServerJsonRpcMessage>(&reply) {
+                    Ok(reply) => {
+                        if outbox.send(reply).await.is_err() {
+                            return;
+                        }
+                    }
+                    Err(e) => tracing::warn!(error = %e, "a refusal could not be framed; dropped"),
+                }
+            }
+            Admit::Drop(why) => tracing::warn!(reason = why, "message ignored on /message"),
+        }
     }
 }
 

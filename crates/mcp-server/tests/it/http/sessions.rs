@@ -185,3 +185,36 @@ async fn an_sse_principal_over_its_quota_loses_its_oldest_stream_and_others_stil
     let (_ops, _) = open_sse(&harness, OPS_TOKEN).await;
     assert_eq!(harness.state.sse().sessions().len(), 2);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sessions_opened_all_at_once_stay_within_the_quota_and_refuse_every_other_credential() {
+    // The report's burst, concurrent: each session recorded while another
+    // request pruned the book once fell out of it, open, unbounded and
+    // usable with any credential.
+    let harness = std::sync::Arc::new(Harness::new(deployment()).await);
+    let reader = jwt(json!({"sub": "reader", "exp": in_an_hour()}));
+    let mut opened = Vec::new();
+    // One burst opened such a session about one time in three.
+    for _ in 0..24 {
+        let burst = (0..64).map(|_| {
+            let (harness, reader) = (harness.clone(), reader.clone());
+            tokio::spawn(async move {
+                let response = harness.send(mcp_post(Some(&reader), None, &initialize(1))).await;
+                assert_eq!(response.status(), 200);
+                response.headers()["mcp-session-id"].to_str().unwrap().to_owned()
+            })
+        });
+        for session in futures::future::join_all(burst).await {
+            opened.push(session.unwrap());
+        }
+    }
+    assert_eq!(harness.state.mcp().session_count().await, 16);
+    let mut alive = 0;
+    for session in &opened {
+        let stolen = harness.send(mcp_post(Some(OPS_TOKEN), Some(session), &ping(4))).await;
+        assert_eq!(stolen.status(), 404, "session {session} answered another credential");
+        let own = harness.send(mcp_post(Some(&reader), Some(session), &ping(5))).await;
+        alive += usize::from(own.status() == 200);
+    }
+    assert_eq!(alive, 16);
+}

@@ -120,3 +120,19 @@ async fn keep_alive_comments_arrive_at_the_configured_interval() {
     assert!(event.comment, "{event:?}");
     assert_eq!(start.elapsed().as_secs(), 15);
 }
+
+#[tokio::test]
+async fn a_request_before_initialize_is_told_to_initialise_first_and_the_session_still_opens() {
+    let harness = Harness::new(config()).await;
+    let (mut reader, endpoint) = open_sse(&harness, CI_TOKEN).await;
+    let early = json!({"jsonrpc": "2.0", "id": 7, "method": "tools/list"}).to_string();
+    assert_eq!(post(&harness, CI_TOKEN, &endpoint, early).await.status(), 202);
+    // Not rmcp's answer for the initialize-free lifecycle, about a missing `_meta`.
+    assert_eq!(
+        next_json(&mut reader).await,
+        json!({"jsonrpc": "2.0", "id": 7, "error": {"code": -32600,
+            "message": "the session is not initialised: send `initialize` first"}})
+    );
+    assert_eq!(post(&harness, CI_TOKEN, &endpoint, initialize(8).to_string()).await.status(), 202);
+    assert_eq!(next_json(&mut reader).await["result"]["serverInfo"]["name"], "pattern-mcp");
+}

@@ -175,7 +175,16 @@ async fn server_lost_under_load_fails_requests_fast_and_the_pool_recovers() {
         assert_eq!(stored.memory.content, note.content);
     }
     let expected = 1 + acked.load(Ordering::Relaxed) + unknown.len();
-    assert_eq!(store.count(Some("load")).await.unwrap(), expected as u64);
+    let stored = store.count(Some("load")).await.unwrap();
+    // The figures of the run, for the record (`--no-capture`).
+    println!(
+        "requests ok {}, failed {}; writes acknowledged {}, of unknown outcome {} (retried with their key); rows {stored}",
+        ok.load(Ordering::Relaxed),
+        failed.load(Ordering::Relaxed),
+        acked.load(Ordering::Relaxed),
+        unknown.len(),
+    );
+    assert_eq!(stored, expected as u64);
 }
 
 #[tokio::test]
