@@ -7,11 +7,12 @@
 //!     `--misses` lists the wrong answers.
 //! cargo run --release -p pattern-router --example evaluate -- --query QUERY…
 //!     the shipped model's verdict on each query, with every route's probability.
-//! cargo run --release -p pattern-router --example evaluate -- --cv [FILE…]
+//! cargo run --release -p pattern-router --example evaluate -- --cv [--no-curve] [--data DIR] [FILE…]
 //!     grouped 5-fold cross-validation on the training data (crates/router/data,
-//!     whole domains held out; each fold's temperature fitted inside its own
-//!     training part), then the learning curve: accuracy against 25/50/75/100 %
-//!     of the training data, in cross-validation and on each FILE.
+//!     or DIR; whole domains held out; each fold's temperature fitted inside its
+//!     own training part), then the learning curve: accuracy against
+//!     25/50/75/100 % of the training data, in cross-validation and on each
+//!     FILE, and the full report of the model trained on all of it on each FILE.
 //! ```
 //! No test depends on it.
 
@@ -126,7 +127,8 @@ fn read(path: &Path) -> Result<Vec<Example>, String> {
 /// (`--data DIR`: to measure what a change of the training data does, on
 /// files held out of it, without touching the crate's data).
 fn training_data(dir: Option<&str>) -> Result<Vec<Example>, String> {
-    let dir = dir.map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("data"), PathBuf::from);
+    let dir =
+        dir.map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("data"), PathBuf::from);
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
         .map_err(|e| format!("{}: {e}", dir.display()))?
         .filter_map(|e| e.ok().map(|e| e.path()))
@@ -218,7 +220,7 @@ fn run() -> Result<(), String> {
     }
     if !cv {
         if args.is_empty() {
-            return Err("usage: evaluate [--misses] FILE… | evaluate --cv [FILE…]".into());
+            return Err("usage: evaluate [--misses] FILE… | evaluate --cv [--no-curve] [--data DIR] [FILE…]".into());
         }
         for file in &args {
             let mut score = Score::default();

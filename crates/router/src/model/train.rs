@@ -55,6 +55,7 @@ pub fn parse_jsonl(text: &str, name: &str) -> Result<Vec<Example>, String> {
 #[derive(Debug, Clone)]
 pub struct Sample {
     pub features: Vec<(u32, f32)>,
+    pub ngrams: usize,
     pub label: usize,
 }
 
@@ -64,7 +65,7 @@ pub fn featurize(examples: &[Example]) -> Vec<Sample> {
         .iter()
         .map(|e| {
             extract(&e.query, &mut f);
-            Sample { features: f.values.clone(), label: route_index(e.route) }
+            Sample { features: f.values.clone(), ngrams: f.ngrams, label: route_index(e.route) }
         })
         .collect()
 }
@@ -216,11 +217,13 @@ pub fn fit_temperature(logits: &[[f32; 3]], labels: &[usize]) -> f32 {
     ((a + b) / 2.0).exp() as f32
 }
 
-/// The shipped model: weights and temperature.
+/// The shipped model: weights, temperature, and which buckets training saw.
 #[derive(Debug, Clone)]
 pub struct Trained {
     pub weights: Weights,
     pub temperature: f32,
+    /// Bit per bucket: some training example had an n-gram there.
+    pub seen: Vec<u64>,
 }
 
 /// Folds of the cross-validation that fits the temperature.
@@ -236,15 +239,21 @@ pub fn build(examples: &[Example]) -> Trained {
     let temperature = fit_temperature(&oof, &labels);
     let all: Vec<&Sample> = samples.iter().collect();
     let weights = train(&all, SETTINGS);
-    Trained { weights, temperature }
+    let mut seen = vec![0u64; DIM / 64];
+    for s in &samples {
+        for &(i, _) in &s.features[..s.ngrams] {
+            seen[i as usize / 64] |= 1 << (i % 64);
+        }
+    }
+    Trained { weights, temperature, seen }
 }
 
-const MAGIC: &[u8; 4] = b"PRM2";
+const MAGIC: &[u8; 4] = b"PRM1";
 
 impl Trained {
-    /// Little-endian: magic, temperature, bias, weights.
+    /// Little-endian: magic, temperature, bias, weights, seen bits.
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(4 + 16 + DIM * 12);
+        let mut out = Vec::with_capacity(4 + 16 + DIM * 12 + DIM / 8);
         out.extend_from_slice(MAGIC);
         out.extend_from_slice(&self.temperature.to_le_bytes());
         for b in self.weights.bias {
@@ -253,19 +262,33 @@ impl Trained {
         for w in &self.weights.w {
             out.extend_from_slice(&w.to_le_bytes());
         }
+        for s in &self.seen {
+            out.extend_from_slice(&s.to_le_bytes());
+        }
         out
     }
 
     pub fn from_bytes(b: &[u8]) -> Result<Self, String> {
-        let want = 4 + 16 + DIM * 12;
+        let want = 4 + 16 + DIM * 12 + DIM / 8;
         if b.len() != want || &b[..4] != MAGIC {
-            return Err(format!("model file: {} bytes, want {want} starting with PRM2", b.len()));
+            return Err(format!("model file: {} bytes, want {want} starting with PRM1", b.len()));
         }
         let f32_at = |i: usize| f32::from_le_bytes([b[i], b[i + 1], b[i + 2], b[i + 3]]);
         let temperature = f32_at(4);
         let bias = [f32_at(8), f32_at(12), f32_at(16)];
         let w: Vec<f32> = (0..DIM * 3).map(|k| f32_at(20 + 4 * k)).collect();
-        Ok(Trained { weights: Weights { w, bias }, temperature })
+        let base = 20 + DIM * 12;
+        let seen = (0..DIM / 64)
+            .map(|k| {
+                let mut x = [0u8; 8];
+                x.copy_from_slice(&b[base + 8 * k..base + 8 * k + 8]);
+                u64::from_le_bytes(x)
+            })
+            .collect();
+        Ok(Trained { weights: Weights { w, bias }, temperature, seen })
     }
 
+    pub fn seen(&self, bucket: u32) -> bool {
+        self.seen[bucket as usize / 64] & (1 << (bucket % 64)) != 0
+    }
 }
