@@ -34,7 +34,7 @@ pub const LOW_CONFIDENCE: f64 = 0.6;
 /// of its n-grams was seen in training. (Chosen by grouped cross-validation:
 /// a higher share, or a confidence threshold as well, costs accuracy on
 /// live questions without a cue word, in Japanese and Chinese most.)
-const KNOWN_SHARE: f64 = 0.3;
+const KNOWN_SHARE: f64 = 0.35;
 /// Probabilities for a query with nothing to act on or look for.
 const NO_CONTENT: [f64; 3] = [0.33, 0.34, 0.33];
 
