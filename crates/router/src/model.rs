@@ -33,7 +33,9 @@ pub const LOW_CONFIDENCE: f64 = 0.6;
 /// A query without any cue follows the model only when at least this share
 /// of its n-grams was seen in training. (Chosen by grouped cross-validation:
 /// a higher share, or a confidence threshold as well, costs accuracy on
-/// live questions without a cue word, in Japanese and Chinese most.)
+/// live questions without a cue word, in Japanese and Chinese most. Raised
+/// from 0.30 to 0.35 when one typo in new data made "asdf" 4/12 known; the
+/// cross-validated accuracy was the same within 3 requests in 4,287.)
 const KNOWN_SHARE: f64 = 0.35;
 /// Probabilities for a query with nothing to act on or look for.
 const NO_CONTENT: [f64; 3] = [0.33, 0.34, 0.33];
