@@ -31,8 +31,8 @@ mod tests;
 /// Confidence of each rule: about how often the rule's route was right on
 /// the labelled sets of `tests/data` (between 0.95 and 1.0 for the clear
 /// rules, 0.8 to 0.85 for the weak ones), set a little lower for wording
-/// those sets lack. The learned model (`model.rs`) leans on them where the
-/// query's n-grams were never seen in training.
+/// those sets lack. In balanced mode the learned model (`model.rs`) takes
+/// the cue rules' verdict as features and gives its own probabilities.
 const CONF_INFRASTRUCTURE: f64 = 0.9;
 const CONF_MEMORY: f64 = 0.9;
 const CONF_HYBRID: f64 = 0.95;

@@ -40,6 +40,12 @@ pub struct Scores {
     pub store: f32,
     pub combine: f32,
     pub contrast: f32,
+    /// The query states a fact ("the pump at station 4 was rebuilt", "Drucker 9
+    /// hat jetzt eine gehärtete Düse"): a state verb after its subject, no
+    /// question and no verb opening the request.
+    pub stated: bool,
+    /// A word saying that something holds from now on (now, désormais, 今後).
+    pub lasting: bool,
 }
 
 /// What a cue ended up counting for.
@@ -88,6 +94,7 @@ pub fn analyze(
 
     let machine_text = shape.command_like > 0;
     let mut s = Scores::default();
+    (s.stated, s.lasting) = statement_form(lex, lowered, tokens, shape, hits);
     for h in hits.iter_mut() {
         let class = match h.kind {
             Kind::Act | Kind::Read => h.class,
@@ -131,6 +138,50 @@ pub fn analyze(
                     && hits.iter().any(|h| h.start == i && matches!(h.class, Class::Memory)))
         });
     s
+}
+
+/// Whether the query is a statement of a fact rather than a request or a
+/// question, and whether it says the fact holds from now on. A fact stated
+/// without a verb asking to store it ("the gaffer's day rate is 650 now") is
+/// kept; "set the day rate to 650" and "is the rate 650 right now?" are not.
+fn statement_form(
+    lex: &Lexicon,
+    lowered: &str,
+    tokens: &[Token<'_>],
+    shape: Shape,
+    hits: &[Hit],
+) -> (bool, bool) {
+    let lasting_word = tokens.iter().enumerate().any(|(i, t)| {
+        lex.is_lasting(t.text)
+            // "right now", "ahora mismo", "agora mesmo" ask about this moment.
+            && !(i > 0 && tokens[i - 1].text == "right")
+            && !tokens.get(i + 1).is_some_and(|n| matches!(n.text, "mismo" | "mesmo"))
+    });
+    let lasting = lasting_word || lex.cjk_lasting.iter().any(|w| lowered.contains(w));
+    let question = shape.question || lowered.trim_start().starts_with('¿');
+    if question {
+        return (false, lasting);
+    }
+    if shape.has_cjk {
+        let verb = hits.iter().any(|h| h.kind.is_verb());
+        let copula = lex.cjk_copulas.iter().any(|w| lowered.contains(w));
+        return (copula && !verb, lasting);
+    }
+    let Some(opener) = tokens.iter().position(|t| !lex.is_filler(t.text)) else {
+        return (false, lasting);
+    };
+    let first = tokens[opener].text;
+    // "I'm vegetarian now": the subject is a filler word, the verb opens.
+    let subject = opener > 0 && matches!(tokens[opener - 1].text, "i" | "we" | "you" | "they");
+    // "is the pump running", "what is the rate": a question without its mark.
+    if lex.is_wh(first) || (lex.is_copula(first) && !subject) {
+        return (false, lasting);
+    }
+    // A lexicon verb opening the query is the request ("set the rate …").
+    let imperative = hits.iter().any(|h| h.start == opener && h.kind.is_verb());
+    let from = if subject { opener } else { opener + 1 };
+    let copula = tokens[from..].iter().any(|t| lex.is_copula(t.text));
+    (copula && !imperative, lasting)
 }
 
 /// "in TurboTax", "to Strava", "from Chewy": a capitalised name after a

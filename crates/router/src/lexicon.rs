@@ -154,6 +154,13 @@ pub struct Lexicon {
     perfect_after: HashSet<&'static str>,
     /// Squeezed (see `squeeze`).
     interjections: HashSet<String>,
+    /// State verbs that make a statement of a fact: is, has, was, ist, é.
+    copulas: HashSet<&'static str>,
+    /// Words saying a fact holds from now on: now, anymore, désormais.
+    lasting: HashSet<&'static str>,
+    /// The CJK entries of both lists, matched by substring.
+    pub cjk_copulas: Vec<&'static str>,
+    pub cjk_lasting: Vec<&'static str>,
 }
 
 static LEXICON: LazyLock<Lexicon> = LazyLock::new(|| {
@@ -223,7 +230,15 @@ impl Lexicon {
                 perfect.entry(aux).or_default().extend(endings.iter().copied());
             }
         }
+        let cjk = |w: &&'static str| w.chars().any(crate::tokenize::is_cjk);
+        let cjk_only = |pick: fn(&LanguageFile) -> &Vec<&'static str>| -> Vec<&'static str> {
+            files.iter().flat_map(|f| pick(f).iter().copied()).filter(|w| cjk(w)).collect()
+        };
         Lexicon {
+            cjk_copulas: cjk_only(|f| &f.copulas),
+            cjk_lasting: cjk_only(|f| &f.lasting),
+            copulas: set(|f| &f.copulas),
+            lasting: set(|f| &f.lasting),
             canonical,
             phrases,
             cjk: files
@@ -332,6 +347,16 @@ impl Lexicon {
         } else {
             self.interjections.contains(word)
         }
+    }
+
+    /// A state verb that makes a statement of a fact: is, has, was, ist, é.
+    pub fn is_copula(&self, word: &str) -> bool {
+        self.copulas.contains(word)
+    }
+
+    /// A word saying that a fact holds from now on: now, anymore, désormais.
+    pub fn is_lasting(&self, word: &str) -> bool {
+        self.lasting.contains(word)
     }
 
     /// Words between a subject and its past verb: have, had, already, 've.

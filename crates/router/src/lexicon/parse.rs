@@ -31,6 +31,8 @@ pub struct LanguageFile {
     pub you_recall: Vec<&'static str>,
     pub auxiliaries: Vec<&'static str>,
     pub interjections: Vec<&'static str>,
+    pub copulas: Vec<&'static str>,
+    pub lasting: Vec<&'static str>,
     /// `aux: endings…`
     pub perfect: Vec<(&'static str, Vec<&'static str>)>,
     pub perfect_after: Vec<&'static str>,
@@ -258,6 +260,8 @@ pub fn parse(text: &'static str) -> Result<LanguageFile, String> {
             "you-recall" => &mut file.you_recall,
             "auxiliaries" => &mut file.auxiliaries,
             "interjections" => &mut file.interjections,
+            "copulas" => &mut file.copulas,
+            "lasting" => &mut file.lasting,
             "perfect-after" => &mut file.perfect_after,
             "" => return Err(err("a line before any `[section]`".into())),
             other => return Err(err(format!("unknown section `[{other}]`"))),

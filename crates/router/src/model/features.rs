@@ -143,6 +143,9 @@ pub fn extract(query: &str, out: &mut Features) -> Cues {
     }
     flag(b'Q', &[u8::from(scores.memory_question), u8::from(shape.question)]);
     flag(b'H', &[u8::from(class.has_content), u8::from(shape.has_cjk)]);
+    // A statement, and one that holds from now on ("now" in a request
+    // means this moment: "check whether the invoices are paid now").
+    flag(b'D', &[u8::from(scores.stated), u8::from(scores.stated && scores.lasting)]);
     Cues { class, scores, rule }
 }
 

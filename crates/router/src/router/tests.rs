@@ -116,14 +116,25 @@ fn balanced(
 
 #[test]
 fn no_signal_prefers_memory_when_data_exists() {
-    let (d, none) = balanced("the blue one", "full", UP);
+    // No cue, and wording the model never saw.
+    let (d, none) = balanced("asdf", "full", UP);
     assert_eq!((d.route, d.classified_route, none), (Route::Memory, Route::Memory, None));
     assert!(d.confidence <= 0.5, "{}", d.confidence);
 }
 
 #[test]
+fn no_signal_follows_a_model_that_knows_the_wording() {
+    // No cue word, but a live question the model reads (a Japanese weather check).
+    let (d, none) = balanced("ベルリンは今雪？", "full", UP);
+    assert_eq!(
+        (d.route, d.classified_route, none),
+        (Route::Infrastructure, Route::Infrastructure, None)
+    );
+}
+
+#[test]
 fn no_signal_without_data_goes_to_the_downstream_tools() {
-    let (d, none) = balanced("the blue one", "empty", UP);
+    let (d, none) = balanced("asdf", "empty", UP);
     assert_eq!((d.route, d.classified_route, none), (Route::Infrastructure, Route::Memory, None));
     assert!(d.reasoning.contains("holds no memories"), "{}", d.reasoning);
 }
