@@ -48,11 +48,9 @@ def burst_of_initializes(base, token, count):
 
 
 def ping_statuses(base, token, sessions):
-    """The status of a ping on each session, sent with `token`, 16 at a time. One connection per ping:
-    a refusal is answered before its body is read, and the server then closes the connection, which a
-    pooled client may already be reusing."""
-    headers = {**MCP_HEADERS, "Authorization": f"Bearer {token}", "Mcp-Protocol-Version": "2025-06-18",
-               "Connection": "close"}
+    """The status of a ping on each session, sent with `token`, 16 at a time over one pool of kept-alive
+    connections: a refusal must leave its connection usable for the next request."""
+    headers = {**MCP_HEADERS, "Authorization": f"Bearer {token}", "Mcp-Protocol-Version": "2025-06-18"}
     with httpx2.Client(timeout=30) as client:
         def one(session):
             return client.post(f"{base}/mcp", json=PING, headers={**headers, "Mcp-Session-Id": session}).status_code
@@ -130,3 +128,20 @@ def test_a_request_before_initialize_on_legacy_sse_is_told_to_initialise_first(t
                 "code": -32600, "message": "the session is not initialised: send `initialize` first"}}
             opened = answer_to({**INITIALIZE, "id": 8})
             assert opened["result"]["serverInfo"]["name"] == "pattern-mcp"
+
+
+def test_a_refused_session_leaves_its_kept_alive_connection_usable(tmp_path):
+    # One connection only: the refusal (404) and the next request must share it.
+    with http_server(tmp_path, "--config", deployment_config(tmp_path)) as base:
+        ops = open_raw_session(base, OPS_TOKEN)
+        headers = {**MCP_HEADERS, "Mcp-Protocol-Version": "2025-06-18", "Mcp-Session-Id": ops}
+        limits = httpx2.Limits(max_connections=1, max_keepalive_connections=1)
+        with httpx2.Client(timeout=30, limits=limits) as client:
+            reader = jwt({"sub": "reader", "exp": int(time.time()) + 3600})
+            # A body larger than one read, so it is still arriving when the refusal is decided.
+            padded = {**PING, "params": {"_meta": {"pad": "x" * 512 * 1024}}}
+            refused = client.post(f"{base}/mcp", json=padded, headers={**headers, "Authorization": f"Bearer {reader}"})
+            assert refused.status_code == 404
+            assert "close" not in refused.headers.get("connection", "").lower()
+            served = client.post(f"{base}/mcp", json=PING, headers={**headers, "Authorization": f"Bearer {OPS_TOKEN}"})
+            assert served.status_code == 200, served.text

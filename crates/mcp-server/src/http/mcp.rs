@@ -263,6 +263,10 @@ pub async fn mcp_endpoint(State(mcp): State<Arc<StreamableHttp>>, request: Reque
         None => false,
     };
     if not_theirs {
+        // Read the body first (within the limit): hyper closes a connection
+        // whose request body was left unread, and a pooled client would see
+        // its next request on it fail.
+        let _ = read_body(request.into_body(), mcp.max_body_bytes).await;
         // The same answer as rmcp's for an unknown session: nothing tells
         // the caller that the id exists.
         return (StatusCode::NOT_FOUND, "Not Found: Session not found").into_response();
