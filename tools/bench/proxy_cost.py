@@ -156,13 +156,17 @@ def table(path):
         values = {k: float(v) for k, v in re.findall(r"(\w+)=([\d.]+)", rest)}
         runs.setdefault((front, wire, int(conns)), []).append(values)
     med = lambda key, field: statistics.median(r[field] for r in runs[key]) if key in runs else None
-    bad = lambda key: sum(r["non_200"] + r["errors"] + r["wrong_tier"] + r["socket_errors"] for r in runs.get(key, []))
+    bad = lambda key: sum(r["non_200"] + r["errors"] + r["socket_errors"] for r in runs.get(key, []))
+    # Answers from the other tier than the row says: a hit among uncached calls, or a miss among cached calls
+    # (the first calls after the cached entry's TTL ran out, once per minute).
+    tier = lambda key: sum(r["wrong_tier"] for r in runs.get(key, []))
     fmt = lambda v, f: "-" if v is None else f.format(v)
     concurrencies = sorted({c for _, _, c in runs})
     one, many = concurrencies[0], concurrencies[-1]
     rounds = max(len(v) for v in runs.values())
     print(f"medians of {rounds} rounds; one call at a time = 1 connection, then {many} connections")
-    print(f"{'front':<40} {'wire':<11} {'p50 ms':>7} {'p99 ms':>7} {'calls/s':>8} {'p99 ms':>7} {'bad':>4}")
+    print(f"{'front':<40} {'wire':<11} {'p50 ms':>7} {'p99 ms':>7} {'calls/s':>8} {'p99 ms':>7} {'failed':>6}"
+          f" {'other tier':>10}")
     for front, label in FRONTS:
         for wire, version in WIRES:
             a, b = (front, wire, one), (front, wire, many)
@@ -170,7 +174,7 @@ def table(path):
                 continue
             print(f"{label:<40} {version:<11} {fmt(med(a, 'p50_ms'), '{:.2f}'):>7} {fmt(med(a, 'p99_ms'), '{:.2f}'):>7}"
                   f" {fmt(med(b, 'throughput_rps'), '{:.0f}'):>8} {fmt(med(b, 'p99_ms'), '{:.2f}'):>7} "
-                  f"{bad(a) + bad(b):>4.0f}")
+                  f"{bad(a) + bad(b):>6.0f} {tier(a) + tier(b):>10.0f}")
     print()
     print("ratios pattern-mcp uncached / peer (p50 at 1 connection: lower is better; calls/s at "
           f"{many}: higher is better)")
