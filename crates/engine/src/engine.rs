@@ -21,7 +21,7 @@ use crate::path::infrastructure::{Infra, Step, resolve_tool};
 use crate::path::{self, memory::MemoryOutcome};
 use crate::principal::Principal;
 use crate::stats::{Outcome, StatsRecorder};
-use crate::tokens::TokenCounter;
+use crate::tokens::{CountedPart, TokenCounter, self_counting_total};
 use pattern_downstream::DownstreamPool;
 use pattern_memory::{MemoryError, MemoryStore};
 
@@ -101,6 +101,31 @@ pub(crate) struct Plan {
     no_answer: Option<NoAnswer>,
     /// Cap on the tiers' TTL, in seconds: the pattern's and the operator's `cache_ttl_s`.
     ttl_s: Option<u64>,
+}
+
+/// Where a cache entry keeps the count of its [`stable_text`].
+const STABLE_TOKENS_KEY: &str = "stable_text_tokens";
+/// How the stable text of a successful answer starts and ends.
+const STABLE_START: &str = ",\"result\":";
+const STABLE_END: &str = ",\"error\":null,\"execution_time_ms\":";
+
+/// The part of a successful answer's compact JSON that is the same in every
+/// answer from one cache entry: from the `result` field to the number of
+/// `execution_time_ms` (which [`ExecutionResult`] serialises in this order).
+/// It starts after `true` (of `success`) and ends before a digit, both
+/// additive cuts ([`crate::tokens::is_additive_cut`]).
+fn stable_text(result: &Map<String, Value>) -> String {
+    let result = serde_json::to_string(result).unwrap_or_default();
+    format!("{STABLE_START}{result}{STABLE_END}")
+}
+
+/// The count a cache entry keeps, if it keeps one (entries made by another
+/// version of the server may not).
+fn counted_part(value: &Value) -> Option<CountedPart> {
+    Some(CountedPart {
+        bytes: usize::try_from(value.get("bytes")?.as_u64()?).ok()?,
+        tokens: value.get("tokens")?.as_u64()?,
+    })
 }
 
 /// What a pattern produced: the client-visible result and facts for `metadata`.
@@ -195,7 +220,7 @@ impl Engine {
                         .cache
                         .get_or_compute(&plan.decision.cache.key, ttl, || async {
                             let out = self.run_with_timeout(&plan, req).await?;
-                            Ok::<_, EngineError>((self.pack(out), true))
+                            Ok::<_, EngineError>((self.pack_counted(out), true))
                         })
                         .await;
                     match lookup {
@@ -424,6 +449,47 @@ impl Engine {
         Arc::new(json!({"result": Value::Object(out.result), "metadata": out.metadata}))
     }
 
+    /// [`pack`](Self::pack) for the cache: with the tokens of the answer
+    /// text every answer from this entry shares ([`stable_text`]), counted
+    /// once here rather than in each answer.
+    fn pack_counted(&self, out: Output) -> Arc<Value> {
+        let stable = stable_text(&out.result);
+        let counted = json!({"bytes": stable.len(), "tokens": self.tokens.count(&stable)});
+        Arc::new(json!({
+            "result": Value::Object(out.result),
+            "metadata": out.metadata,
+            STABLE_TOKENS_KEY: counted,
+        }))
+    }
+
+    /// Sets `answer.tokens_used` to the tokens of the answer as the client
+    /// receives it (compact JSON, this number included) and returns it.
+    /// `stable` is the count a cache entry keeps of its [`stable_text`]: then
+    /// only the text around it is tokenised; the sum is exact, since both
+    /// ends of that text are additive cuts (checked, else all is counted).
+    fn count_answer(&self, answer: &mut ExecutionResult, stable: Option<CountedPart>) -> u64 {
+        answer.tokens_used = 0;
+        let text = serde_json::to_string(&*answer).unwrap_or_default();
+        let base = match stable.filter(|_| answer.success) {
+            // The first `,"result":` is the field: the fields before it are
+            // strings, where a quote is always escaped, and a bool.
+            Some(part) => match text.find(STABLE_START) {
+                Some(start)
+                    if start
+                        .checked_add(part.bytes)
+                        .and_then(|end| text.get(start..end))
+                        .is_some_and(|s| s.ends_with(STABLE_END)) =>
+                {
+                    self.tokens.count_around(&text, start, part)
+                }
+                _ => self.tokens.count(&text),
+            },
+            None => self.tokens.count(&text),
+        };
+        answer.tokens_used = self_counting_total(base);
+        answer.tokens_used
+    }
+
     #[allow(clippy::too_many_arguments)]
     fn finish(
         &self,
@@ -436,8 +502,10 @@ impl Engine {
         started: Instant,
     ) -> ExecutionResult {
         let pattern = Arc::clone(&plan.pattern);
+        let mut stable = None;
         let (success, result, error) = match outcome {
             Ok(packed) => {
+                stable = packed.get(STABLE_TOKENS_KEY).and_then(counted_part);
                 if let Some(Value::Object(extra)) = packed.get("metadata") {
                     metadata.extend(extra.clone());
                 }
@@ -478,11 +546,7 @@ impl Engine {
         answer.execution_time_ms = elapsed.as_secs_f64() * 1000.0;
         // What the client receives is this result as compact JSON (the text
         // content beside structuredContent), so that is what is counted.
-        let tokens = self.tokens.count_self_counting(|n| {
-            answer.tokens_used = n;
-            serde_json::to_string(&answer).unwrap_or_default()
-        });
-        answer.tokens_used = tokens;
+        let tokens = self.count_answer(&mut answer, stable);
         let execution_time_ms = answer.execution_time_ms;
         let outcome_label = if success { "success" } else { "error" };
 

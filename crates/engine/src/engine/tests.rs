@@ -263,16 +263,39 @@ async fn tokens_used_counts_the_whole_text_the_client_receives() {
         e.execute(&req("remember that the staging database listens on port 5433"), &local).await;
     let text = serde_json::to_string(&stored).unwrap();
     assert_eq!(stored.tokens_used, e.tokens().count(&text));
-    for explain in [false, true] {
+    // The first recall is computed, the next ones are served from the cache
+    // (whose entry keeps the count of the text they share).
+    let mut hits = 0;
+    for explain in [false, false, true, true] {
         let recall = ExecuteRequest { explain, ..req("what did we note about the staging port?") };
         let result = e.execute(&recall, &local).await;
+        hits += u32::from(result.cache_hit);
         let text = serde_json::to_string(&result).unwrap();
         assert_eq!(result.tokens_used, e.tokens().count(&text), "explain {explain}: {text}");
     }
+    assert!(hits >= 2, "{hits} cache hits");
     let failed = e.execute(&req("call tool nowhere.nothing"), &local).await;
     assert!(!failed.success);
     let text = serde_json::to_string(&failed).unwrap();
     assert_eq!(failed.tokens_used, e.tokens().count(&text));
+}
+
+#[tokio::test]
+async fn a_cached_answer_holds_the_stable_text_its_entry_counted_between_additive_cuts() {
+    // What makes a hit count only the text around its entry's stable text: that text is in the
+    // answer, where `count_answer` looks for it, and both its ends are additive cuts.
+    let e = engine().await;
+    let local = Principal::local();
+    e.execute(&req("remember that backups run at 02:00 UTC"), &local).await;
+    e.execute(&req("what did we note about backups?"), &local).await;
+    let hit = e.execute(&req("what did we note about backups?"), &local).await;
+    assert!(hit.cache_hit);
+    let text = serde_json::to_string(&hit).unwrap();
+    let stable = stable_text(&hit.result);
+    let start = text.find(STABLE_START).expect("the result field");
+    assert_eq!(&text[start..start + stable.len()], stable);
+    assert!(crate::tokens::is_additive_cut(&text, start));
+    assert!(crate::tokens::is_additive_cut(&text, start + stable.len()));
 }
 
 #[tokio::test]

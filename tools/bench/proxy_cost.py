@@ -1,0 +1,205 @@
+#!/usr/bin/env python3
+"""Helpers of tools/bench/proxy_cost.sh (standard library only).
+
+  proxy_cost.py sessions URL COUNT [--warm]   open COUNT MCP 2025-06-18 sessions at URL (Streamable HTTP) and print
+                                             their ids; --warm also calls execute_pattern once with the message of
+                                             the `cached` kind of proxy_cost.lua and checks the next call is a hit
+  proxy_cost.py warm-stateless URL           the same warm-up on the MCP 2026-07-28 stateless wire
+  proxy_cost.py direct DURATION_S CONCURRENCY -- COMMAND...
+                                             drive COMMAND (an MCP server over stdio) with tools/call echo, a fresh
+                                             message per call, CONCURRENCY calls in flight; print a RESULT line
+  proxy_cost.py table FILE                   the medians of the RESULT lines in FILE and the ratios pattern-mcp/peer
+
+$PROXY_COST_TOKEN, when set, is sent as a bearer token.
+"""
+import asyncio, json, os, re, statistics, sys, time, urllib.request
+
+CACHED_MESSAGE = "the same message every time"  # the `cached` kind of proxy_cost.lua
+
+
+def post(url, message, session=None, version="2025-06-18", extra_headers=None):
+    headers = {"Content-Type": "application/json", "Accept": "application/json, text/event-stream"}
+    if os.environ.get("PROXY_COST_TOKEN"):
+        headers["Authorization"] = "Bearer " + os.environ["PROXY_COST_TOKEN"]
+    if session:
+        headers["Mcp-Session-Id"] = session
+    if session or extra_headers:
+        headers["Mcp-Protocol-Version"] = version
+    headers.update(extra_headers or {})
+    request = urllib.request.Request(url, json.dumps(message).encode(), headers, method="POST")
+    with urllib.request.urlopen(request, timeout=60) as response:
+        text = response.read().decode()
+        session_id = response.headers.get("Mcp-Session-Id")
+    # An answer is either JSON or an SSE stream whose `data:` lines carry the messages.
+    messages = [json.loads(l[5:]) for l in text.splitlines() if l.startswith("data:") and l[5:].strip()]
+    if not messages and text.strip():
+        messages = [json.loads(text)]
+    return session_id, messages
+
+
+def answer(messages, id_):
+    for m in messages:
+        if m.get("id") == id_:
+            if "error" in m:
+                raise SystemExit(f"error answer: {m['error']}")
+            return m["result"]
+    raise SystemExit(f"no answer to request {id_} in {messages}")
+
+
+def call_cached(url, session=None, stateless=False):
+    params = {"name": "execute_pattern", "arguments": {
+        "query": "call tool everything.echo", "context": {"arguments": {"message": CACHED_MESSAGE}}}}
+    extra = None
+    if stateless:
+        params["_meta"] = {"io.modelcontextprotocol/protocolVersion": "2026-07-28",
+                           "io.modelcontextprotocol/clientCapabilities": {},
+                           "io.modelcontextprotocol/clientInfo": {"name": "bench", "version": "0"}}
+        extra = {"Mcp-Method": "tools/call", "Mcp-Name": "execute_pattern"}
+    _, messages = post(url, {"jsonrpc": "2.0", "id": 7, "method": "tools/call", "params": params}, session,
+                       "2026-07-28" if stateless else "2025-06-18", extra)
+    return answer(messages, 7)["structuredContent"]
+
+
+def warm(url, session=None, stateless=False):
+    first = call_cached(url, session, stateless)
+    assert first["success"], first
+    second = call_cached(url, session, stateless)
+    assert second["cache_hit"], f"the warm-up call was not cached: {second}"
+
+
+def sessions(url, count, warm_cache):
+    ids = []
+    for _ in range(count):
+        session, messages = post(url, {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+            "protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "bench", "version": "0"}}})
+        answer(messages, 1)
+        if not session:
+            raise SystemExit(f"{url} opened no session")
+        post(url, {"jsonrpc": "2.0", "method": "notifications/initialized"}, session)
+        ids.append(session)
+    if warm_cache:
+        warm(url, ids[0])
+    print(" ".join(ids))
+
+
+async def direct(duration, concurrency, command):
+    """Calls `echo` over stdio, `concurrency` requests in flight, for `duration` seconds."""
+    proc = await asyncio.create_subprocess_exec(*command, stdin=asyncio.subprocess.PIPE,
+                                                stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL,
+                                                limit=1 << 24)
+    pending = {}
+
+    async def reader():
+        while line := await proc.stdout.readline():
+            message = json.loads(line)
+            future = pending.pop(message.get("id"), None)
+            if future is not None:
+                future.set_result(message)
+
+    reading = asyncio.create_task(reader())
+    next_id = 0
+
+    async def request(method, params):
+        nonlocal next_id
+        next_id += 1
+        future = asyncio.get_running_loop().create_future()
+        pending[next_id] = future
+        proc.stdin.write(json.dumps({"jsonrpc": "2.0", "id": next_id, "method": method, "params": params})
+                         .encode() + b"\n")
+        return await future
+
+    await request("initialize", {"protocolVersion": "2025-06-18", "capabilities": {},
+                                 "clientInfo": {"name": "bench", "version": "0"}})
+    proc.stdin.write(b'{"jsonrpc":"2.0","method":"notifications/initialized"}\n')
+    latencies, errors, counter = [], 0, 0
+
+    async def worker(deadline):
+        nonlocal errors, counter
+        while time.perf_counter() < deadline:
+            counter += 1
+            t0 = time.perf_counter()
+            reply = await request("tools/call", {"name": "echo", "arguments": {"message": f"d-{counter}"}})
+            latencies.append(time.perf_counter() - t0)
+            if "error" in reply or reply["result"].get("isError"):
+                errors += 1
+
+    await worker(time.perf_counter() + 1)  # warm-up, not counted
+    latencies.clear()
+    started = time.perf_counter()
+    await asyncio.gather(*(worker(started + duration) for _ in range(concurrency)))
+    elapsed = time.perf_counter() - started
+    reading.cancel()
+    proc.stdin.close()
+    proc.terminate()
+    await proc.wait()
+    latencies.sort()
+    pick = lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1000
+    print(f"RESULT requests={len(latencies)} duration_s={elapsed:.2f} throughput_rps={len(latencies) / elapsed:.0f} "
+          f"p50_ms={pick(0.5):.3f} p99_ms={pick(0.99):.3f} max_ms={latencies[-1] * 1000:.3f} non_200=0 "
+          f"errors={errors} wrong_tier=0 socket_errors=0")
+
+
+FRONTS = [  # (key, label), in table order
+    ("direct", "direct, stdio (Python driver)"),
+    ("fresh", "pattern-mcp execute_pattern, uncached"),
+    ("cached", "pattern-mcp execute_pattern, cached"),
+    ("rust", "Rust mcp-proxy 0.6.0"),
+    ("python", "Python mcp-proxy"),
+]
+WIRES = [("sessions", "2025-06-18"), ("stateless", "2026-07-28")]
+
+
+def table(path):
+    runs = {}
+    for line in open(path):
+        front, wire, conns, rest = line.split(" ", 3)
+        values = {k: float(v) for k, v in re.findall(r"(\w+)=([\d.]+)", rest)}
+        runs.setdefault((front, wire, int(conns)), []).append(values)
+    med = lambda key, field: statistics.median(r[field] for r in runs[key]) if key in runs else None
+    bad = lambda key: sum(r["non_200"] + r["errors"] + r["socket_errors"] for r in runs.get(key, []))
+    # Answers from the other tier than the row says: a hit among uncached calls, or a miss among cached calls
+    # (the first calls after the cached entry's TTL ran out, once per minute).
+    tier = lambda key: sum(r["wrong_tier"] for r in runs.get(key, []))
+    fmt = lambda v, f: "-" if v is None else f.format(v)
+    concurrencies = sorted({c for _, _, c in runs})
+    one, many = concurrencies[0], concurrencies[-1]
+    rounds = max(len(v) for v in runs.values())
+    print(f"medians of {rounds} rounds; one call at a time = 1 connection, then {many} connections")
+    print(f"{'front':<40} {'wire':<11} {'p50 ms':>7} {'p99 ms':>7} {'calls/s':>8} {'p99 ms':>7} {'failed':>6}"
+          f" {'other tier':>10}")
+    for front, label in FRONTS:
+        for wire, version in WIRES:
+            a, b = (front, wire, one), (front, wire, many)
+            if a not in runs and b not in runs:
+                continue
+            print(f"{label:<40} {version:<11} {fmt(med(a, 'p50_ms'), '{:.2f}'):>7} {fmt(med(a, 'p99_ms'), '{:.2f}'):>7}"
+                  f" {fmt(med(b, 'throughput_rps'), '{:.0f}'):>8} {fmt(med(b, 'p99_ms'), '{:.2f}'):>7} "
+                  f"{bad(a) + bad(b):>6.0f} {tier(a) + tier(b):>10.0f}")
+    print()
+    print("ratios pattern-mcp uncached / peer (p50 at 1 connection: lower is better; calls/s at "
+          f"{many}: higher is better)")
+    for peer, label in FRONTS:
+        if peer in ("fresh", "cached"):
+            continue
+        for wire, version in WIRES:
+            p, q = ("fresh", wire, one), (peer, wire, one)
+            pm, qm = ("fresh", wire, many), (peer, wire, many)
+            if q not in runs and qm not in runs:
+                continue
+            p50 = med(p, "p50_ms") / med(q, "p50_ms") if p in runs and q in runs else None
+            rps = med(pm, "throughput_rps") / med(qm, "throughput_rps") if pm in runs and qm in runs else None
+            print(f"  vs {label:<36} {version:<11} p50 {fmt(p50, '{:.2f}')}x   calls/s {fmt(rps, '{:.2f}')}x")
+
+
+if __name__ == "__main__":
+    args = sys.argv[1:]
+    if args[:1] == ["sessions"]:
+        sessions(args[1], int(args[2]), "--warm" in args)
+    elif args[:1] == ["warm-stateless"]:
+        warm(args[1], stateless=True)
+    elif args[:1] == ["direct"] and args[3:4] == ["--"]:
+        asyncio.run(direct(float(args[1]), int(args[2]), args[4:]))
+    elif args[:1] == ["table"]:
+        table(args[1])
+    else:
+        raise SystemExit(__doc__)

@@ -1,0 +1,155 @@
+#!/usr/bin/env bash
+# Proxy cost, side by side in one run: the same downstream tool (`echo` of @modelcontextprotocol/server-everything
+# over stdio) called directly (stdio, from a Python driver), through pattern-mcp (`execute_pattern`, uncached: a
+# message no call sent before; and cached), through the Rust mcp-proxy (crates.io 0.6.0) and through the Python
+# mcp-proxy (PyPI). One call at a time (p50/p99) and CONNECTIONS connections (calls/s, p99), on the MCP 2025-06-18
+# session wire and, for the fronts that serve it, the 2026-07-28 stateless wire. The fronts alternate within each
+# round; the table gives the medians over the rounds and the ratios pattern-mcp/peer.
+# Usage: tools/bench/proxy_cost.sh [ROUNDS] [DURATION_S] [CONNECTIONS]      (defaults: 3, 8, 64)
+# Environment: PATTERN_MCP_BIN (default: cargo build --release, then target/release/pattern-mcp), WRK_THREADS
+# (default 2, at CONNECTIONS; 1 at one connection).
+# Builds once, into target/bench-peers/: the Rust mcp-proxy (cargo install), the Python mcp-proxy (a venv), the
+# downstream server and Node 22 (npm). Needs wrk (apt-get install wrk), curl, python3, npm, cargo.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+ROOT=$PWD
+ROUNDS=${1:-3}
+DURATION=${2:-8}
+CONNECTIONS=${3:-64}
+THREADS=${WRK_THREADS:-2}
+PEERS=$ROOT/target/bench-peers
+HERE=$ROOT/tools/bench
+export PROXY_COST_TOKEN=proxy-cost-token-0123456789
+
+for tool in wrk curl python3 npm cargo; do
+    command -v $tool >/dev/null || { echo "$tool is missing (wrk: apt-get install wrk)" >&2; exit 1; }
+done
+
+# --- What the bench runs, built once -------------------------------------------------------------------------------
+RUST_PROXY=$PEERS/rust-mcp-proxy/bin/mcp-proxy
+[ -x "$RUST_PROXY" ] || nice cargo install mcp-proxy --version 0.6.0 --no-default-features --features metrics \
+    --locked --root "$PEERS/rust-mcp-proxy"
+PY_PROXY=$PEERS/python-mcp-proxy/bin/mcp-proxy
+if [ ! -x "$PY_PROXY" ]; then
+    python3 -m venv "$PEERS/python-mcp-proxy"
+    "$PEERS/python-mcp-proxy/bin/pip" install -q mcp-proxy==0.13.0
+fi
+EVERYTHING=$PEERS/everything/node_modules/@modelcontextprotocol/server-everything/dist/index.js
+NODE=$PEERS/everything/node_modules/.bin/node  # Node 22, whatever the system's node is
+if [ ! -f "$EVERYTHING" ] || [ ! -x "$NODE" ]; then
+    mkdir -p "$PEERS/everything"
+    npm install --no-audit --no-fund --prefix "$PEERS/everything" \
+        @modelcontextprotocol/server-everything@2026.8.31 node@22
+fi
+if [ -z "${PATTERN_MCP_BIN:-}" ]; then
+    nice cargo build --release -p pattern-mcp
+    PATTERN_MCP_BIN=$ROOT/target/release/pattern-mcp
+fi
+
+# --- The fronts ----------------------------------------------------------------------------------------------------
+WORK=$(mktemp -d)
+PIDS=()
+cleanup() {
+    for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+    for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+fill() { sed -e "s|@NODE@|$NODE|g" -e "s|@EVERYTHING@|$EVERYTHING|g" -e "s|@PORT@|${2:-}|g" "$1"; }
+wait_http() {  # URL: until something answers there (any status)
+    for _ in $(seq 1 300); do
+        curl -s -o /dev/null "$1" && return 0
+        sleep 0.1
+    done
+    echo "nothing answers at $1" >&2
+    exit 1
+}
+
+P_PORT=$(free_port)
+fill "$HERE/proxy_cost/pattern-mcp.toml" > "$WORK/pattern-mcp.toml"
+RUST_LOG=warn "$PATTERN_MCP_BIN" --config "$WORK/pattern-mcp.toml" --memory sqlite::memory: \
+    --http "127.0.0.1:$P_PORT" --auth-token "$PROXY_COST_TOKEN" > "$WORK/pattern-mcp.log" 2>&1 &
+PIDS+=($!)
+P_PID=$!
+R_PORT=$(free_port)
+fill "$HERE/proxy_cost/rust-mcp-proxy.toml" "$R_PORT" > "$WORK/rust-mcp-proxy.toml"
+"$RUST_PROXY" --config "$WORK/rust-mcp-proxy.toml" > "$WORK/rust-mcp-proxy.log" 2>&1 &
+PIDS+=($!)
+Y_PORT=$(free_port)
+# The Python mcp-proxy takes its one stdio server on the command line; it serves Streamable HTTP at /mcp.
+"$PY_PROXY" --host 127.0.0.1 --port "$Y_PORT" --log-level WARNING -- "$NODE" "$EVERYTHING" stdio \
+    > "$WORK/python-mcp-proxy.log" 2>&1 &
+PIDS+=($!)
+
+P_URL=http://127.0.0.1:$P_PORT/mcp
+R_URL=http://127.0.0.1:$R_PORT/
+Y_URL=http://127.0.0.1:$Y_PORT/mcp
+wait_http "http://127.0.0.1:$P_PORT/healthz"
+wait_http "$R_URL"
+wait_http "$Y_URL"
+# pattern-mcp connects to its downstream server in the background: wait until a call goes through.
+for attempt in $(seq 1 60); do
+    python3 "$HERE/proxy_cost.py" warm-stateless "$P_URL" 2>/dev/null && break
+    [ "$attempt" = 60 ] && { echo "pattern-mcp never reached its downstream server" >&2; cat "$WORK/pattern-mcp.log" >&2; exit 1; }
+    sleep 1
+done
+P_SESSIONS=$(python3 "$HERE/proxy_cost.py" sessions "$P_URL" "$CONNECTIONS" --warm)
+R_SESSIONS=$(python3 "$HERE/proxy_cost.py" sessions "$R_URL" "$CONNECTIONS")
+Y_SESSIONS=$(python3 "$HERE/proxy_cost.py" sessions "$Y_URL" "$CONNECTIONS")
+
+# Cache hits pattern-mcp has counted so far (the Prometheus counter, every tier).
+cache_hits() {
+    curl -fsS "http://127.0.0.1:$P_PORT/metrics" \
+        | awk '/^pattern_cache_requests_total\{/ && /result="hit"/ {sum += $NF} END {printf "%d", sum}'
+}
+cache_misses() {
+    curl -fsS "http://127.0.0.1:$P_PORT/metrics" \
+        | awk '/^pattern_cache_requests_total\{/ && /result="miss"/ {sum += $NF} END {printf "%d", sum}'
+}
+
+# --- The runs ------------------------------------------------------------------------------------------------------
+OUT=$WORK/results
+run_wrk() {  # FRONT WIRE CONNS URL KIND SESSIONS...
+    local front=$1 wire=$2 conns=$3 url=$4 kind=$5
+    shift 5
+    local threads=$((conns == 1 ? 1 : THREADS))
+    local line
+    # shellcheck disable=SC2068
+    line=$(wrk -t"$threads" -c"$conns" -d"${DURATION}s" --latency -s "$HERE/proxy_cost.lua" "$url" \
+        -- "$kind" "$wire" $@ | grep '^RESULT')
+    echo "$front $wire $conns ${line#RESULT }" | tee -a "$OUT"
+}
+hits_during_fresh=0
+misses_during_fresh=0
+fresh_calls=0
+echo "pattern-mcp: $PATTERN_MCP_BIN ($(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?'))"
+echo "$(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs, load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "rounds: $ROUNDS of ${DURATION}s per cell; wrk $THREADS threads at $CONNECTIONS connections"
+for round in $(seq 1 "$ROUNDS"); do
+    echo "--- round $round"
+    for conns in 1 "$CONNECTIONS"; do
+        line=$(python3 "$HERE/proxy_cost.py" direct "$DURATION" "$conns" -- "$NODE" "$EVERYTHING" stdio)
+        echo "direct sessions $conns ${line#RESULT }" | tee -a "$OUT"
+        for wire in sessions stateless; do
+            sessions=$([ "$wire" = sessions ] && echo "$P_SESSIONS" || true)
+            hits=$(cache_hits)
+            misses=$(cache_misses)
+            run_wrk fresh "$wire" "$conns" "$P_URL" fresh $sessions
+            hits_during_fresh=$((hits_during_fresh + $(cache_hits) - hits))
+            misses_during_fresh=$((misses_during_fresh + $(cache_misses) - misses))
+            fresh_calls=$((fresh_calls + $(tail -n1 "$OUT" | sed 's/.*requests=\([0-9]*\).*/\1/')))
+            run_wrk cached "$wire" "$conns" "$P_URL" cached $sessions
+        done
+        run_wrk rust sessions "$conns" "$R_URL" peer:everything/echo $R_SESSIONS
+        run_wrk python sessions "$conns" "$Y_URL" peer:echo $Y_SESSIONS
+    done
+done
+echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "pattern-mcp during its uncached runs: $fresh_calls calls answered, cache (/metrics) $misses_during_fresh misses," \
+    "$hits_during_fresh hits"
+echo "not served on the 2026-07-28 wire: the Rust mcp-proxy as built (its protocol-2026-07-28 feature is off), the" \
+    "Python mcp-proxy (its mcp library's newest version: $("$PEERS/python-mcp-proxy/bin/python" -c \
+    'from mcp.shared.version import LATEST_PROTOCOL_VERSION as v; print(v)'))"
+echo
+python3 "$HERE/proxy_cost.py" table "$OUT"
