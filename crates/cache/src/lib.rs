@@ -31,6 +31,7 @@
 
 mod cache;
 mod coalesce;
+mod dependency;
 mod error;
 mod generation;
 mod key;
@@ -44,4 +45,4 @@ pub use error::CacheError;
 pub use key::{KeyParts, LOCAL_PRINCIPAL, cache_key, canonical_context, normalize_query};
 pub use policy::{NotCacheable, ToolCaching, cacheability, effective_ttl};
 pub use redis::{BREAKER_COOLDOWN, BREAKER_THRESHOLD, RedisConfig, RedisTier};
-pub use shared::{SharedEntry, SharedGenerations, SharedTier, TierFuture};
+pub use shared::{Coherence, SharedEntry, SharedGenerations, SharedTier, TierFuture};

@@ -1,0 +1,142 @@
+//! Strict coherence: a lookup of an entry that depends on a namespace's memory checks that namespace's generation in the shared store before serving it.
+//!
+//! The engine builds a key with the generation [`ResultCache::key_generation`]
+//! gave it, which under strict coherence is the last one this instance saw
+//! (no round trip, so a request that reads no memory never waits on Redis
+//! for it). The lookup then reads the current generation: when the local
+//! tier holds the key, alone; when it does not, in the round trip that reads
+//! the shared entry. A key whose generation is no longer current is
+//! *outdated*: it is never served, and the request runs without the cache
+//! (its result cannot be stored under a key nobody will build again). The
+//! generation read becomes the one the next key is built with.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use pattern_core::CacheTier;
+
+use super::{Cached, ResultCache, bump};
+use crate::dependency::Dependency;
+use crate::generation::MAX_NAMESPACES;
+use crate::shared::{Coherence, SharedGenerations};
+
+/// What a lookup found.
+pub(super) enum Found {
+    Hit(Cached),
+    /// No tier holds the key: compute and store it.
+    Miss,
+    /// The key may not be served or stored (outdated generation, or the
+    /// generation cannot be read now): compute without the cache.
+    Bypass,
+}
+
+/// The last generation this instance read or wrote for each namespace.
+#[derive(Default)]
+pub(super) struct LastSeen {
+    map: Mutex<HashMap<String, u64>>,
+}
+
+impl LastSeen {
+    pub(super) fn get(&self, namespace: &str) -> Option<u64> {
+        self.lock().get(namespace).copied()
+    }
+
+    /// Replaces what was seen: a generation read from the shared store is
+    /// its current one, even below what was seen before (a Redis that lost
+    /// its data starts over).
+    pub(super) fn set(&self, namespace: &str, generation: u64) {
+        let mut map = self.lock();
+        if map.len() >= MAX_NAMESPACES && !map.contains_key(namespace) {
+            // Forgetting costs one generation read on the next request.
+            map.clear();
+        }
+        map.insert(namespace.to_owned(), generation);
+    }
+
+    pub(super) fn clear(&self) {
+        self.lock().clear();
+    }
+
+    fn lock(&self) -> MutexGuard<'_, HashMap<String, u64>> {
+        self.map.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+impl ResultCache {
+    /// The shared generations, when lookups must check them.
+    pub(super) fn strict_generations(&self) -> Option<&dyn SharedGenerations> {
+        let generations = self.shared.as_deref()?.generations()?;
+        (generations.coherence() == Coherence::Strict).then_some(generations)
+    }
+
+    /// The dependency of `key` a lookup must check; `None` for a key that
+    /// reads no memory, or when coherence is not strict.
+    pub(super) fn dependency_to_check(&self, key: &str) -> Option<Dependency> {
+        self.strict_generations()?;
+        crate::dependency::of(key)
+    }
+
+    /// Looks `key`, built with `dependency`, up in each tier, serving it
+    /// only if its generation is the current one.
+    pub(super) async fn lookup_checked(&self, key: &str, dependency: &Dependency) -> Found {
+        let (Some(shared), Some(generations)) = (self.shared.as_deref(), self.strict_generations())
+        else {
+            return Found::Bypass;
+        };
+        let namespace = &*dependency.namespace;
+        if let Some(value) = self.local.get(key) {
+            let current = self.shared_call("generation", generations.fetch(namespace)).await;
+            if let Some(current) = current {
+                self.last_seen.set(namespace, current);
+                if current == dependency.generation {
+                    bump(&self.counters.local_hits);
+                    return Found::Hit(Cached { value, tier: CacheTier::Local });
+                }
+                self.local.invalidate(key);
+            }
+            bump(&self.counters.local_misses);
+            return Found::Bypass;
+        }
+        bump(&self.counters.local_misses);
+        let Some((entry, current)) =
+            self.shared_call("get", shared.get_checked(key, namespace)).await
+        else {
+            return Found::Bypass;
+        };
+        self.last_seen.set(namespace, current);
+        if current != dependency.generation {
+            bump(&self.counters.shared_misses);
+            return Found::Bypass;
+        }
+        match entry {
+            Some(entry) => {
+                bump(&self.counters.shared_hits);
+                self.local.insert(key, Arc::clone(&entry.value), entry.ttl_left);
+                Found::Hit(Cached { value: entry.value, tier: CacheTier::Redis })
+            }
+            None => {
+                bump(&self.counters.shared_misses);
+                Found::Miss
+            }
+        }
+    }
+
+    /// [`ResultCache::key_generation`] under strict coherence: the last
+    /// generation seen, read from the shared store only for a namespace not
+    /// seen yet; `None` while the shared tier is down.
+    pub(super) async fn strict_key_generation(
+        &self,
+        generations: &dyn SharedGenerations,
+        namespace: &str,
+    ) -> Option<u64> {
+        if !self.shared_tier_available() {
+            return None;
+        }
+        if let Some(seen) = self.last_seen.get(namespace) {
+            return Some(seen);
+        }
+        let current = self.shared_call("generation", generations.fetch(namespace)).await?;
+        self.last_seen.set(namespace, current);
+        Some(current)
+    }
+}
