@@ -202,7 +202,7 @@ impl ResultCache {
     pub async fn get(&self, key: &str) -> Option<Cached> {
         match self.lookup(key).await {
             Found::Hit(hit) => Some(hit),
-            Found::Miss | Found::Bypass => None,
+            Found::Miss | Found::Bypass | Found::Unchecked => None,
         }
     }
 
@@ -265,6 +265,13 @@ impl ResultCache {
                 // Nothing may be stored under an outdated key, and waiting
                 // for an identical flight would gain nothing for it.
                 return compute().await.map(|(value, _store)| Lookup::Computed(value));
+            }
+            Found::Unchecked => {
+                let (value, store) = compute().await?;
+                if store {
+                    self.put(key, Arc::clone(&value), ttl).await;
+                }
+                return Ok(Lookup::Computed(value));
             }
             Found::Miss => {}
         }

@@ -119,7 +119,7 @@ impl Coherence {
         match value {
             "strict" => Ok(Coherence::Strict),
             "bounded" => Ok(Coherence::Bounded),
-            other => Err(format!("expected \"strict\" or \"bounded\", got {other:?}")),
+            other => Err(format!("must be \"strict\" or \"bounded\", not {other:?}")),
         }
     }
 }

@@ -7,8 +7,16 @@
 //! tier holds the key, alone; when it does not, in the round trip that reads
 //! the shared entry. A key whose generation is no longer current is
 //! *outdated*: it is never served, and the request runs without the cache
-//! (its result cannot be stored under a key nobody will build again). The
+//! (its result would be stored under a key nobody builds again). The
 //! generation read becomes the one the next key is built with.
+//!
+//! When the generation cannot be read (Redis slow or down), the key is not
+//! served from any tier, nor from an identical computation in flight (it
+//! may have started before a write), but the request's result is stored
+//! under it: a value computed now reflects every write completed before
+//! now, so it may answer the key for as long as the key's generation is
+//! current, and a later lookup checks exactly that. (`key_generation` answers `None` while
+//! the tier is known to be down, and the engine then skips the cache.)
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -25,9 +33,13 @@ pub(super) enum Found {
     Hit(Cached),
     /// No tier holds the key: compute and store it.
     Miss,
-    /// The key may not be served or stored (outdated generation, or the
-    /// generation cannot be read now): compute without the cache.
+    /// The key's generation is outdated: it may not be served, and storing
+    /// under it is useless: compute without the cache.
     Bypass,
+    /// The key's generation could not be read: compute here (neither
+    /// waiting for a flight that may have started before a write, nor
+    /// serving a tier), then store.
+    Unchecked,
 }
 
 /// The last generation this instance read or wrote for each namespace.
@@ -85,23 +97,30 @@ impl ResultCache {
         };
         let namespace = &*dependency.namespace;
         if let Some(value) = self.local.get(key) {
-            let current = self.shared_call("generation", generations.fetch(namespace)).await;
-            if let Some(current) = current {
-                self.last_seen.set(namespace, current);
-                if current == dependency.generation {
+            match self.shared_call("generation", generations.fetch(namespace)).await {
+                Some(current) if current == dependency.generation => {
+                    self.last_seen.set(namespace, current);
                     bump(&self.counters.local_hits);
                     return Found::Hit(Cached { value, tier: CacheTier::Local });
                 }
-                self.local.invalidate(key);
+                Some(current) => {
+                    self.last_seen.set(namespace, current);
+                    self.local.invalidate(key);
+                    bump(&self.counters.local_misses);
+                    return Found::Bypass;
+                }
+                None => {
+                    self.local.invalidate(key);
+                    bump(&self.counters.local_misses);
+                    return Found::Unchecked;
+                }
             }
-            bump(&self.counters.local_misses);
-            return Found::Bypass;
         }
         bump(&self.counters.local_misses);
         let Some((entry, current)) =
             self.shared_call("get", shared.get_checked(key, namespace)).await
         else {
-            return Found::Bypass;
+            return Found::Unchecked;
         };
         self.last_seen.set(namespace, current);
         if current != dependency.generation {
