@@ -669,6 +669,10 @@ impl SharedGenerations for RedisTier {
         self.inner.coherence
     }
 
+    fn announcements_trusted(&self) -> bool {
+        self.inner.link.trusted()
+    }
+
     fn known(&self, namespace: &str) -> Option<u64> {
         if self.inner.unannounced().contains(namespace) {
             return None;

@@ -142,6 +142,13 @@ pub trait SharedGenerations: Send + Sync {
     /// write since it was read); `None` when it must be fetched.
     fn known(&self, namespace: &str) -> Option<u64>;
 
+    /// True while [`known`](Self::known) is kept current by announcements of
+    /// every write: a namespace it does not know was then written since it
+    /// was last read (or never read), and is worth reading again.
+    fn announcements_trusted(&self) -> bool {
+        false
+    }
+
     /// Reads the current generation of `namespace` from the shared store.
     /// An error means the generation cannot be known now.
     fn fetch<'a>(&'a self, namespace: &'a str) -> TierFuture<'a, u64>;

@@ -1,9 +1,9 @@
 //! Strict coherence: a lookup of an entry that depends on a namespace's memory checks that namespace's generation in the shared store before serving it.
 //!
 //! The engine builds a key with the generation [`ResultCache::key_generation`]
-//! gave it, which under strict coherence is the last one this instance saw
-//! (no round trip, so a request that reads no memory never waits on Redis
-//! for it). The lookup then reads the current generation: when the local
+//! gave it, which under strict coherence is the one this instance believes
+//! current (no round trip, except once after each announced write, so a
+//! request that reads no memory does not wait on Redis for it). The lookup then reads the current generation: when the local
 //! tier holds the key, alone; when it does not, in the round trip that reads
 //! the shared entry. A key whose generation is no longer current is
 //! *outdated*: it is never served, and the request runs without the cache
@@ -140,9 +140,12 @@ impl ResultCache {
         }
     }
 
-    /// [`ResultCache::key_generation`] under strict coherence: the last
-    /// generation seen, read from the shared store only for a namespace not
-    /// seen yet; `None` while the shared tier is down.
+    /// [`ResultCache::key_generation`] under strict coherence: the generation
+    /// the invalidation link vouches for; else, while the link is trusted
+    /// (so the namespace was written since it was read, or never read), the
+    /// one in the shared store; else the last one seen. Only the middle
+    /// case costs a round trip, once per write per instance; the lookup
+    /// checks whatever this returns. `None` while the shared tier is down.
     pub(super) async fn strict_key_generation(
         &self,
         generations: &dyn SharedGenerations,
@@ -151,7 +154,12 @@ impl ResultCache {
         if !self.shared_tier_available() {
             return None;
         }
-        if let Some(seen) = self.last_seen.get(namespace) {
+        if let Some(known) = generations.known(namespace) {
+            return Some(known);
+        }
+        if !generations.announcements_trusted()
+            && let Some(seen) = self.last_seen.get(namespace)
+        {
             return Some(seen);
         }
         let current = self.shared_call("generation", generations.fetch(namespace)).await?;
