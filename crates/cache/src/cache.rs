@@ -373,10 +373,11 @@ impl ResultCache {
 
     /// Memory generation of `namespace` for a key. Without a shared tier
     /// that keeps generations, [`generation`](Self::generation). With one:
-    /// - strict coherence (the default): the last generation this instance
-    ///   saw, read from the tier only for a namespace it has not seen; the
-    ///   lookup of the key then checks it is current, so a request that
-    ///   reads no memory never waits for it;
+    /// - strict coherence (the default): the generation this instance
+    ///   believes current, read from the tier only for a namespace not seen
+    ///   yet or written since (once per write); the lookup of the key then
+    ///   checks it is current, so a request that reads no memory does not
+    ///   wait for it (`strict.rs`);
     /// - bounded coherence: the tier's, known without asking while the
     ///   invalidation link is up, fetched otherwise.
     ///
