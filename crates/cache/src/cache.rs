@@ -303,7 +303,7 @@ impl ResultCache {
                         }
                         lease::Turn::Compute(turn) => turn,
                     };
-                    let outcome = match compute().await {
+                    let (outcome, stored) = match compute().await {
                         Ok((value, store)) => {
                             // Local tier first, then the waiters, then the
                             // shared tier: nobody waits on Redis for a value
@@ -312,19 +312,15 @@ impl ResultCache {
                                 self.local.insert(key, Arc::clone(&value), ttl);
                             }
                             leader.complete(Ok(Arc::clone(&value)));
-                            if store {
-                                self.put_shared(key, Arc::clone(&value), ttl).await;
-                            }
-                            Ok(Lookup::Computed(value))
+                            let stored = store.then(|| Arc::clone(&value));
+                            (Ok(Lookup::Computed(value)), stored)
                         }
                         Err(error) => {
                             leader.complete(Err(error.clone()));
-                            Err(error)
+                            (Err(error), None)
                         }
                     };
-                    // After the value is in the shared tier, so an instance
-                    // that takes the lease next finds it there.
-                    self.end_turn(key, turn).await;
+                    self.end_turn(key, turn, stored, ttl).await;
                     return outcome;
                 }
             }

@@ -572,6 +572,35 @@ impl SharedTier for RedisTier {
         })
     }
 
+    /// `SET PX` and `DEL` of the lease in one pipeline. In a Cluster the two
+    /// keys may live on different nodes, so the lease may go first: at worst
+    /// another instance computes the value again, which a lease only avoids.
+    fn put_releasing<'a>(
+        &'a self,
+        key: &'a str,
+        value: Arc<Value>,
+        ttl: Duration,
+    ) -> TierFuture<'a, ()> {
+        Box::pin(async move {
+            let inner = &self.inner;
+            let bytes = codec::encode(&value)?;
+            let entry = format!("{}{key}", inner.names.entries);
+            let lease = format!("{}{key}", inner.names.leases);
+            let ttl_ms = i64::try_from(ttl.as_millis()).unwrap_or(i64::MAX).max(1);
+            let pipeline = inner.client.pipeline();
+            inner
+                .call(async {
+                    let () = pipeline
+                        .set(&entry, bytes.as_slice(), Some(Expiration::PX(ttl_ms)), None, false)
+                        .await?;
+                    let () = pipeline.del(&lease).await?;
+                    let _: ((), i64) = pipeline.all().await?;
+                    Ok(())
+                })
+                .await
+        })
+    }
+
     fn remove<'a>(&'a self, key: &'a str) -> TierFuture<'a, ()> {
         Box::pin(async move {
             let inner = &self.inner;

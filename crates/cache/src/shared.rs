@@ -80,6 +80,20 @@ pub trait SharedTier: Send + Sync + 'static {
         0
     }
 
+    /// [`put`](Self::put), then [`release_lease`](Self::release_lease) of the
+    /// same key: one round trip where the tier can (the cost of a miss).
+    fn put_releasing<'a>(
+        &'a self,
+        key: &'a str,
+        value: Arc<serde_json::Value>,
+        ttl: Duration,
+    ) -> TierFuture<'a, ()> {
+        Box::pin(async move {
+            self.put(key, value, ttl).await?;
+            self.release_lease(key).await
+        })
+    }
+
     /// The memory generations every instance shares through this tier, when
     /// it keeps them; `None` leaves them in this process.
     fn generations(&self) -> Option<&dyn SharedGenerations> {
