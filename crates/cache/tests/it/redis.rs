@@ -187,7 +187,10 @@ async fn strict_lookups_read_a_generation_only_for_entries_that_read_memory() {
     assert_eq!(command_calls(server.port, "get"), gets, "no Redis call for a plain local hit");
     let hit = recall_now(&a.cache, "ns", json!("must not run")).await;
     assert_eq!((hit.tier(), &**hit.value()), (Some(CacheTier::Local), &json!("recall")));
-    assert_eq!(command_calls(server.port, "get"), gets + 1, "one GET of the generation");
+    // The lookup's GET of the generation, and at most one more by
+    // `key_generation` if a late heartbeat made the link untrusted meanwhile.
+    let after = command_calls(server.port, "get");
+    assert!((gets + 1..=gets + 2).contains(&after), "{gets} GETs, then {after}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -117,21 +117,24 @@ async fn three_node_cluster_shares_entries_and_announces_writes() {
     a.cache.record_memory_write("ns").await;
     let recall = recall_now(&b.cache, "ns", json!("after")).await;
     assert!(matches!(recall, Lookup::Computed(ref v) if **v == json!("after")), "{recall:?}");
-    recall_now(&a.cache, "ns", json!("after")).await;
-    let shared = recall_now(&b.cache, "ns", json!("-")).await;
-    assert_eq!((shared.tier(), &**shared.value()), (Some(CacheTier::Redis), &json!("after")));
+    // What A answers now is in Redis (B's result, or A's own); a third
+    // instance's lookup misses locally and reads entry and generation.
+    let in_redis = recall_now(&a.cache, "ns", json!("from A")).await.into_value();
+    let c = Instance::new(&config, cache_config()).ready().await;
+    let shared = recall_now(&c.cache, "ns", json!("-")).await;
+    assert_eq!((shared.tier(), shared.value()), (Some(CacheTier::Redis), &in_redis));
 
     // Bounded: the write is announced through the cluster's pub/sub.
     let bounded = RedisConfig { coherence: Coherence::Bounded, ..config.clone() };
-    let c = Instance::new(&bounded, cache_config()).ready().await;
-    let g0 = c.cache.key_generation("ns").await.unwrap();
-    assert_eq!(c.tier.known("ns"), Some(g0));
+    let d = Instance::new(&bounded, cache_config()).ready().await;
+    let g0 = d.cache.key_generation("ns").await.unwrap();
+    assert_eq!(d.tier.known("ns"), Some(g0));
     a.cache.record_memory_write("ns").await;
-    eventually(config.staleness_bound() * 2, "C hears of A's write", || {
-        c.tier.known("ns") != Some(g0)
+    eventually(config.staleness_bound() * 2, "D hears of A's write", || {
+        d.tier.known("ns") != Some(g0)
     })
     .await;
-    assert_eq!(c.cache.key_generation("ns").await, Some(g0 + 1));
+    assert_eq!(d.cache.key_generation("ns").await, Some(g0 + 1));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
