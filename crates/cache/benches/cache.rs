@@ -1,4 +1,6 @@
-//! Benchmarks of the tiers: the local tier's hit, miss and key (group `cache/local`), and the Redis tier's hit and miss on loopback (group `cache/redis`, against `PATTERN_MCP_TEST_REDIS_URL` or 127.0.0.1:6379).
+//! Benchmarks of the tiers: the local tier's hit, miss and key (group `cache/local`), and the Redis tier on loopback (group `cache/redis`, against `PATTERN_MCP_TEST_REDIS_URL` or 127.0.0.1:6379): a hit and a miss of the tier alone, what an L2 miss adds to a request, and what strict coherence adds to a recall.
+//!
+//! Run: `cargo bench -p pattern-cache --bench cache -- cache/redis`.
 
 use std::hint::black_box;
 use std::sync::Arc;
@@ -6,8 +8,8 @@ use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use pattern_cache::{
-    CacheConfig, KeyParts, LOCAL_PRINCIPAL, RedisConfig, RedisTier, ResultCache, SharedTier,
-    cache_key,
+    CacheConfig, Coherence, KeyParts, LOCAL_PRINCIPAL, RedisConfig, RedisTier, ResultCache,
+    SharedTier, cache_key,
 };
 use pattern_core::ExecutionMode;
 use serde_json::{Map, Value, json};
@@ -77,28 +79,53 @@ fn recall() -> Value {
     json!({"result": {"count": 5, "memories": memories, "query": "how do we deploy billing"}, "metadata": {}})
 }
 
-/// The Redis tier alone: what an L2 hit and an L2 miss cost a request.
+fn redis_url() -> String {
+    std::env::var("PATTERN_MCP_TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into())
+}
+
+/// A connected tier under a prefix of this run's own.
+async fn connected(coherence: Coherence, run: &str) -> RedisTier {
+    let url = redis_url();
+    let config = RedisConfig {
+        key_prefix: format!("pattern-cache-bench:{}:{run}:", std::process::id()),
+        // A loaded machine must not turn a measured call into an error.
+        timeout: Duration::from_secs(1),
+        coherence,
+        ..RedisConfig::new(url.as_str())
+    };
+    let tier = RedisTier::connect(&config).unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while !(tier.is_available() && tier.link_trusted()) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "Redis is not reachable at {url}: start it with `redis-server --daemonize yes`"
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    tier
+}
+
+/// The key of a recall in namespace `bench`, as the engine builds it.
+fn recall_key(generation: u64) -> String {
+    cache_key(&KeyParts {
+        query: "how do we deploy billing",
+        mode: ExecutionMode::Balanced,
+        context: None,
+        namespace: "bench",
+        principal: LOCAL_PRINCIPAL,
+        pattern_set_version: "9b1c2d",
+        pattern: "recall",
+        generation: Some(generation),
+    })
+}
+
+/// The Redis tier: what an L2 hit and an L2 miss cost a request, and what
+/// strict coherence adds to a recall.
 fn redis(c: &mut Criterion) {
     let rt =
         tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
-    let url = std::env::var("PATTERN_MCP_TEST_REDIS_URL")
-        .unwrap_or_else(|_| "redis://127.0.0.1:6379".into());
-    let config = RedisConfig {
-        key_prefix: format!("pattern-cache-bench:{}:", std::process::id()),
-        // A loaded machine must not turn a measured call into an error.
-        timeout: Duration::from_secs(1),
-        ..RedisConfig::new(url.as_str())
-    };
-    let tier = rt.block_on(async {
-        let tier = RedisTier::connect(&config).unwrap();
-        let deadline = std::time::Instant::now() + Duration::from_secs(10);
-        while !tier.is_available() {
-            assert!(
-                std::time::Instant::now() < deadline,
-                "Redis is not reachable at {url}: start it with `redis-server --daemonize yes`"
-            );
-            tokio::time::sleep(Duration::from_millis(5)).await;
-        }
+    let (tier, strict, bounded) = rt.block_on(async {
+        let tier = connected(Coherence::Strict, "tier").await;
         tier.put("hit", Arc::new(recall()), Duration::from_secs(600)).await.unwrap();
         tier.put(
             "small",
@@ -107,10 +134,25 @@ fn redis(c: &mut Criterion) {
         )
         .await
         .unwrap();
-        tier
+        let caches = [Coherence::Strict, Coherence::Bounded].map(|coherence| async move {
+            let tier = Arc::new(connected(coherence, coherence.as_str()).await);
+            let cache = ResultCache::with_shared_tier(CacheConfig::default(), tier);
+            let generation = cache.key_generation("bench").await.unwrap();
+            let key = recall_key(generation);
+            cache.put(&key, Arc::new(recall()), Duration::from_secs(600)).await;
+            (cache, key)
+        });
+        let [strict, bounded] = caches;
+        (tier, strict.await, bounded.await)
     });
+    let without_redis = ResultCache::new(CacheConfig::default());
+    let plain = ResultCache::with_shared_tier(
+        CacheConfig::default(),
+        Arc::new(rt.block_on(connected(Coherence::Strict, "plain"))),
+    );
 
     let mut group = c.benchmark_group("cache/redis");
+    // The tier alone: one pipelined round trip (GET, PTTL) and the decoding.
     group.bench_function("hit", |b| {
         b.to_async(&rt).iter(|| async { black_box(tier.get(black_box("hit")).await.unwrap()) });
     });
@@ -120,8 +162,52 @@ fn redis(c: &mut Criterion) {
     group.bench_function("miss", |b| {
         b.to_async(&rt).iter(|| async { black_box(tier.get(black_box("absent")).await.unwrap()) });
     });
+    // A strict lookup whose local tier missed: the same round trip with the
+    // generation's GET in it.
+    group.bench_function("hit_checked", |b| {
+        b.to_async(&rt).iter(|| async {
+            black_box(tier.get_checked(black_box("hit"), "bench").await.unwrap())
+        });
+    });
+    // A request whose key no tier holds, computed (trivially) and stored:
+    // without Redis, and with it (lookup, lease, store, release).
+    for (name, cache) in [("miss_request_local_only", &without_redis), ("miss_request", &plain)] {
+        let next = std::sync::atomic::AtomicU64::new(0);
+        let value = Arc::new(recall());
+        group.bench_function(name, |b| {
+            b.to_async(&rt).iter(|| async {
+                let n = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let key = format!("miss-{n}");
+                let value = Arc::clone(&value);
+                let lookup = cache
+                    .get_or_compute(&key, Duration::from_secs(30), || async move {
+                        Ok::<_, ()>((value, true))
+                    })
+                    .await
+                    .unwrap();
+                black_box(lookup)
+            });
+        });
+    }
+    // A recall found in the local tier: strict checks its generation in
+    // Redis, bounded trusts the invalidation link.
+    for (name, (cache, key)) in
+        [("recall_local_hit_strict", &strict), ("recall_local_hit_bounded", &bounded)]
+    {
+        group.bench_function(name, |b| {
+            b.to_async(&rt).iter(|| async {
+                let generation = cache.key_generation("bench").await.unwrap();
+                let built = recall_key(generation);
+                assert_eq!(&built, key, "no write happens during the benchmark");
+                black_box(cache.get(&built).await.expect("a local hit"))
+            });
+        });
+    }
     group.finish();
-    rt.block_on(async { tier.remove("hit").await.unwrap() });
+    rt.block_on(async {
+        tier.remove("hit").await.unwrap();
+        tier.remove("small").await.unwrap();
+    });
 }
 
 criterion_group!(benches, local, redis);

@@ -14,7 +14,8 @@ use crate::error::CacheError;
 use crate::generation::{Generations, MAX_NAMESPACES};
 use crate::local::LocalTier;
 use crate::policy::effective_ttl;
-use crate::shared::{SharedTier, TierFuture};
+use crate::shared::{Coherence, SharedTier, TierFuture};
+use strict::{Found, LastSeen};
 
 /// The resolved cache settings.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -136,6 +137,11 @@ pub struct ResultCache {
     shared: Option<Arc<dyn SharedTier>>,
     inflight: Inflight,
     generations: Generations,
+    /// Under strict coherence, the generation each namespace's next key is
+    /// built with (`strict.rs`).
+    last_seen: LastSeen,
+    /// The shared tier's epoch when this cache last looked.
+    epoch: AtomicU64,
     counters: Counters,
 }
 
@@ -165,6 +171,8 @@ impl ResultCache {
             shared,
             inflight: Inflight::default(),
             generations: Generations::new(MAX_NAMESPACES),
+            last_seen: LastSeen::default(),
+            epoch: AtomicU64::new(0),
             counters: Counters::default(),
             config,
         }
@@ -188,30 +196,45 @@ impl ResultCache {
 
     /// Looks `key` up in each tier, nearest first. A hit in the shared tier is
     /// copied into the local tier for the time it has left there. A failing
-    /// or slow shared tier counts an error and answers as a miss.
+    /// or slow shared tier counts an error and answers as a miss. Under
+    /// strict coherence a key that reads memory is served only while its
+    /// generation is the current one (`strict.rs`).
     pub async fn get(&self, key: &str) -> Option<Cached> {
+        match self.lookup(key).await {
+            Found::Hit(hit) => Some(hit),
+            Found::Miss | Found::Bypass | Found::Unchecked => None,
+        }
+    }
+
+    async fn lookup(&self, key: &str) -> Found {
+        self.follow_epoch();
+        if let Some(dependency) = self.dependency_to_check(key) {
+            return self.lookup_checked(key, &dependency).await;
+        }
         if let Some(value) = self.local.get(key) {
             bump(&self.counters.local_hits);
-            return Some(Cached { value, tier: CacheTier::Local });
+            return Found::Hit(Cached { value, tier: CacheTier::Local });
         }
         bump(&self.counters.local_misses);
-        let shared = self.shared.as_deref()?;
-        match self.shared_call("get", shared.get(key)).await? {
-            Some(entry) => {
+        let Some(shared) = self.shared.as_deref() else { return Found::Miss };
+        match self.shared_call("get", shared.get(key)).await {
+            Some(Some(entry)) => {
                 bump(&self.counters.shared_hits);
                 self.local.insert(key, Arc::clone(&entry.value), entry.ttl_left);
-                Some(Cached { value: entry.value, tier: CacheTier::Redis })
+                Found::Hit(Cached { value: entry.value, tier: CacheTier::Redis })
             }
-            None => {
+            Some(None) => {
                 bump(&self.counters.shared_misses);
-                None
+                Found::Miss
             }
+            None => Found::Miss,
         }
     }
 
     /// Stores `value` in every tier, each for `min(its TTL, ttl)`. A zero
     /// `ttl` stores nothing. A failing shared tier is counted, not raised.
     pub async fn put(&self, key: &str, value: Arc<Value>, ttl: Duration) {
+        self.follow_epoch();
         self.local.insert(key, Arc::clone(&value), ttl);
         self.put_shared(key, value, ttl).await;
     }
@@ -236,8 +259,21 @@ impl ResultCache {
         Fut: Future<Output = Result<(Arc<Value>, bool), E>>,
         E: Clone + Send + Sync + 'static,
     {
-        if let Some(hit) = self.get(key).await {
-            return Ok(Lookup::Hit(hit));
+        match self.lookup(key).await {
+            Found::Hit(hit) => return Ok(Lookup::Hit(hit)),
+            Found::Bypass => {
+                // Nothing may be stored under an outdated key, and waiting
+                // for an identical flight would gain nothing for it.
+                return compute().await.map(|(value, _store)| Lookup::Computed(value));
+            }
+            Found::Unchecked => {
+                let (value, store) = compute().await?;
+                if store {
+                    self.put(key, Arc::clone(&value), ttl).await;
+                }
+                return Ok(Lookup::Computed(value));
+            }
+            Found::Miss => {}
         }
         loop {
             match self.inflight.join::<Arc<Value>, E>(key) {
@@ -267,7 +303,7 @@ impl ResultCache {
                         }
                         lease::Turn::Compute(turn) => turn,
                     };
-                    let outcome = match compute().await {
+                    let (outcome, stored) = match compute().await {
                         Ok((value, store)) => {
                             // Local tier first, then the waiters, then the
                             // shared tier: nobody waits on Redis for a value
@@ -276,19 +312,15 @@ impl ResultCache {
                                 self.local.insert(key, Arc::clone(&value), ttl);
                             }
                             leader.complete(Ok(Arc::clone(&value)));
-                            if store {
-                                self.put_shared(key, Arc::clone(&value), ttl).await;
-                            }
-                            Ok(Lookup::Computed(value))
+                            let stored = store.then(|| Arc::clone(&value));
+                            (Ok(Lookup::Computed(value)), stored)
                         }
                         Err(error) => {
                             leader.complete(Err(error.clone()));
-                            Err(error)
+                            (Err(error), None)
                         }
                     };
-                    // After the value is in the shared tier, so an instance
-                    // that takes the lease next finds it there.
-                    self.end_turn(key, turn).await;
+                    self.end_turn(key, turn, stored, ttl).await;
                     return outcome;
                 }
             }
@@ -335,10 +367,15 @@ impl ResultCache {
         self.generations.bump(namespace)
     }
 
-    /// Memory generation of `namespace` for a key, current for every
-    /// instance: with a shared tier that keeps generations, the one in that
-    /// tier (known without asking while the invalidation link is up, fetched
-    /// otherwise); else [`generation`](Self::generation).
+    /// Memory generation of `namespace` for a key. Without a shared tier
+    /// that keeps generations, [`generation`](Self::generation). With one:
+    /// - strict coherence (the default): the generation this instance
+    ///   believes current, read from the tier only for a namespace not seen
+    ///   yet or written since (once per write); the lookup of the key then
+    ///   checks it is current, so a request that reads no memory does not
+    ///   wait for it (`strict.rs`);
+    /// - bounded coherence: the tier's, known without asking while the
+    ///   invalidation link is up, fetched otherwise.
     ///
     /// `None` when the generation cannot be known (the shared tier is
     /// unreachable): no tier may answer for this namespace, so the caller
@@ -347,6 +384,10 @@ impl ResultCache {
         let Some(shared) = self.shared.as_deref().and_then(SharedTier::generations) else {
             return Some(self.generations.get(namespace));
         };
+        self.follow_epoch();
+        if shared.coherence() == Coherence::Strict {
+            return self.strict_key_generation(shared, namespace).await;
+        }
         if let Some(known) = shared.known(namespace) {
             return Some(known);
         }
@@ -358,11 +399,27 @@ impl ResultCache {
     /// tier keeps generations, there too, announced to every instance.
     /// Returns the local generation.
     pub async fn record_memory_write(&self, namespace: &str) -> u64 {
+        self.follow_epoch();
         let local = self.generations.bump(namespace);
-        if let Some(shared) = self.shared.as_deref().and_then(SharedTier::generations) {
-            self.shared_call("bump", shared.bump(namespace)).await;
+        if let Some(shared) = self.shared.as_deref().and_then(SharedTier::generations)
+            && let Some(generation) = self.shared_call("bump", shared.bump(namespace)).await
+        {
+            self.last_seen.set(namespace, generation);
         }
         local
+    }
+
+    /// Drops the local tier and the generations seen when the shared tier's
+    /// epoch moved: after Redis lost its data, a generation read there may
+    /// repeat one a local entry was keyed with.
+    fn follow_epoch(&self) {
+        let Some(shared) = self.shared.as_deref() else { return };
+        let epoch = shared.epoch();
+        if self.epoch.swap(epoch, Ordering::AcqRel) != epoch {
+            tracing::debug!(epoch, "shared tier reconnected; dropping the local tier");
+            self.local.invalidate_all();
+            self.last_seen.clear();
+        }
     }
 
     /// The `cache` section of the `stats` tool.
@@ -410,5 +467,6 @@ impl ResultCache {
 }
 
 mod lease;
+mod strict;
 #[cfg(test)]
 mod tests;

@@ -43,6 +43,10 @@ pub struct KeyParts<'a> {
 
 /// MD5 hex (32 lowercase digits) of the canonical encoding of `parts`.
 ///
+/// A key built with a generation is remembered with its namespace and
+/// generation, so that a strict lookup of it checks the generation is
+/// still current (`src/dependency.rs`).
+///
 /// The encoding is a version tag followed by each field as its byte length
 /// (u64, little endian) and its bytes, so no two different field tuples can
 /// produce the same input to the hash.
@@ -72,7 +76,11 @@ pub fn cache_key(parts: &KeyParts<'_>) -> String {
     }
     field(&mut encoded, scratch.as_bytes());
 
-    hex(&md5::compute(&encoded).0)
+    let key = hex(&md5::compute(&encoded).0);
+    if let Some(generation) = parts.generation {
+        crate::dependency::remember(&key, parts.namespace, generation);
+    }
+    key
 }
 
 /// The query as it enters the key: trimmed, lowercased, runs of whitespace

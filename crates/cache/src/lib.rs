@@ -16,10 +16,13 @@
 //! from a [`RedisConfig`]; without one, `stats` reports the `redis` section
 //! as unavailable. With Redis, memory generations live there
 //! ([`SharedGenerations`]) and a pub/sub link tells every instance of every
-//! write; a recall may be served from before a write for at most
-//! [`RedisConfig::staleness_bound`] after the write completed (0.5 s by
-//! default; in practice the pub/sub delivery time, well under a
-//! millisecond on one host). Values are stored as JSON, LZ4-compressed from
+//! write. Under [`Coherence::Strict`] (the default) a lookup of a recall
+//! reads its namespace's generation from Redis, so no instance serves a
+//! recall from before a write that completed; under
+//! [`Coherence::Bounded`] it trusts the link, and a recall may be served
+//! from before a write for at most [`RedisConfig::staleness_bound`] after
+//! the write completed (0.5 s by default; in practice the pub/sub delivery
+//! time, well under a millisecond on one host). Values are stored as JSON, LZ4-compressed from
 //! 256 bytes on: a recall of five memories takes 1,063 bytes instead of
 //! 1,856, a 40-line tool result 1,114 instead of 3,004 (the measurements
 //! and the reasons are in `src/redis/codec.rs`).
@@ -31,6 +34,7 @@
 
 mod cache;
 mod coalesce;
+mod dependency;
 mod error;
 mod generation;
 mod key;
@@ -44,4 +48,4 @@ pub use error::CacheError;
 pub use key::{KeyParts, LOCAL_PRINCIPAL, cache_key, canonical_context, normalize_query};
 pub use policy::{NotCacheable, ToolCaching, cacheability, effective_ttl};
 pub use redis::{BREAKER_COOLDOWN, BREAKER_THRESHOLD, RedisConfig, RedisTier};
-pub use shared::{SharedEntry, SharedGenerations, SharedTier, TierFuture};
+pub use shared::{Coherence, SharedEntry, SharedGenerations, SharedTier, TierFuture};

@@ -39,7 +39,7 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use crate::error::CacheError;
-use crate::shared::{SharedEntry, SharedGenerations, SharedTier, TierFuture};
+use crate::shared::{Coherence, SharedEntry, SharedGenerations, SharedTier, TierFuture};
 use link::{LinkState, WRITE_PREFIX};
 
 /// Consecutive failed calls after which the tier stops trying for
@@ -76,6 +76,11 @@ pub struct RedisConfig {
     /// How often this instance checks its invalidation link with a
     /// heartbeat; five of them make the staleness bound.
     pub heartbeat: Duration,
+    /// Whether a recall's lookup reads its namespace's generation from Redis
+    /// (strict, the default: never stale, one round trip) or trusts the
+    /// invalidation link (bounded: no round trip, stale for at most
+    /// [`staleness_bound`](Self::staleness_bound)).
+    pub coherence: Coherence,
 }
 
 impl RedisConfig {
@@ -89,6 +94,7 @@ impl RedisConfig {
             reconnect_min: Duration::from_millis(50),
             reconnect_max: Duration::from_secs(2),
             heartbeat: Duration::from_millis(100),
+            coherence: Coherence::Strict,
         }
     }
 
@@ -112,8 +118,12 @@ struct Inner {
     subscriber: Client,
     names: Names,
     timeout: Duration,
+    coherence: Coherence,
     health: Health,
     link: LinkState,
+    /// Counts the losses and re-establishments of the main connection
+    /// ([`SharedTier::epoch`]).
+    epoch: AtomicU64,
     /// Namespaces whose write is not yet counted and announced in Redis:
     /// until it is, this instance vouches for no generation of theirs.
     unannounced: Mutex<HashSet<String>>,
@@ -213,12 +223,14 @@ impl RedisTier {
             subscriber,
             names,
             timeout: config.timeout,
+            coherence: config.coherence,
             health: Health {
                 failures: AtomicU32::new(0),
                 open_until: AtomicU64::new(0),
                 started: Instant::now(),
             },
             link: LinkState::new(instance, config.staleness_bound()),
+            epoch: AtomicU64::new(0),
             unannounced: Mutex::new(HashSet::new()),
         });
 
@@ -226,6 +238,7 @@ impl RedisTier {
             tokio::spawn(watch_link(Arc::clone(&inner))),
             tokio::spawn(read_link(Arc::clone(&inner))),
             tokio::spawn(heartbeats(Arc::clone(&inner), config.heartbeat)),
+            tokio::spawn(watch_connection(Arc::clone(&inner))),
         ];
         let backoff = (config.reconnect_min, config.reconnect_max);
         let mut tasks = tasks;
@@ -352,6 +365,17 @@ impl Inner {
         self.unannounced.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
+    /// Fails while a write of this instance in `namespace` is not counted in
+    /// Redis: the generation there is behind, and must not be vouched for.
+    fn refuse_unannounced(&self, namespace: &str) -> Result<(), CacheError> {
+        if self.unannounced().contains(namespace) {
+            return Err(CacheError::Unavailable(
+                "a memory write in this namespace is not yet announced".into(),
+            ));
+        }
+        Ok(())
+    }
+
     /// `INCR` and announce, in one round trip.
     async fn announce(&self, namespace: &str) -> Result<u64, CacheError> {
         let key = format!("{}{namespace}", self.names.generations);
@@ -412,6 +436,28 @@ async fn watch_link(inner: Arc<Inner>) {
                 inner.link.reset();
             }
         }
+    }
+}
+
+/// Moves the epoch on every loss or re-establishment of the main
+/// connection: a Redis that restarted without its data restarts the
+/// generations too, and keys built before may be built again.
+async fn watch_connection(inner: Arc<Inner>) {
+    let mut reconnects = inner.client.reconnect_rx();
+    let mut errors = inner.client.error_rx();
+    loop {
+        let closed = tokio::select! {
+            event = reconnects.recv() => {
+                matches!(event, Err(tokio::sync::broadcast::error::RecvError::Closed))
+            }
+            event = errors.recv() => {
+                matches!(event, Err(tokio::sync::broadcast::error::RecvError::Closed))
+            }
+        };
+        if closed {
+            return;
+        }
+        inner.epoch.fetch_add(1, Ordering::AcqRel);
     }
 }
 
@@ -478,12 +524,33 @@ impl SharedTier for RedisTier {
                     pipeline.all().await
                 })
                 .await?;
-            let Some(bytes) = bytes else { return Ok(None) };
-            let value = codec::decode(&bytes)?;
-            // -1 (no expiry) cannot happen for keys this tier writes; treat
-            // it like -2 (gone meanwhile): nothing to promote for long.
-            let ttl_left = Duration::from_millis(u64::try_from(ttl_ms).unwrap_or(0));
-            Ok(Some(SharedEntry { value: Arc::new(value), ttl_left }))
+            entry(bytes, ttl_ms)
+        })
+    }
+
+    /// One pipeline: the generation, the entry and its TTL. In a Cluster the
+    /// generation may live on another node; fred sends each command to its
+    /// node and the round trips overlap.
+    fn get_checked<'a>(
+        &'a self,
+        key: &'a str,
+        namespace: &'a str,
+    ) -> TierFuture<'a, (Option<SharedEntry>, u64)> {
+        Box::pin(async move {
+            let inner = &self.inner;
+            inner.refuse_unannounced(namespace)?;
+            let generation_key = format!("{}{namespace}", inner.names.generations);
+            let key = format!("{}{key}", inner.names.entries);
+            let pipeline = inner.client.pipeline();
+            let (generation, bytes, ttl_ms): (Option<u64>, Option<Vec<u8>>, i64) = inner
+                .call(async {
+                    let () = pipeline.get(&generation_key).await?;
+                    let () = pipeline.get(&key).await?;
+                    let () = pipeline.pttl(&key).await?;
+                    pipeline.all().await
+                })
+                .await?;
+            Ok((entry(bytes, ttl_ms)?, generation.unwrap_or(0)))
         })
     }
 
@@ -501,6 +568,35 @@ impl SharedTier for RedisTier {
                     None,
                     false,
                 ))
+                .await
+        })
+    }
+
+    /// `SET PX` and `DEL` of the lease in one pipeline. In a Cluster the two
+    /// keys may live on different nodes, so the lease may go first: at worst
+    /// another instance computes the value again, which a lease only avoids.
+    fn put_releasing<'a>(
+        &'a self,
+        key: &'a str,
+        value: Arc<Value>,
+        ttl: Duration,
+    ) -> TierFuture<'a, ()> {
+        Box::pin(async move {
+            let inner = &self.inner;
+            let bytes = codec::encode(&value)?;
+            let entry = format!("{}{key}", inner.names.entries);
+            let lease = format!("{}{key}", inner.names.leases);
+            let ttl_ms = i64::try_from(ttl.as_millis()).unwrap_or(i64::MAX).max(1);
+            let pipeline = inner.client.pipeline();
+            inner
+                .call(async {
+                    let () = pipeline
+                        .set(&entry, bytes.as_slice(), Some(Expiration::PX(ttl_ms)), None, false)
+                        .await?;
+                    let () = pipeline.del(&lease).await?;
+                    let _: ((), i64) = pipeline.all().await?;
+                    Ok(())
+                })
                 .await
         })
     }
@@ -549,6 +645,10 @@ impl SharedTier for RedisTier {
         self.inner.available()
     }
 
+    fn epoch(&self) -> u64 {
+        self.inner.epoch.load(Ordering::Acquire)
+    }
+
     fn try_lease<'a>(&'a self, key: &'a str, hold: Duration) -> TierFuture<'a, bool> {
         Box::pin(async move {
             let inner = &self.inner;
@@ -583,7 +683,25 @@ impl SharedTier for RedisTier {
     }
 }
 
+/// A stored value and its `PTTL`, as the tier hands it out.
+fn entry(bytes: Option<Vec<u8>>, ttl_ms: i64) -> Result<Option<SharedEntry>, CacheError> {
+    let Some(bytes) = bytes else { return Ok(None) };
+    let value = codec::decode(&bytes)?;
+    // -1 (no expiry) cannot happen for keys this tier writes; treat it like
+    // -2 (gone meanwhile): nothing to promote for long.
+    let ttl_left = Duration::from_millis(u64::try_from(ttl_ms).unwrap_or(0));
+    Ok(Some(SharedEntry { value: Arc::new(value), ttl_left }))
+}
+
 impl SharedGenerations for RedisTier {
+    fn coherence(&self) -> Coherence {
+        self.inner.coherence
+    }
+
+    fn announcements_trusted(&self) -> bool {
+        self.inner.link.trusted()
+    }
+
     fn known(&self, namespace: &str) -> Option<u64> {
         if self.inner.unannounced().contains(namespace) {
             return None;
@@ -594,11 +712,7 @@ impl SharedGenerations for RedisTier {
     fn fetch<'a>(&'a self, namespace: &'a str) -> TierFuture<'a, u64> {
         Box::pin(async move {
             let inner = &self.inner;
-            if inner.unannounced().contains(namespace) {
-                return Err(CacheError::Unavailable(
-                    "a memory write in this namespace is not yet announced".into(),
-                ));
-            }
+            inner.refuse_unannounced(namespace)?;
             let token = inner.link.before_fetch();
             let key = format!("{}{namespace}", inner.names.generations);
             let generation: Option<u64> = inner.call(inner.client.get(key)).await?;

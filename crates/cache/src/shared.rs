@@ -35,6 +35,23 @@ pub trait SharedTier: Send + Sync + 'static {
         ttl: Duration,
     ) -> TierFuture<'a, ()>;
 
+    /// Reads `key` together with the current generation of `namespace`, for
+    /// a strict lookup: a tier that can does both in one round trip. An
+    /// error means either cannot be known now.
+    fn get_checked<'a>(
+        &'a self,
+        key: &'a str,
+        namespace: &'a str,
+    ) -> TierFuture<'a, (Option<SharedEntry>, u64)> {
+        Box::pin(async move {
+            let Some(generations) = self.generations() else {
+                return Err(CacheError::Unavailable("this tier keeps no generations".into()));
+            };
+            let generation = generations.fetch(namespace).await?;
+            Ok((self.get(key).await?, generation))
+        })
+    }
+
     fn remove<'a>(&'a self, key: &'a str) -> TierFuture<'a, ()>;
 
     /// Drops every entry this tier holds for this cache.
@@ -55,10 +72,69 @@ pub trait SharedTier: Send + Sync + 'static {
         Box::pin(async { Ok(()) })
     }
 
+    /// Changes whenever the tier may have lost what it held (its connection
+    /// was lost or re-established: the server may have restarted empty, and
+    /// its generations with it). The cache then drops its local tier, whose
+    /// recalls were keyed by generations the tier no longer vouches for.
+    fn epoch(&self) -> u64 {
+        0
+    }
+
+    /// [`put`](Self::put), then [`release_lease`](Self::release_lease) of the
+    /// same key: one round trip where the tier can (the cost of a miss).
+    fn put_releasing<'a>(
+        &'a self,
+        key: &'a str,
+        value: Arc<serde_json::Value>,
+        ttl: Duration,
+    ) -> TierFuture<'a, ()> {
+        Box::pin(async move {
+            self.put(key, value, ttl).await?;
+            self.release_lease(key).await
+        })
+    }
+
     /// The memory generations every instance shares through this tier, when
     /// it keeps them; `None` leaves them in this process.
     fn generations(&self) -> Option<&dyn SharedGenerations> {
         None
+    }
+}
+
+/// How a recall served by one instance relates to a memory write made on
+/// another (docs: ARCHITECTURE.md, the cache section).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Coherence {
+    /// Every lookup of an entry that depends on a namespace's memory reads
+    /// that namespace's generation from the shared store, in the round trip
+    /// of the entry read when the local tier misses and in one of its own
+    /// when it hits: a recall never misses a write that completed before
+    /// the recall started. When the store does not answer, the recall runs
+    /// without the cache. Entries that read no memory pay nothing.
+    #[default]
+    Strict,
+    /// Lookups trust the generation this instance keeps current through the
+    /// invalidation link: no round trip, but a recall may be served from
+    /// before a write for up to the link's staleness bound after it.
+    Bounded,
+}
+
+impl Coherence {
+    /// The name used in settings and logs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Coherence::Strict => "strict",
+            Coherence::Bounded => "bounded",
+        }
+    }
+
+    /// Parses a setting's value: `strict` or `bounded`.
+    pub fn parse(value: &str) -> Result<Self, String> {
+        match value {
+            "strict" => Ok(Coherence::Strict),
+            "bounded" => Ok(Coherence::Bounded),
+            other => Err(format!("must be \"strict\" or \"bounded\", not {other:?}")),
+        }
     }
 }
 
@@ -68,10 +144,24 @@ pub trait SharedTier: Send + Sync + 'static {
 /// `ResultCache` bounds each call with `CacheConfig::shared_timeout`, like
 /// the [`SharedTier`] calls.
 pub trait SharedGenerations: Send + Sync {
+    /// Whether a lookup of a recall checks its generation in the shared
+    /// store ([`Coherence::Strict`], the default) or trusts the one this
+    /// instance keeps.
+    fn coherence(&self) -> Coherence {
+        Coherence::Strict
+    }
+
     /// The generation of `namespace` when this instance knows it is current
     /// without asking (the invalidation link is up and has announced every
     /// write since it was read); `None` when it must be fetched.
     fn known(&self, namespace: &str) -> Option<u64>;
+
+    /// True while [`known`](Self::known) is kept current by announcements of
+    /// every write: a namespace it does not know was then written since it
+    /// was last read (or never read), and is worth reading again.
+    fn announcements_trusted(&self) -> bool {
+        false
+    }
 
     /// Reads the current generation of `namespace` from the shared store.
     /// An error means the generation cannot be known now.

@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use pattern_cache::{CacheConfig, RedisConfig};
+use pattern_cache::{CacheConfig, Coherence, RedisConfig};
 use pattern_engine::{EngineConfig, Timeouts};
 use pattern_memory::{MemoryError, StoreUrl};
 use schemars::JsonSchema;
@@ -69,8 +69,13 @@ pub struct RawRedis {
     /// relative to this file's directory.
     pub tls_ca: Option<PathBuf>,
     /// Heartbeat of the invalidation link, 10..=10,000 ms (default 100); the
-    /// staleness bound is five heartbeats.
+    /// staleness bound of `coherence = "bounded"` is five heartbeats.
     pub heartbeat_ms: Option<u64>,
+    /// `strict` (default): a recall never misses a memory write another
+    /// instance completed before it, at the cost of one Redis round trip
+    /// per cached recall. `bounded`: no round trip, but a recall may be
+    /// served from before such a write for up to five heartbeats.
+    pub coherence: Option<String>,
 }
 
 /// `[timeouts]`: longest an execution may take per mode, in milliseconds (1..=600,000).
@@ -198,7 +203,13 @@ impl Config {
                 if key_prefix.is_empty() || key_prefix.len() > 128 {
                     return Err(invalid("redis.key_prefix", "must be 1 to 128 bytes".to_owned()));
                 }
+                let coherence = match raw_redis.coherence.as_deref() {
+                    None => defaults.coherence,
+                    Some(value) => Coherence::parse(value)
+                        .map_err(|reason| invalid("redis.coherence", reason))?,
+                };
                 Some(RedisConfig {
+                    coherence,
                     timeout: ms(
                         "redis.timeout_ms",
                         raw_redis.timeout_ms,

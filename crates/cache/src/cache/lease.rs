@@ -64,14 +64,30 @@ impl ResultCache {
         Turn::Compute(Computing { leased: false })
     }
 
-    /// Gives the lease back once the value is stored (or the computation
-    /// failed), so another instance need not wait out `lease_hold`.
-    pub(super) async fn end_turn(&self, key: &str, turn: Computing) {
-        if !turn.leased {
-            return;
-        }
-        if let Some(shared) = self.shared.as_deref() {
-            self.shared_call("release", shared.release_lease(key)).await;
+    /// Stores the computed value, if any, in the shared tier, then gives the
+    /// lease back, so another instance need not wait out `lease_hold`; both
+    /// in one round trip when the tier can. The value goes first, so an
+    /// instance that takes the lease next finds it there.
+    pub(super) async fn end_turn(
+        &self,
+        key: &str,
+        turn: Computing,
+        stored: Option<Arc<serde_json::Value>>,
+        ttl: Duration,
+    ) {
+        let Some(shared) = self.shared.as_deref() else { return };
+        let ttl = ttl.min(self.config.shared_ttl);
+        match (stored.filter(|_| !ttl.is_zero()), turn.leased) {
+            (Some(value), true) => {
+                self.shared_call("put", shared.put_releasing(key, value, ttl)).await;
+            }
+            (Some(value), false) => {
+                self.shared_call("put", shared.put(key, value, ttl)).await;
+            }
+            (None, true) => {
+                self.shared_call("release", shared.release_lease(key)).await;
+            }
+            (None, false) => {}
         }
     }
 }

@@ -6,6 +6,8 @@ mod generation;
 mod key;
 mod policy;
 mod redis;
+mod redis_cluster;
+mod redis_sentinel;
 mod redis_support;
 mod shared;
 mod stats;

@@ -6,34 +6,15 @@ use std::time::{Duration, Instant};
 
 use fred::prelude::{ClientLike, KeysInterface};
 use pattern_cache::{
-    CacheConfig, KeyParts, LOCAL_PRINCIPAL, Lookup, RedisConfig, RedisTier, SharedGenerations,
-    SharedTier, cache_key,
+    CacheConfig, Coherence, Lookup, RedisConfig, RedisTier, SharedGenerations, SharedTier,
 };
-use pattern_core::{CacheTier, ExecutionMode};
+use pattern_core::CacheTier;
 use serde_json::{Value, json};
 
 use crate::redis_support::{
-    Instance, OwnRedis, admin, cache_config, closed_port, eventually, require_redis, test_config,
-    unique_prefix,
+    Instance, OwnRedis, admin, cache_config, closed_port, compute, eventually, recall_key,
+    recall_now, require_redis, test_config, unique_prefix,
 };
-
-/// The key of a recall in `namespace` at `generation`, as the engine builds it.
-fn recall_key(namespace: &str, generation: u64) -> String {
-    cache_key(&KeyParts {
-        query: "what do we know about deploys",
-        mode: ExecutionMode::Balanced,
-        context: None,
-        namespace,
-        principal: LOCAL_PRINCIPAL,
-        pattern_set_version: "v-test",
-        pattern: "recall",
-        generation: Some(generation),
-    })
-}
-
-async fn compute(value: Value) -> Result<(Arc<Value>, bool), String> {
-    Ok((Arc::new(value), true))
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn repeat_on_another_instance_is_a_redis_hit_that_fills_its_local_tier() {
@@ -87,9 +68,12 @@ async fn redis_keeps_an_entry_for_the_shorter_of_its_ttl_and_the_results() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn write_on_one_instance_makes_the_other_miss_its_cached_recall() {
+async fn bounded_coherence_serves_a_recall_from_before_a_write_only_within_the_bound() {
     let url = require_redis();
-    let config = test_config(&url, &unique_prefix("coherence"));
+    let config = RedisConfig {
+        coherence: Coherence::Bounded,
+        ..test_config(&url, &unique_prefix("coherence"))
+    };
     let a = Instance::new(&config, cache_config()).ready().await;
     let b = Instance::new(&config, cache_config()).ready().await;
     let ns = "team";
@@ -134,7 +118,106 @@ async fn write_on_one_instance_makes_the_other_miss_its_cached_recall() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn lost_invalidation_link_makes_recalls_read_their_generation_from_redis() {
+async fn strict_recall_right_after_a_write_on_another_instance_is_never_stale() {
+    let url = require_redis();
+    let config = test_config(&url, &unique_prefix("strict"));
+    assert_eq!(config.coherence, Coherence::Strict, "strict is the default");
+    let a = Instance::new(&config, cache_config()).ready().await;
+    // B holds the recall in its local tier; C only knows the generation, so
+    // its lookup goes to Redis (the entry and the generation in one trip).
+    let b = Instance::new(&config, cache_config()).ready().await;
+    let c = Instance::new(&config, cache_config()).ready().await;
+    let ns = "team";
+
+    let mut current = json!("before any write");
+    recall_now(&b.cache, ns, current.clone()).await;
+    for round in 0..20 {
+        let hit = recall_now(&b.cache, ns, json!("must not run")).await;
+        assert_eq!((hit.tier(), &**hit.value()), (Some(CacheTier::Local), &current));
+        c.cache.key_generation(ns).await.unwrap();
+
+        // No pause between the write and the recalls.
+        a.cache.record_memory_write(ns).await;
+        let after = json!(format!("after write {round}"));
+        for (name, instance) in [("B", &b), ("C", &c)] {
+            // Computed, or B's result of the line above, from Redis: never
+            // what was cached before the write.
+            let recall = recall_now(&instance.cache, ns, after.clone()).await;
+            assert_eq!(**recall.value(), after, "round {round}: {name} served {recall:?}");
+        }
+        // Once the write is seen, the new recall is cached again (by the
+        // recall above, or by this one when the one above found its key
+        // outdated and could not store).
+        assert_eq!(**recall_now(&b.cache, ns, after.clone()).await.value(), after);
+        current = after;
+    }
+    let stats = b.cache.stats();
+    assert_eq!(stats.redis.errors, 0);
+}
+
+/// Calls of one command `redis-server` has run, from `INFO commandstats`.
+fn command_calls(port: u16, command: &str) -> u64 {
+    let out = std::process::Command::new("redis-cli")
+        .args(["-p", &port.to_string(), "info", "commandstats"])
+        .output()
+        .expect("redis-cli is installed with redis-server");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let prefix = format!("cmdstat_{command}:calls=");
+    text.lines()
+        .find_map(|line| line.strip_prefix(prefix.as_str()))
+        .and_then(|rest| rest.split(',').next())
+        .map_or(0, |calls| calls.parse().unwrap())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn strict_lookups_read_a_generation_only_for_entries_that_read_memory() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = OwnRedis::start("--port", &[], dir.path());
+    let url = format!("redis://127.0.0.1:{}", server.port);
+    let a = Instance::new(&test_config(&url, "free:"), cache_config()).ready().await;
+    let ttl = a.cache.ttl_for(None);
+    a.cache.put("plain", Arc::new(json!(1)), ttl).await;
+    recall_now(&a.cache, "ns", json!("recall")).await;
+
+    let gets = command_calls(server.port, "get");
+    for _ in 0..100 {
+        let hit = a.cache.get("plain").await.expect("a local hit");
+        assert_eq!((hit.tier, &*hit.value), (CacheTier::Local, &json!(1)));
+    }
+    assert_eq!(command_calls(server.port, "get"), gets, "no Redis call for a plain local hit");
+    let hit = recall_now(&a.cache, "ns", json!("must not run")).await;
+    assert_eq!((hit.tier(), &**hit.value()), (Some(CacheTier::Local), &json!("recall")));
+    // The lookup's GET of the generation, and at most one more by
+    // `key_generation` if a late heartbeat made the link untrusted meanwhile.
+    let after = command_calls(server.port, "get");
+    assert!((gets + 1..=gets + 2).contains(&after), "{gets} GETs, then {after}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn strict_recall_runs_uncached_while_redis_does_not_answer() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = OwnRedis::start("--port", &[], dir.path());
+    let url = format!("redis://127.0.0.1:{}", server.port);
+    let config = RedisConfig { timeout: Duration::from_millis(200), ..test_config(&url, "s:") };
+    let a = Instance::new(&config, cache_config()).ready().await;
+    let ns = "team";
+    recall_now(&a.cache, ns, json!("cached")).await;
+    let generation = a.cache.key_generation(ns).await.unwrap();
+    let key = recall_key(ns, generation);
+    let ttl = a.cache.ttl_for(None);
+    a.cache.put("plain", Arc::new(json!("plain")), ttl).await;
+
+    server.signal("STOP");
+    // The local tier holds the recall, but its generation cannot be read.
+    let recall = a.cache.get_or_compute(&key, ttl, || compute(json!("fresh"))).await.unwrap();
+    assert!(matches!(recall, Lookup::Computed(ref v) if **v == json!("fresh")), "{recall:?}");
+    // An entry that reads no memory is still served by the local tier.
+    assert_eq!(a.cache.get("plain").await.map(|hit| hit.tier), Some(CacheTier::Local));
+    server.signal("CONT");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lost_invalidation_link_makes_bounded_recalls_read_their_generation_from_redis() {
     let url = require_redis();
     let prefix = unique_prefix("link-lost");
     let a = Instance::new(&test_config(&url, &prefix), cache_config()).ready().await;
@@ -142,6 +225,7 @@ async fn lost_invalidation_link_makes_recalls_read_their_generation_from_redis()
     let b_config = RedisConfig {
         reconnect_min: Duration::from_secs(30),
         reconnect_max: Duration::from_secs(30),
+        coherence: Coherence::Bounded,
         ..test_config(&url, &prefix)
     };
     let b = Instance::new(&b_config, cache_config()).ready().await;
@@ -431,64 +515,4 @@ async fn paused_redis_trips_the_breaker_so_requests_stop_waiting_on_it() {
     a.cache.put("k", Arc::new(json!("resumed")), Duration::from_secs(30)).await;
     let b = Instance::new(&config, cache_config()).ready().await;
     assert_eq!(b.cache.get("k").await.map(|hit| hit.tier), Some(CacheTier::Redis));
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn three_node_cluster_shares_entries_and_announces_writes() {
-    let dir = tempfile::tempdir().unwrap();
-    let nodes: Vec<OwnRedis> = (0..3)
-        .map(|i| {
-            let node_dir = dir.path().join(format!("node{i}"));
-            std::fs::create_dir(&node_dir).unwrap();
-            OwnRedis::start(
-                "--port",
-                &["--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf"],
-                &node_dir,
-            )
-        })
-        .collect();
-    let addrs: Vec<String> = nodes.iter().map(|n| format!("127.0.0.1:{}", n.port)).collect();
-    let created = std::process::Command::new("redis-cli")
-        .args(["--cluster", "create"])
-        .args(&addrs)
-        .args(["--cluster-replicas", "0", "--cluster-yes"])
-        .output()
-        .expect("redis-cli is installed with redis-server");
-    assert!(created.status.success(), "{}", String::from_utf8_lossy(&created.stdout));
-    // The nodes agree on the slots a moment after `create` returns.
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        let info = std::process::Command::new("redis-cli")
-            .args(["-p", &nodes[0].port.to_string(), "cluster", "info"])
-            .output()
-            .unwrap();
-        if String::from_utf8_lossy(&info.stdout).contains("cluster_state:ok") {
-            break;
-        }
-        assert!(Instant::now() < deadline, "the cluster did not come up");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-
-    let url = format!("redis-cluster://{}?node={}&node={}", addrs[0], addrs[1], addrs[2]);
-    let config = test_config(&url, "cluster:");
-    let a = Instance::new(&config, cache_config()).ready().await;
-    let b = Instance::new(&config, cache_config()).ready().await;
-
-    // Keys spread over the three nodes' slots.
-    for i in 0..20 {
-        a.cache.put(&format!("k{i}"), Arc::new(json!(i)), Duration::from_secs(30)).await;
-    }
-    for i in 0..20 {
-        let hit = b.cache.get(&format!("k{i}")).await.expect("shared through the cluster");
-        assert_eq!((hit.tier, hit.value.as_ref()), (CacheTier::Redis, &json!(i)));
-    }
-
-    let g0 = b.cache.key_generation("ns").await.unwrap();
-    assert_eq!(b.tier.known("ns"), Some(g0));
-    a.cache.record_memory_write("ns").await;
-    eventually(config.staleness_bound() * 2, "B hears of A's write", || {
-        b.tier.known("ns") != Some(g0)
-    })
-    .await;
-    assert_eq!(b.cache.key_generation("ns").await, Some(g0 + 1));
 }

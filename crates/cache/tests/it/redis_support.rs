@@ -8,7 +8,11 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use fred::prelude::{Builder, Client, ClientLike, Config};
-use pattern_cache::{CacheConfig, RedisConfig, RedisTier, ResultCache};
+use pattern_cache::{
+    CacheConfig, KeyParts, LOCAL_PRINCIPAL, Lookup, RedisConfig, RedisTier, ResultCache, cache_key,
+};
+use pattern_core::ExecutionMode;
+use serde_json::Value;
 
 /// The Redis the tests share: `PATTERN_MCP_TEST_REDIS_URL`, else the local one.
 pub fn redis_url() -> String {
@@ -178,4 +182,30 @@ impl Drop for OwnRedis {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// The key of a recall in `namespace` at `generation`, as the engine builds it.
+pub fn recall_key(namespace: &str, generation: u64) -> String {
+    cache_key(&KeyParts {
+        query: "what do we know about deploys",
+        mode: ExecutionMode::Balanced,
+        context: None,
+        namespace,
+        principal: LOCAL_PRINCIPAL,
+        pattern_set_version: "v-test",
+        pattern: "recall",
+        generation: Some(generation),
+    })
+}
+
+pub async fn compute(value: Value) -> Result<(Arc<Value>, bool), String> {
+    Ok((Arc::new(value), true))
+}
+
+/// A recall the way the engine runs it: the generation from
+/// `key_generation`, the key, then the lookup (computing `value` on a miss).
+pub async fn recall_now(cache: &ResultCache, ns: &str, value: Value) -> Lookup<Arc<Value>> {
+    let generation = cache.key_generation(ns).await.expect("Redis is up");
+    let ttl = cache.ttl_for(None);
+    cache.get_or_compute(&recall_key(ns, generation), ttl, || compute(value)).await.unwrap()
 }

@@ -101,6 +101,7 @@ async fn a_redis_url_gives_the_engine_a_shared_tier_and_a_bad_one_fails_at_start
         Config::resolve(&GlobalArgs { config: Some(path.clone()), ..GlobalArgs::default() })
             .unwrap();
     let redis = from_file.redis.as_ref().unwrap();
+    assert_eq!(redis.coherence, pattern_cache::Coherence::Strict, "strict unless asked otherwise");
     assert_eq!((redis.url.as_str(), redis.key_prefix.as_str()), ("redis://127.0.0.1:1", "blue:"));
     assert_eq!(redis.timeout, std::time::Duration::from_millis(20));
     // A Redis that is down at start only degrades the tier: the engine starts.
@@ -134,6 +135,11 @@ fn redis_settings_out_of_range_are_refused_naming_the_key() {
         .unwrap_err()
         .to_string();
     assert!(err.contains("`redis.timeout_ms` is 0"), "{err}");
+    let path = write(&dir, "[redis]\nurl = \"redis://127.0.0.1:6379\"\ncoherence = \"eventual\"\n");
+    let err = Config::resolve(&GlobalArgs { config: Some(path), ..GlobalArgs::default() })
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("`redis.coherence` must be \"strict\" or \"bounded\""), "{err}");
     // Settings without a URL turn nothing on.
     let path = write(&dir, "[redis]\ntimeout_ms = 10\n");
     let c = Config::resolve(&GlobalArgs { config: Some(path), ..GlobalArgs::default() }).unwrap();
