@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use pattern_cache::{
-    CacheConfig, Coherence, KeyParts, LOCAL_PRINCIPAL, RedisConfig, RedisTier, ResultCache,
-    SharedTier, cache_key,
+    CacheConfig, CacheKey, Coherence, KeyParts, LOCAL_PRINCIPAL, RedisConfig, RedisTier,
+    ResultCache, SharedTier, cache_key,
 };
 use pattern_core::ExecutionMode;
 use serde_json::{Map, Value, json};
@@ -106,7 +106,7 @@ async fn connected(coherence: Coherence, run: &str) -> RedisTier {
 }
 
 /// The key of a recall in namespace `bench`, as the engine builds it.
-fn recall_key(generation: u64) -> String {
+fn recall_key(generation: u64) -> CacheKey {
     cache_key(&KeyParts {
         query: "how do we deploy billing",
         mode: ExecutionMode::Balanced,

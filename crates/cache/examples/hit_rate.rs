@@ -15,8 +15,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use pattern_cache::{
-    CacheConfig, Coherence, KeyParts, LOCAL_PRINCIPAL, Lookup, RedisConfig, RedisTier, ResultCache,
-    SharedTier as _, cache_key,
+    CacheConfig, Coherence, KeyParts, KeyRef, LOCAL_PRINCIPAL, Lookup, RedisConfig, RedisTier,
+    ResultCache, SharedTier as _, cache_key,
 };
 use pattern_core::ExecutionMode;
 use serde_json::{Value, json};
@@ -126,10 +126,11 @@ async fn replay(
     for i in 0..requests {
         let rank = zipf.sample(draws.next());
         let cache = &caches[i % caches.len()];
-        let key = if recalls {
+        let (built, plain);
+        let key: KeyRef<'_> = if recalls {
             let query = format!("what did we note about topic {rank}");
             let generation = cache.key_generation("default").await;
-            cache_key(&KeyParts {
+            built = cache_key(&KeyParts {
                 query: &query,
                 mode: ExecutionMode::Balanced,
                 context: None,
@@ -138,12 +139,14 @@ async fn replay(
                 pattern_set_version: "replay",
                 pattern: "recall_memory",
                 generation: Some(generation.expect("Redis answers")),
-            })
+            });
+            (&built).into()
         } else {
-            format!("{rank:08x}")
+            plain = format!("{rank:08x}");
+            (&plain).into()
         };
         let lookup = cache
-            .get_or_compute(&key, ttl, || async move { Ok::<_, ()>((recall(rank), true)) })
+            .get_or_compute(key, ttl, || async move { Ok::<_, ()>((recall(rank), true)) })
             .await
             .expect("the computation never fails");
         hits += usize::from(matches!(lookup, Lookup::Hit(_)));

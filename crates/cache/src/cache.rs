@@ -12,6 +12,7 @@ use serde_json::Value;
 use crate::coalesce::{Inflight, Join};
 use crate::error::CacheError;
 use crate::generation::{Generations, MAX_NAMESPACES};
+use crate::key::KeyRef;
 use crate::local::LocalTier;
 use crate::policy::effective_ttl;
 use crate::shared::{Coherence, SharedTier, TierFuture};
@@ -199,18 +200,19 @@ impl ResultCache {
     /// or slow shared tier counts an error and answers as a miss. Under
     /// strict coherence a key that reads memory is served only while its
     /// generation is the current one (`strict.rs`).
-    pub async fn get(&self, key: &str) -> Option<Cached> {
-        match self.lookup(key).await {
+    pub async fn get<'k>(&self, key: impl Into<KeyRef<'k>>) -> Option<Cached> {
+        match self.lookup(key.into()).await {
             Found::Hit(hit) => Some(hit),
             Found::Miss | Found::Bypass | Found::Unchecked => None,
         }
     }
 
-    async fn lookup(&self, key: &str) -> Found {
+    async fn lookup(&self, key: KeyRef<'_>) -> Found {
         self.follow_epoch();
         if let Some(dependency) = self.dependency_to_check(key) {
-            return self.lookup_checked(key, &dependency).await;
+            return self.lookup_checked(key.digest, dependency).await;
         }
+        let key = key.digest;
         if let Some(value) = self.local.get(key) {
             bump(&self.counters.local_hits);
             return Found::Hit(Cached { value, tier: CacheTier::Local });
@@ -248,9 +250,9 @@ impl ResultCache {
     /// waited get the same outcome, `Ok` or `Err` (cloned). If the computing
     /// caller is cancelled or panics, its waiters do not hang: they start
     /// over, and one of them computes.
-    pub async fn get_or_compute<F, Fut, E>(
+    pub async fn get_or_compute<'k, F, Fut, E>(
         &self,
-        key: &str,
+        key: impl Into<KeyRef<'k>>,
         ttl: Duration,
         compute: F,
     ) -> Result<Lookup<Arc<Value>>, E>
@@ -259,7 +261,10 @@ impl ResultCache {
         Fut: Future<Output = Result<(Arc<Value>, bool), E>>,
         E: Clone + Send + Sync + 'static,
     {
-        match self.lookup(key).await {
+        let key = key.into();
+        let found = self.lookup(key).await;
+        let key = key.digest;
+        match found {
             Found::Hit(hit) => return Ok(Lookup::Hit(hit)),
             Found::Bypass => {
                 // Nothing may be stored under an outdated key, and waiting

@@ -1,6 +1,8 @@
 //! Cache keys: MD5 over an unambiguous canonical encoding of everything that makes two requests the same.
 
-use std::fmt::Write as _;
+use std::fmt::{self, Write as _};
+use std::ops::Deref;
+use std::sync::Arc;
 
 use pattern_core::ExecutionMode;
 use serde_json::{Map, Value};
@@ -41,16 +43,99 @@ pub struct KeyParts<'a> {
     pub generation: Option<u64>,
 }
 
-/// MD5 hex (32 lowercase digits) of the canonical encoding of `parts`.
-///
-/// A key built with a generation is remembered with its namespace and
-/// generation, so that a strict lookup of it checks the generation is
-/// still current (`src/dependency.rs`).
+/// A cache key: the MD5 hex digest (32 lowercase digits) that names the
+/// entry in every tier, and, for a key built with a memory generation, that
+/// namespace and generation, so a strict lookup can check the generation is
+/// still the current one (`cache/strict.rs`). It reads as its digest.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CacheKey {
+    digest: String,
+    reads: Option<Dependency>,
+}
+
+/// The memory generation of one namespace that a key was built with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Dependency {
+    pub(crate) namespace: Arc<str>,
+    pub(crate) generation: u64,
+}
+
+impl CacheKey {
+    pub fn as_str(&self) -> &str {
+        &self.digest
+    }
+}
+
+impl Deref for CacheKey {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.digest
+    }
+}
+
+impl fmt::Display for CacheKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.digest)
+    }
+}
+
+impl From<CacheKey> for String {
+    fn from(key: CacheKey) -> String {
+        key.digest
+    }
+}
+
+impl PartialEq<str> for CacheKey {
+    fn eq(&self, other: &str) -> bool {
+        self.digest == other
+    }
+}
+
+impl PartialEq<&str> for CacheKey {
+    fn eq(&self, other: &&str) -> bool {
+        self.digest == *other
+    }
+}
+
+impl PartialEq<String> for CacheKey {
+    fn eq(&self, other: &String) -> bool {
+        &self.digest == other
+    }
+}
+
+/// A key as a lookup takes it: a [`CacheKey`] (which may depend on a
+/// namespace's memory), or a plain digest or name, which depends on nothing.
+#[derive(Debug, Clone, Copy)]
+pub struct KeyRef<'a> {
+    pub(crate) digest: &'a str,
+    pub(crate) reads: Option<&'a Dependency>,
+}
+
+impl<'a> From<&'a CacheKey> for KeyRef<'a> {
+    fn from(key: &'a CacheKey) -> Self {
+        KeyRef { digest: &key.digest, reads: key.reads.as_ref() }
+    }
+}
+
+impl<'a> From<&'a str> for KeyRef<'a> {
+    fn from(digest: &'a str) -> Self {
+        KeyRef { digest, reads: None }
+    }
+}
+
+impl<'a> From<&'a String> for KeyRef<'a> {
+    fn from(digest: &'a String) -> Self {
+        KeyRef { digest, reads: None }
+    }
+}
+
+/// The [`CacheKey`] of `parts`: MD5 hex of their canonical encoding, with
+/// the namespace and generation when `parts.generation` is set.
 ///
 /// The encoding is a version tag followed by each field as its byte length
 /// (u64, little endian) and its bytes, so no two different field tuples can
 /// produce the same input to the hash.
-pub fn cache_key(parts: &KeyParts<'_>) -> String {
+pub fn cache_key(parts: &KeyParts<'_>) -> CacheKey {
     // The whole encoding goes to MD5 in one call: one buffer costs less than
     // many small `consume` calls.
     let mut encoded = Vec::with_capacity(256 + parts.query.len());
@@ -76,11 +161,10 @@ pub fn cache_key(parts: &KeyParts<'_>) -> String {
     }
     field(&mut encoded, scratch.as_bytes());
 
-    let key = hex(&md5::compute(&encoded).0);
-    if let Some(generation) = parts.generation {
-        crate::dependency::remember(&key, parts.namespace, generation);
-    }
-    key
+    let reads = parts
+        .generation
+        .map(|generation| Dependency { namespace: parts.namespace.into(), generation });
+    CacheKey { digest: hex(&md5::compute(&encoded).0), reads }
 }
 
 /// The query as it enters the key: trimmed, lowercased, runs of whitespace

@@ -34,7 +34,6 @@
 
 mod cache;
 mod coalesce;
-mod dependency;
 mod error;
 mod generation;
 mod key;
@@ -45,7 +44,9 @@ mod shared;
 
 pub use cache::{CacheConfig, Cached, Lookup, ResultCache};
 pub use error::CacheError;
-pub use key::{KeyParts, LOCAL_PRINCIPAL, cache_key, canonical_context, normalize_query};
+pub use key::{
+    CacheKey, KeyParts, KeyRef, LOCAL_PRINCIPAL, cache_key, canonical_context, normalize_query,
+};
 pub use policy::{NotCacheable, ToolCaching, cacheability, effective_ttl};
 pub use redis::{BREAKER_COOLDOWN, BREAKER_THRESHOLD, RedisConfig, RedisTier};
 pub use shared::{Coherence, SharedEntry, SharedGenerations, SharedTier, TierFuture};

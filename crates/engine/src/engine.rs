@@ -5,7 +5,8 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use pattern_cache::{
-    CacheConfig, KeyParts, Lookup, ResultCache, SharedTier, ToolCaching, cache_key, cacheability,
+    CacheConfig, CacheKey, KeyParts, Lookup, ResultCache, SharedTier, ToolCaching, cache_key,
+    cacheability,
 };
 use pattern_core::{
     CacheInfo, CacheTier, Captures, ExecuteRequest, ExecutionMode, ExecutionResult, MatchKind,
@@ -101,6 +102,9 @@ pub(crate) struct Plan {
     no_answer: Option<NoAnswer>,
     /// Cap on the tiers' TTL, in seconds: the pattern's and the operator's `cache_ttl_s`.
     ttl_s: Option<u64>,
+    /// The key the lookup uses: `decision.cache.key`, and the memory
+    /// generation it was built with, which a strict lookup checks.
+    key: CacheKey,
 }
 
 /// Where a cache entry keeps the count of its [`stable_text`].
@@ -218,7 +222,7 @@ impl Engine {
                     let ttl = self.cache.ttl_for(plan.ttl_s);
                     let lookup = self
                         .cache
-                        .get_or_compute(&plan.decision.cache.key, ttl, || async {
+                        .get_or_compute(&plan.key, ttl, || async {
                             let out = self.run_with_timeout(&plan, req).await?;
                             Ok::<_, EngineError>((self.pack_counted(out), true))
                         })
@@ -354,9 +358,9 @@ impl Engine {
             pattern: &pattern.name,
             generation,
         });
-        decision.cache = CacheInfo { cacheable: not_cacheable.is_none(), key };
+        decision.cache = CacheInfo { cacheable: not_cacheable.is_none(), key: key.to_string() };
         decision.decision_time_us = t0.elapsed().as_micros() as u64;
-        Plan { pattern, builtin, captures, decision, not_cacheable, no_answer, ttl_s }
+        Plan { pattern, builtin, captures, decision, not_cacheable, no_answer, ttl_s, key }
     }
 
     fn record_plan(&self, plan: &Plan, mode: ExecutionMode) {

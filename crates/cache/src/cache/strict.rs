@@ -24,8 +24,8 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use pattern_core::CacheTier;
 
 use super::{Cached, ResultCache, bump};
-use crate::dependency::Dependency;
 use crate::generation::MAX_NAMESPACES;
+use crate::key::{Dependency, KeyRef};
 use crate::shared::{Coherence, SharedGenerations};
 
 /// What a lookup found.
@@ -83,9 +83,9 @@ impl ResultCache {
 
     /// The dependency of `key` a lookup must check; `None` for a key that
     /// reads no memory, or when coherence is not strict.
-    pub(super) fn dependency_to_check(&self, key: &str) -> Option<Dependency> {
+    pub(super) fn dependency_to_check<'k>(&self, key: KeyRef<'k>) -> Option<&'k Dependency> {
         self.strict_generations()?;
-        crate::dependency::of(key)
+        key.reads
     }
 
     /// Looks `key`, built with `dependency`, up in each tier, serving it

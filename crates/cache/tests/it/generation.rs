@@ -3,11 +3,13 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use pattern_cache::{CacheConfig, KeyParts, LOCAL_PRINCIPAL, Lookup, ResultCache, cache_key};
+use pattern_cache::{
+    CacheConfig, CacheKey, KeyParts, LOCAL_PRINCIPAL, Lookup, ResultCache, cache_key,
+};
 use pattern_core::ExecutionMode;
 use serde_json::json;
 
-fn recall_key(cache: &ResultCache, namespace: &str) -> String {
+fn recall_key(cache: &ResultCache, namespace: &str) -> CacheKey {
     cache_key(&KeyParts {
         query: "what did we decide about retries?",
         mode: ExecutionMode::Balanced,

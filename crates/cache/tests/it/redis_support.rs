@@ -9,7 +9,8 @@ use std::time::{Duration, Instant};
 
 use fred::prelude::{Builder, Client, ClientLike, Config};
 use pattern_cache::{
-    CacheConfig, KeyParts, LOCAL_PRINCIPAL, Lookup, RedisConfig, RedisTier, ResultCache, cache_key,
+    CacheConfig, CacheKey, KeyParts, LOCAL_PRINCIPAL, Lookup, RedisConfig, RedisTier, ResultCache,
+    cache_key,
 };
 use pattern_core::ExecutionMode;
 use serde_json::Value;
@@ -185,7 +186,7 @@ impl Drop for OwnRedis {
 }
 
 /// The key of a recall in `namespace` at `generation`, as the engine builds it.
-pub fn recall_key(namespace: &str, generation: u64) -> String {
+pub fn recall_key(namespace: &str, generation: u64) -> CacheKey {
     cache_key(&KeyParts {
         query: "what do we know about deploys",
         mode: ExecutionMode::Balanced,
