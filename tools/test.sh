@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of pattern-mcp, services included:
 #   1. makes sure PostgreSQL and Redis are up (starts them, installs them if missing),
-#   2. formatting and clippy,
+#   2. formatting, clippy and rustdoc (broken intra-doc links fail),
 #   3. the Rust unit and integration tests of every crate (cargo nextest, or cargo test),
 #   4. the end-to-end tests in tests/, which drive the built binary with the Python `mcp` client
 #      (stdio, Streamable HTTP and legacy SSE) and check examples/,
@@ -101,6 +101,7 @@ ensure_redis
 step "formatting and lints"
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
+RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked -q
 
 step "Rust tests (every crate)"
 if cargo nextest --version >/dev/null 2>&1; then

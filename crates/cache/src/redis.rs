@@ -99,7 +99,7 @@ impl RedisConfig {
     }
 
     /// Longest time after a memory write completes during which another
-    /// instance may still serve a recall cached before it (see [`link`]).
+    /// instance may still serve a recall cached before it (see `src/redis/link.rs`).
     pub fn staleness_bound(&self) -> Duration {
         self.heartbeat * 5
     }
@@ -259,7 +259,7 @@ impl RedisTier {
         self.inner.link.resets()
     }
 
-    /// True while the invalidation link is trusted (see [`link`]): recalls
+    /// True while the invalidation link is trusted (see `src/redis/link.rs`): recalls
     /// then need no Redis read for a generation this instance knows.
     pub fn link_trusted(&self) -> bool {
         self.inner.link.trusted()

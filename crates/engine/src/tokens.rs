@@ -71,7 +71,7 @@ impl TokenCounter {
 
     /// Tokens of `text`, of which `text[start..start + part.bytes]` is a
     /// part already counted (`part.tokens`): only the rest is tokenised when
-    /// both ends of the part are [additive cuts](is_additive_cut), else the
+    /// both ends of the part are additive cuts (`is_additive_cut`), else the
     /// whole text is. The caller vouches that the part is the text it
     /// counted; the result is exact either way.
     pub fn count_around(&self, text: &str, start: usize, part: CountedPart) -> u64 {
@@ -84,7 +84,7 @@ impl TokenCounter {
     }
 
     /// Tokens of a text that states its own token count: `render(n)` is the
-    /// text with `n` written as a JSON integer. See [`self_counting_total`].
+    /// text with `n` written as a JSON integer. See `self_counting_total`.
     pub fn count_self_counting(&self, render: impl FnOnce(u64) -> String) -> u64 {
         self_counting_total(self.count(&render(0)))
     }

@@ -1,9 +1,9 @@
 //! The stdio transport: serve one MCP session on stdin/stdout until EOF or a signal.
 //!
-//! A front ([`front`]) reads stdin itself, so that every request line gets one
+//! A front (`stdio/front.rs`) reads stdin itself, so that every request line gets one
 //! answer: what rmcp would drop or misanswer is refused there with a JSON-RPC
 //! error carrying the request's id ([`crate::jsonrpc`]), duplicate in-flight ids
-//! and requests before `initialize` included ([`session`]).
+//! and requests before `initialize` included (`stdio/session.rs`).
 
 mod front;
 mod lines;

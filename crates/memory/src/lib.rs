@@ -66,7 +66,7 @@ pub trait MemoryStore: MemoryAvailability + Send + Sync + 'static {
     fn store(&self, memory: NewMemory) -> BoxFuture<'_, Result<Stored, MemoryError>>;
 
     /// Ranked full-text search in one namespace, best first, each hit with
-    /// its `score` on the scale every backend shares ([`relative_scores`]).
+    /// its `score` on the scale every backend shares (`relative_scores`).
     /// Stop words are dropped and the other words OR-ed; `"phrases"` are
     /// required and `-term`s excluded (see [`SearchTerms`]). Ties go to the
     /// more important memory, then to the newer. At most `limit` (capped at
