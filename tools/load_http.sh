@@ -16,16 +16,10 @@ export PATTERN_MCP_LOAD_TOKEN=load-test-token-0123456789
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 1; }
 [ -x "$BIN" ] || { echo "no binary at $BIN: cargo build --release -p pattern-mcp" >&2; exit 1; }
 
-PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-CONFIG=$(mktemp --suffix=.toml)
-# One principal holds every session of the run (the default allows it 16).
-printf '[http]\nmax_sessions = %d\nmax_sessions_per_principal = %d\n' \
-    "$((CONNECTIONS + 16))" "$CONNECTIONS" > "$CONFIG"
-RUST_LOG=warn "$BIN" --config "$CONFIG" --memory sqlite::memory: --http "127.0.0.1:$PORT" \
-    --auth-token "$PATTERN_MCP_LOAD_TOKEN" &
-SERVER=$!
-trap 'kill -TERM $SERVER 2>/dev/null; wait $SERVER 2>/dev/null || true; rm -f "$CONFIG"' EXIT
-for _ in $(seq 1 100); do curl -fsS "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
+. tools/bench/lib.sh
+trap bench_cleanup EXIT
+PORT=$(free_port)
+serve_for_load "$BIN" "$PORT" "$PATTERN_MCP_LOAD_TOKEN" "$CONNECTIONS"
 
 rss_kib() { awk '/^VmRSS/ {print $2}' "/proc/$SERVER/status"; }
 echo "binary: $BIN"

@@ -47,40 +47,27 @@ if [ -z "${PATTERN_MCP_BIN:-}" ]; then
 fi
 
 # --- The fronts ----------------------------------------------------------------------------------------------------
+. "$HERE/lib.sh"
+trap bench_cleanup EXIT
 WORK=$(mktemp -d)
-PIDS=()
-cleanup() {
-    for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-    for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+BENCH_TEMP+=("$WORK")
 fill() { sed -e "s|@NODE@|$NODE|g" -e "s|@EVERYTHING@|$EVERYTHING|g" -e "s|@PORT@|${2:-}|g" "$1"; }
-wait_http() {  # URL: until something answers there (any status)
-    for _ in $(seq 1 300); do
-        curl -s -o /dev/null "$1" && return 0
-        sleep 0.1
-    done
-    echo "nothing answers at $1" >&2
-    exit 1
-}
 
 P_PORT=$(free_port)
 fill "$HERE/proxy_cost/pattern-mcp.toml" > "$WORK/pattern-mcp.toml"
 RUST_LOG=warn "$PATTERN_MCP_BIN" --config "$WORK/pattern-mcp.toml" --memory sqlite::memory: \
     --http "127.0.0.1:$P_PORT" --auth-token "$PROXY_COST_TOKEN" > "$WORK/pattern-mcp.log" 2>&1 &
-PIDS+=($!)
+bench_started $!
 P_PID=$!
 R_PORT=$(free_port)
 fill "$HERE/proxy_cost/rust-mcp-proxy.toml" "$R_PORT" > "$WORK/rust-mcp-proxy.toml"
 "$RUST_PROXY" --config "$WORK/rust-mcp-proxy.toml" > "$WORK/rust-mcp-proxy.log" 2>&1 &
-PIDS+=($!)
+bench_started $!
 Y_PORT=$(free_port)
 # The Python mcp-proxy takes its one stdio server on the command line; it serves Streamable HTTP at /mcp.
 "$PY_PROXY" --host 127.0.0.1 --port "$Y_PORT" --log-level WARNING -- "$NODE" "$EVERYTHING" stdio \
     > "$WORK/python-mcp-proxy.log" 2>&1 &
-PIDS+=($!)
+bench_started $!
 
 P_URL=http://127.0.0.1:$P_PORT/mcp
 R_URL=http://127.0.0.1:$R_PORT/

@@ -1,0 +1,43 @@
+# Shared by the HTTP benchmarks (sourced, not run): free ports, waiting for a server, starting
+# `pattern-mcp --http` for a load run, and stopping whatever a script started when it exits.
+# A script that sources this sets its own `trap bench_cleanup EXIT` once, before starting anything.
+
+BENCH_PIDS=()
+BENCH_TEMP=()
+
+# Stops every process started through `bench_started` (TERM, then waits) and removes `BENCH_TEMP`.
+bench_cleanup() {
+    local pid
+    for pid in "${BENCH_PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+    for pid in "${BENCH_PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+    [ "${#BENCH_TEMP[@]}" = 0 ] || rm -rf "${BENCH_TEMP[@]}"
+}
+
+# PID: a background process for bench_cleanup to stop.
+bench_started() { BENCH_PIDS+=("$1"); }
+
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+
+# URL: waits until something answers there (any status), at most 30 s; exits the script otherwise.
+wait_http() {
+    for _ in $(seq 1 300); do
+        curl -s -o /dev/null "$1" && return 0
+        sleep 0.1
+    done
+    echo "nothing answers at $1" >&2
+    exit 1
+}
+
+# BIN PORT TOKEN CONNECTIONS: starts `BIN --http` on PORT with an in-memory SQLite store, one bearer
+# token, and room for CONNECTIONS sessions of that one principal (the default allows it 16);
+# sets SERVER to its pid and returns once /healthz answers.
+serve_for_load() {
+    local config
+    config=$(mktemp --suffix=.toml)
+    BENCH_TEMP+=("$config")
+    printf '[http]\nmax_sessions = %d\nmax_sessions_per_principal = %d\n' "$(($4 + 16))" "$4" > "$config"
+    RUST_LOG=warn "$1" --config "$config" --memory sqlite::memory: --http "127.0.0.1:$2" --auth-token "$3" &
+    SERVER=$!
+    bench_started "$SERVER"
+    wait_http "http://127.0.0.1:$2/healthz"
+}
