@@ -441,23 +441,32 @@ async fn watch_link(inner: Arc<Inner>) {
 
 /// Moves the epoch on every loss or re-establishment of the main
 /// connection: a Redis that restarted without its data restarts the
-/// generations too, and keys built before may be built again.
+/// generations too, and keys built before may be built again. While Redis
+/// stays down fred reports every failed attempt to reconnect; only the first
+/// error after the connection was up is a loss, so the local tier is not
+/// dropped again and again during an outage.
 async fn watch_connection(inner: Arc<Inner>) {
+    use tokio::sync::broadcast::error::RecvError;
     let mut reconnects = inner.client.reconnect_rx();
     let mut errors = inner.client.error_rx();
+    let mut connected = inner.client.is_connected();
     loop {
-        let closed = tokio::select! {
-            event = reconnects.recv() => {
-                matches!(event, Err(tokio::sync::broadcast::error::RecvError::Closed))
-            }
-            event = errors.recv() => {
-                matches!(event, Err(tokio::sync::broadcast::error::RecvError::Closed))
-            }
+        let moved = tokio::select! {
+            event = reconnects.recv() => match event {
+                Err(RecvError::Closed) => return,
+                _ => {
+                    connected = true;
+                    true
+                }
+            },
+            event = errors.recv() => match event {
+                Err(RecvError::Closed) => return,
+                _ => std::mem::replace(&mut connected, false),
+            },
         };
-        if closed {
-            return;
+        if moved {
+            inner.epoch.fetch_add(1, Ordering::AcqRel);
         }
-        inner.epoch.fetch_add(1, Ordering::AcqRel);
     }
 }
 
