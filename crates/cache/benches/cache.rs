@@ -8,11 +8,17 @@ use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use pattern_cache::{
-    CacheConfig, CacheKey, Coherence, KeyParts, LOCAL_PRINCIPAL, RedisConfig, RedisTier,
-    ResultCache, SharedTier, cache_key,
+    CacheConfig, CacheKey, CachedResult, Coherence, KeyParts, LOCAL_PRINCIPAL, RedisConfig,
+    RedisTier, ResultCache, SharedTier, cache_key,
 };
 use pattern_core::ExecutionMode;
 use serde_json::{Map, Value, json};
+
+/// A cache entry of `result`, a JSON object.
+fn entry(result: Value) -> CachedResult {
+    let Value::Object(result) = result else { unreachable!("a JSON object") };
+    CachedResult::new(result)
+}
 
 fn context() -> Map<String, Value> {
     match json!({
@@ -39,8 +45,9 @@ fn local(c: &mut Criterion) {
         generation: None,
     };
     let key = cache_key(&parts);
-    let value =
-        Arc::new(json!({"timezone": "Europe/Paris", "datetime": "2026-04-20T12:00:00+02:00"}));
+    let value = Arc::new(entry(
+        json!({"timezone": "Europe/Paris", "datetime": "2026-04-20T12:00:00+02:00"}),
+    ));
     // Enough entries that the lookup is not into a near-empty table.
     rt.block_on(async {
         for i in 0..5_000 {
@@ -65,7 +72,7 @@ fn local(c: &mut Criterion) {
 
 /// A recall of five memories, the size the codec notes quote (about 1.9 kB
 /// of JSON).
-fn recall() -> Value {
+fn recall() -> CachedResult {
     let memories: Vec<Value> = (0..5)
         .map(|i| {
             json!({
@@ -76,7 +83,7 @@ fn recall() -> Value {
             })
         })
         .collect();
-    json!({"result": {"count": 5, "memories": memories, "query": "how do we deploy billing"}, "metadata": {}})
+    entry(json!({"count": 5, "memories": memories, "query": "how do we deploy billing"}))
 }
 
 fn redis_url() -> String {
@@ -129,7 +136,7 @@ fn redis(c: &mut Criterion) {
         tier.put("hit", Arc::new(recall()), Duration::from_secs(600)).await.unwrap();
         tier.put(
             "small",
-            Arc::new(json!({"datetime": "2026-04-20T12:00:00+02:00"})),
+            Arc::new(entry(json!({"datetime": "2026-04-20T12:00:00+02:00"}))),
             Duration::from_secs(600),
         )
         .await

@@ -15,8 +15,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use pattern_cache::{
-    CacheConfig, Coherence, KeyParts, KeyRef, LOCAL_PRINCIPAL, Lookup, RedisConfig, RedisTier,
-    ResultCache, SharedTier as _, cache_key,
+    CacheConfig, CachedResult, Coherence, KeyParts, KeyRef, LOCAL_PRINCIPAL, Lookup, RedisConfig,
+    RedisTier, ResultCache, SharedTier as _, cache_key,
 };
 use pattern_core::ExecutionMode;
 use serde_json::{Value, json};
@@ -56,7 +56,7 @@ impl Draws {
     }
 }
 
-fn recall(rank: usize) -> Arc<Value> {
+fn recall(rank: usize) -> Arc<CachedResult> {
     let memories: Vec<Value> = (0..5)
         .map(|i| {
             json!({"id": rank * 10 + i, "namespace": "default", "importance": 0.5, "tags": ["ops"],
@@ -64,9 +64,9 @@ fn recall(rank: usize) -> Arc<Value> {
                    "metadata": {"pattern": "store_memory"}, "created_at": "2026-12-03T12:00:00Z", "score": 1.0})
         })
         .collect();
-    Arc::new(
-        json!({"result": {"count": 5, "memories": memories, "query": format!("query {rank}")}, "metadata": {}}),
-    )
+    let result = json!({"count": 5, "memories": memories, "query": format!("query {rank}")});
+    let Value::Object(result) = result else { unreachable!("a JSON object") };
+    Arc::new(CachedResult::new(result))
 }
 
 /// CPU time this process has used so far, user and system (Linux's `/proc/self/stat`, in clock ticks of 10 ms).

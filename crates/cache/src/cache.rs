@@ -6,8 +6,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
+use crate::entry::CachedResult;
 use pattern_core::{CacheStats, CacheTier, LocalCacheStats, RedisCacheStats};
-use serde_json::Value;
 
 use crate::coalesce::{Inflight, Join};
 use crate::error::CacheError;
@@ -55,7 +55,7 @@ impl Default for CacheConfig {
 /// A result served from a tier.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Cached {
-    pub value: Arc<Value>,
+    pub value: Arc<CachedResult>,
     pub tier: CacheTier,
 }
 
@@ -95,15 +95,15 @@ impl<T> Lookup<T> {
     }
 }
 
-impl Lookup<Arc<Value>> {
-    pub fn value(&self) -> &Arc<Value> {
+impl Lookup<Arc<CachedResult>> {
+    pub fn value(&self) -> &Arc<CachedResult> {
         match self {
             Lookup::Hit(cached) => &cached.value,
             Lookup::Coalesced(value) | Lookup::Computed(value) => value,
         }
     }
 
-    pub fn into_value(self) -> Arc<Value> {
+    pub fn into_value(self) -> Arc<CachedResult> {
         match self {
             Lookup::Hit(cached) => cached.value,
             Lookup::Coalesced(value) | Lookup::Computed(value) => value,
@@ -235,7 +235,7 @@ impl ResultCache {
 
     /// Stores `value` in every tier, each for `min(its TTL, ttl)`. A zero
     /// `ttl` stores nothing. A failing shared tier is counted, not raised.
-    pub async fn put(&self, key: &str, value: Arc<Value>, ttl: Duration) {
+    pub async fn put(&self, key: &str, value: Arc<CachedResult>, ttl: Duration) {
         self.follow_epoch();
         self.local.insert(key, Arc::clone(&value), ttl);
         self.put_shared(key, value, ttl).await;
@@ -255,10 +255,10 @@ impl ResultCache {
         key: impl Into<KeyRef<'k>>,
         ttl: Duration,
         compute: F,
-    ) -> Result<Lookup<Arc<Value>>, E>
+    ) -> Result<Lookup<Arc<CachedResult>>, E>
     where
         F: FnOnce() -> Fut,
-        Fut: Future<Output = Result<(Arc<Value>, bool), E>>,
+        Fut: Future<Output = Result<(Arc<CachedResult>, bool), E>>,
         E: Clone + Send + Sync + 'static,
     {
         let key = key.into();
@@ -281,7 +281,7 @@ impl ResultCache {
             Found::Miss => {}
         }
         loop {
-            match self.inflight.join::<Arc<Value>, E>(key) {
+            match self.inflight.join::<Arc<CachedResult>, E>(key) {
                 Join::Waiter(waiter) => match waiter.outcome().await {
                     Some(outcome) => {
                         bump(&self.counters.coalesced);
@@ -449,7 +449,7 @@ impl ResultCache {
         CacheStats { local, redis, hit_rate, coalesced: read(&c.coalesced) }
     }
 
-    async fn put_shared(&self, key: &str, value: Arc<Value>, ttl: Duration) {
+    async fn put_shared(&self, key: &str, value: Arc<CachedResult>, ttl: Duration) {
         let Some(shared) = self.shared.as_deref() else { return };
         let ttl = ttl.min(self.config.shared_ttl);
         if !ttl.is_zero() {

@@ -22,7 +22,8 @@
 //! [`Coherence::Bounded`] it trusts the link, and a recall may be served
 //! from before a write for at most [`RedisConfig::staleness_bound`] after
 //! the write completed (0.5 s by default; in practice the pub/sub delivery
-//! time, well under a millisecond on one host). Values are stored as JSON, LZ4-compressed from
+//! time, well under a millisecond on one host). Values are typed
+//! ([`CachedResult`]) and stored as JSON, LZ4-compressed from
 //! 256 bytes on: a recall of five memories takes 1,063 bytes instead of
 //! 1,856, a 40-line tool result 1,114 instead of 3,004 (the measurements
 //! and the reasons are in `src/redis/codec.rs`).
@@ -34,6 +35,7 @@
 
 mod cache;
 mod coalesce;
+mod entry;
 mod error;
 mod generation;
 mod key;
@@ -43,6 +45,7 @@ mod redis;
 mod shared;
 
 pub use cache::{CacheConfig, Cached, Lookup, ResultCache};
+pub use entry::{CachedResult, CountedText};
 pub use error::CacheError;
 pub use key::{
     CacheKey, KeyParts, KeyRef, LOCAL_PRINCIPAL, cache_key, canonical_context, normalize_query,

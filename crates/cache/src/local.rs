@@ -3,15 +3,15 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::entry::CachedResult;
 use moka::Expiry;
 use moka::sync::Cache;
-use serde_json::Value;
 use tokio::time::Instant;
 
 /// One cached result and how long it may be served.
 #[derive(Clone)]
 struct Entry {
-    value: Arc<Value>,
+    value: Arc<CachedResult>,
     /// Already clamped to the tier's TTL; moka evicts after it (real time).
     ttl: Duration,
     /// The same deadline on tokio's clock, checked on every read: it is what
@@ -61,7 +61,7 @@ impl LocalTier {
     }
 
     /// The value under `key`, unless absent or expired.
-    pub(crate) fn get(&self, key: &str) -> Option<Arc<Value>> {
+    pub(crate) fn get(&self, key: &str) -> Option<Arc<CachedResult>> {
         let entry = self.cache.get(key)?;
         match entry.expires_at {
             Some(deadline) if deadline <= Instant::now() => None,
@@ -70,7 +70,7 @@ impl LocalTier {
     }
 
     /// Stores `value` for `min(ttl, tier TTL)`; a zero TTL stores nothing.
-    pub(crate) fn insert(&self, key: &str, value: Arc<Value>, ttl: Duration) {
+    pub(crate) fn insert(&self, key: &str, value: Arc<CachedResult>, ttl: Duration) {
         let ttl = ttl.min(self.max_ttl);
         if ttl.is_zero() {
             return;

@@ -29,12 +29,12 @@ use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
+use crate::entry::CachedResult;
 use fred::prelude::{
     Builder, Client, ClientLike, Config, EventInterface, Expiration, KeysInterface,
     PubsubInterface, ReconnectPolicy, SetOptions, TlsConnector,
 };
 use futures::StreamExt;
-use serde_json::Value;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
@@ -563,7 +563,12 @@ impl SharedTier for RedisTier {
         })
     }
 
-    fn put<'a>(&'a self, key: &'a str, value: Arc<Value>, ttl: Duration) -> TierFuture<'a, ()> {
+    fn put<'a>(
+        &'a self,
+        key: &'a str,
+        value: Arc<CachedResult>,
+        ttl: Duration,
+    ) -> TierFuture<'a, ()> {
         Box::pin(async move {
             let inner = &self.inner;
             let bytes = codec::encode(&value)?;
@@ -587,7 +592,7 @@ impl SharedTier for RedisTier {
     fn put_releasing<'a>(
         &'a self,
         key: &'a str,
-        value: Arc<Value>,
+        value: Arc<CachedResult>,
         ttl: Duration,
     ) -> TierFuture<'a, ()> {
         Box::pin(async move {

@@ -5,6 +5,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::entry::CachedResult;
 use crate::error::CacheError;
 
 /// The boxed future a [`SharedTier`] returns (the trait is used as `dyn`).
@@ -13,7 +14,7 @@ pub type TierFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, CacheError>> 
 /// A value found in a shared tier.
 #[derive(Debug, Clone)]
 pub struct SharedEntry {
-    pub value: Arc<serde_json::Value>,
+    pub value: Arc<CachedResult>,
     /// Time the entry has left in the shared tier: a promotion into the local
     /// tier never outlives it.
     pub ttl_left: Duration,
@@ -31,7 +32,7 @@ pub trait SharedTier: Send + Sync + 'static {
     fn put<'a>(
         &'a self,
         key: &'a str,
-        value: Arc<serde_json::Value>,
+        value: Arc<CachedResult>,
         ttl: Duration,
     ) -> TierFuture<'a, ()>;
 
@@ -85,7 +86,7 @@ pub trait SharedTier: Send + Sync + 'static {
     fn put_releasing<'a>(
         &'a self,
         key: &'a str,
-        value: Arc<serde_json::Value>,
+        value: Arc<CachedResult>,
         ttl: Duration,
     ) -> TierFuture<'a, ()> {
         Box::pin(async move {

@@ -169,6 +169,23 @@ impl ConnectError {
     }
 }
 
+/// Why the tools list of a session could not be fetched and stored (`server.rs`).
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum ListToolsError {
+    #[error("tools/list failed: {source}")]
+    Failed {
+        #[source]
+        source: Box<rmcp::ServiceError>,
+    },
+
+    #[error("no answer to tools/list within {after:?}")]
+    NoAnswer { after: Duration },
+
+    /// Another session replaced this one while its list was on the way.
+    #[error("the session was replaced")]
+    Replaced,
+}
+
 impl DownstreamError {
     /// A call to `server`, whose last attempt to start failed with `error`: it
     /// is being restarted (`not_connected`, retryable) or cannot be started

@@ -8,6 +8,8 @@ use rmcp::{
     service::NotificationContext,
 };
 
+use crate::error::ListToolsError;
+
 /// What a session's notifications act on: the server that owns the session.
 /// A trait, so that this file does not depend on `server.rs`, which builds the
 /// handler for each session it opens.
@@ -20,7 +22,7 @@ pub(crate) trait SessionOwner: Send + Sync + 'static {
         &self,
         peer: &Peer<RoleClient>,
         generation: u64,
-    ) -> impl Future<Output = Result<usize, String>> + Send;
+    ) -> impl Future<Output = Result<usize, ListToolsError>> + Send;
 }
 
 /// One per session; `generation` tells a late notification of an old session from the current one.

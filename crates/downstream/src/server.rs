@@ -21,7 +21,7 @@ use super::{
     backoff::Backoff,
     child::ChildProcess,
     connect::{self, Connection},
-    error::{ConnectError, DownstreamError},
+    error::{ConnectError, DownstreamError, ListToolsError},
     handler::{PoolClient, SessionOwner},
     line_limit,
     spec::{CachePolicy, ServerSpec, Transport},
@@ -327,17 +327,15 @@ impl Server {
         &self,
         peer: &Peer<RoleClient>,
         generation: u64,
-    ) -> Result<usize, String> {
+    ) -> Result<usize, ListToolsError> {
         let ticket = self.tools_requested.fetch_add(1, Ordering::AcqRel) + 1;
         let tools = match tokio::time::timeout(self.spec.timeout, peer.list_all_tools()).await {
             Ok(Ok(tools)) => tools,
-            Ok(Err(error)) => return Err(format!("tools/list failed: {error}")),
-            Err(_) => {
-                return Err(format!("no answer to tools/list within {:?}", self.spec.timeout));
-            }
+            Ok(Err(source)) => return Err(ListToolsError::Failed { source: Box::new(source) }),
+            Err(_) => return Err(ListToolsError::NoAnswer { after: self.spec.timeout }),
         };
         if self.generation.load(Ordering::Acquire) != generation {
-            return Err("the session was replaced".into());
+            return Err(ListToolsError::Replaced);
         }
         let set = Arc::new(ToolSet::new(&self.spec.name, tools));
         let count = set.len();
@@ -434,7 +432,7 @@ impl Server {
             Err(reason) => {
                 cancel.cancel();
                 let _ = session.await;
-                (reason, false)
+                (reason.to_string(), false)
             }
         };
         if let Some(child) = child.as_mut()
@@ -463,7 +461,7 @@ impl SessionOwner for Server {
         &self,
         peer: &Peer<RoleClient>,
         generation: u64,
-    ) -> Result<usize, String> {
+    ) -> Result<usize, ListToolsError> {
         self.refresh_tools(peer, generation).await
     }
 }

@@ -5,8 +5,8 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use pattern_cache::{
-    CacheConfig, CacheKey, KeyParts, Lookup, ResultCache, SharedTier, ToolCaching, cache_key,
-    cacheability,
+    CacheConfig, CacheKey, CachedResult, CountedText, KeyParts, Lookup, ResultCache, SharedTier,
+    ToolCaching, cache_key, cacheability,
 };
 use pattern_core::{
     CacheInfo, CacheTier, Captures, ExecuteRequest, ExecutionMode, ExecutionResult, MatchKind,
@@ -22,7 +22,7 @@ use crate::path::infrastructure::{Infra, Step, resolve_tool};
 use crate::path::{self, memory::MemoryOutcome};
 use crate::principal::Principal;
 use crate::stats::{Outcome, StatsRecorder};
-use crate::tokens::{CountedPart, TokenCounter, self_counting_total};
+use crate::tokens::{TokenCounter, self_counting_total};
 use pattern_downstream::DownstreamPool;
 use pattern_memory::{MemoryError, MemoryStore};
 
@@ -107,8 +107,6 @@ pub(crate) struct Plan {
     key: CacheKey,
 }
 
-/// Where a cache entry keeps the count of its [`stable_text`].
-const STABLE_TOKENS_KEY: &str = "stable_text_tokens";
 /// How the stable text of a successful answer starts and ends.
 const STABLE_START: &str = ",\"result\":";
 const STABLE_END: &str = ",\"error\":null,\"execution_time_ms\":";
@@ -123,20 +121,17 @@ fn stable_text(result: &Map<String, Value>) -> String {
     format!("{STABLE_START}{result}{STABLE_END}")
 }
 
-/// The count a cache entry keeps, if it keeps one (entries made by another
-/// version of the server may not).
-fn counted_part(value: &Value) -> Option<CountedPart> {
-    Some(CountedPart {
-        bytes: usize::try_from(value.get("bytes")?.as_u64()?).ok()?,
-        tokens: value.get("tokens")?.as_u64()?,
-    })
-}
-
 /// What a pattern produced: the client-visible result and facts for `metadata`.
-/// This pair (plus its token count) is what the cache keeps.
+/// This pair (plus its token count) is what the cache keeps: a [`CachedResult`].
 struct Output {
     result: Map<String, Value>,
     metadata: Map<String, Value>,
+}
+
+impl From<Output> for CachedResult {
+    fn from(out: Output) -> Self {
+        CachedResult { result: out.result, metadata: out.metadata, counted: None }
+    }
 }
 
 impl Engine {
@@ -215,7 +210,7 @@ impl Engine {
         let mut metadata = execution_metadata(req, principal, &plan);
 
         let mut tier = None;
-        let outcome: Result<Arc<Value>, EngineError> =
+        let outcome: Result<Arc<CachedResult>, EngineError> =
             match authorize(&plan, principal, &req.namespace) {
                 Err(e) => Err(e),
                 Ok(()) if plan.decision.cache.cacheable => {
@@ -240,7 +235,7 @@ impl Engine {
                         Err(e) => Err(e),
                     }
                 }
-                Ok(()) => self.run_with_timeout(&plan, req).await.map(|out| self.pack(out)),
+                Ok(()) => self.run_with_timeout(&plan, req).await.map(|out| Arc::new(out.into())),
             };
         self.record_cache_metrics(&plan, tier);
         self.finish(request_id, plan, req.explain, outcome, tier, metadata, started)
@@ -448,22 +443,13 @@ impl Engine {
         Ok(outcome)
     }
 
-    /// Serialises an output into the value the cache keeps.
-    fn pack(&self, out: Output) -> Arc<Value> {
-        Arc::new(json!({"result": Value::Object(out.result), "metadata": out.metadata}))
-    }
-
-    /// [`pack`](Self::pack) for the cache: with the tokens of the answer
+    /// The entry the cache keeps of an output: with the tokens of the answer
     /// text every answer from this entry shares ([`stable_text`]), counted
     /// once here rather than in each answer.
-    fn pack_counted(&self, out: Output) -> Arc<Value> {
+    fn pack_counted(&self, out: Output) -> Arc<CachedResult> {
         let stable = stable_text(&out.result);
-        let counted = json!({"bytes": stable.len(), "tokens": self.tokens.count(&stable)});
-        Arc::new(json!({
-            "result": Value::Object(out.result),
-            "metadata": out.metadata,
-            STABLE_TOKENS_KEY: counted,
-        }))
+        let counted = CountedText { bytes: stable.len(), tokens: self.tokens.count(&stable) };
+        Arc::new(CachedResult { counted: Some(counted), ..out.into() })
     }
 
     /// Sets `answer.tokens_used` to the tokens of the answer as the client
@@ -471,7 +457,7 @@ impl Engine {
     /// `stable` is the count a cache entry keeps of its [`stable_text`]: then
     /// only the text around it is tokenised; the sum is exact, since both
     /// ends of that text are additive cuts (checked, else all is counted).
-    fn count_answer(&self, answer: &mut ExecutionResult, stable: Option<CountedPart>) -> u64 {
+    fn count_answer(&self, answer: &mut ExecutionResult, stable: Option<CountedText>) -> u64 {
         answer.tokens_used = 0;
         let text = serde_json::to_string(&*answer).unwrap_or_default();
         let base = match stable.filter(|_| answer.success) {
@@ -500,7 +486,7 @@ impl Engine {
         request_id: String,
         plan: Plan,
         explain: bool,
-        outcome: Result<Arc<Value>, EngineError>,
+        outcome: Result<Arc<CachedResult>, EngineError>,
         tier: Option<CacheTier>,
         mut metadata: Map<String, Value>,
         started: Instant,
@@ -508,14 +494,13 @@ impl Engine {
         let pattern = Arc::clone(&plan.pattern);
         let mut stable = None;
         let (success, result, error) = match outcome {
-            Ok(packed) => {
-                stable = packed.get(STABLE_TOKENS_KEY).and_then(counted_part);
-                if let Some(Value::Object(extra)) = packed.get("metadata") {
-                    metadata.extend(extra.clone());
-                }
-                let result =
-                    packed.get("result").and_then(Value::as_object).cloned().unwrap_or_default();
-                (true, result, None)
+            Ok(entry) => {
+                // Owned when nothing else holds it (an uncached execution);
+                // a hit shares the entry, and its parts are copied.
+                let entry = Arc::unwrap_or_clone(entry);
+                stable = entry.counted;
+                metadata.extend(entry.metadata);
+                (true, entry.result, None)
             }
             Err(e) => {
                 if let EngineError::Memory(m) = &e

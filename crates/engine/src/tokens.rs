@@ -4,6 +4,7 @@
 
 use std::sync::OnceLock;
 
+use pattern_cache::CountedText;
 use tiktoken_rs::CoreBPE;
 
 /// The o200k_base tables, built at most once per process.
@@ -74,7 +75,7 @@ impl TokenCounter {
     /// both ends of the part are additive cuts (`is_additive_cut`), else the
     /// whole text is. The caller vouches that the part is the text it
     /// counted; the result is exact either way.
-    pub fn count_around(&self, text: &str, start: usize, part: CountedPart) -> u64 {
+    pub fn count_around(&self, text: &str, start: usize, part: CountedText) -> u64 {
         let end = start.saturating_add(part.bytes);
         if end <= text.len() && is_additive_cut(text, start) && is_additive_cut(text, end) {
             self.count(&text[..start]) + part.tokens + self.count(&text[end..])
@@ -88,13 +89,6 @@ impl TokenCounter {
     pub fn count_self_counting(&self, render: impl FnOnce(u64) -> String) -> u64 {
         self_counting_total(self.count(&render(0)))
     }
-}
-
-/// A part of a text whose token count is known: its length in bytes and its tokens.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct CountedPart {
-    pub bytes: usize,
-    pub tokens: u64,
 }
 
 /// The count of a text that states its own token count, from `base`, the
@@ -319,10 +313,10 @@ mod tests {
         let part = r#","result":{"memories":[{"content":"backups run at 02:00 UTC"}]},"ms":"#;
         let tail = r#"0.5,"tokens_used":0}"#;
         let text = format!("{head}{part}{tail}");
-        let known = CountedPart { bytes: part.len(), tokens: t.count(part) };
+        let known = CountedText { bytes: part.len(), tokens: t.count(part) };
         assert_eq!(t.count_around(&text, head.len(), known), t.count(&text));
         // A part whose ends are not additive cuts is not trusted: the whole text is counted.
-        let wrong = CountedPart { bytes: part.len() - 2, tokens: 0 };
+        let wrong = CountedText { bytes: part.len() - 2, tokens: 0 };
         assert_eq!(t.count_around(&text, head.len() + 1, wrong), t.count(&text));
     }
 

@@ -6,6 +6,7 @@ use std::time::Duration;
 use pattern_core::CacheTier;
 
 use super::{Cached, ResultCache, bump};
+use crate::entry::CachedResult;
 
 /// What the leader of a local flight does about a key no tier holds.
 pub(super) enum Turn {
@@ -72,7 +73,7 @@ impl ResultCache {
         &self,
         key: &str,
         turn: Computing,
-        stored: Option<Arc<serde_json::Value>>,
+        stored: Option<Arc<CachedResult>>,
         ttl: Duration,
     ) {
         let Some(shared) = self.shared.as_deref() else { return };

@@ -4,10 +4,15 @@ use std::sync::{Arc, OnceLock, Weak};
 use std::time::Duration;
 
 use pattern_core::CacheTier;
-use serde_json::{Value, json};
+use serde_json::json;
 
 use super::*;
 use crate::shared::{SharedEntry, SharedTier, TierFuture};
+
+/// An entry whose result is `{"v": value}`.
+fn entry(value: serde_json::Value) -> Arc<CachedResult> {
+    Arc::new(CachedResult::new(serde_json::Map::from_iter([("v".to_owned(), value)])))
+}
 
 /// A shared tier that, while answering a miss, lets an identical
 /// computation finish and store its value in the local tier: the race
@@ -21,13 +26,18 @@ impl SharedTier for RacingTier {
     fn get<'a>(&'a self, key: &'a str) -> TierFuture<'a, Option<SharedEntry>> {
         Box::pin(async move {
             if let Some(cache) = self.cache.get().and_then(Weak::upgrade) {
-                cache.local.insert(key, Arc::new(json!("raced")), Duration::from_secs(60));
+                cache.local.insert(key, entry(json!("raced")), Duration::from_secs(60));
             }
             Ok(None)
         })
     }
 
-    fn put<'a>(&'a self, _key: &'a str, _value: Arc<Value>, _ttl: Duration) -> TierFuture<'a, ()> {
+    fn put<'a>(
+        &'a self,
+        _key: &'a str,
+        _value: Arc<CachedResult>,
+        _ttl: Duration,
+    ) -> TierFuture<'a, ()> {
         Box::pin(async { Ok(()) })
     }
 
@@ -52,11 +62,11 @@ async fn value_stored_between_lookup_and_join_is_taken_not_recomputed() {
 
     let lookup = cache
         .get_or_compute("k", Duration::from_secs(60), || async {
-            Err::<(Arc<Value>, bool), String>("must not run".into())
+            Err::<(Arc<CachedResult>, bool), String>("must not run".into())
         })
         .await
         .unwrap();
-    assert_eq!(lookup, Lookup::Coalesced(Arc::new(json!("raced"))));
+    assert_eq!(lookup, Lookup::Coalesced(entry(json!("raced"))));
     let stats = cache.stats();
     assert_eq!((stats.local.misses, stats.redis.misses, stats.coalesced), (1, 1, 1));
     assert_eq!(cache.inflight.len(), 0);
@@ -73,7 +83,7 @@ async fn hit_rate_counts_hits_of_both_tiers_over_lookups() {
 
 #[test]
 fn lookup_reports_tier_and_label() {
-    let value = Arc::new(json!(1));
+    let value = entry(json!(1));
     let hit = Lookup::Hit(Cached { value: Arc::clone(&value), tier: CacheTier::Redis });
     assert_eq!((hit.tier(), hit.is_hit(), hit.as_str()), (Some(CacheTier::Redis), true, "hit"));
     assert_eq!(hit.value(), &value);

@@ -1,4 +1,4 @@
-//! How a cached value is stored in Redis: compact JSON, LZ4-compressed when that pays, behind a one-byte format tag.
+//! How a cached entry ([`CachedResult`]) is stored in Redis: compact JSON, LZ4-compressed when that pays, behind a one-byte format tag.
 //!
 //! Sizes measured on realistic results (`cargo nextest run -p pattern-cache
 //! encoded_sizes --no-capture` prints them; the test samples live in
@@ -20,8 +20,7 @@
 //! compressed with LZ4 from [`COMPRESS_FROM`] bytes on, kept raw when
 //! compression does not make it smaller.
 
-use serde_json::Value;
-
+use crate::entry::CachedResult;
 use crate::error::CacheError;
 
 /// Smallest JSON encoding worth compressing: below it, LZ4's gain is a few
@@ -38,7 +37,7 @@ const LZ4_JSON: u8 = b'z';
 const MAX_DECODED: usize = 64 << 20;
 
 /// The stored bytes of `value`.
-pub(crate) fn encode(value: &Value) -> Result<Vec<u8>, CacheError> {
+pub(crate) fn encode(value: &CachedResult) -> Result<Vec<u8>, CacheError> {
     let json = serde_json::to_vec(value).map_err(|e| CacheError::Codec(e.to_string()))?;
     if json.len() >= COMPRESS_FROM {
         let compressed = lz4_flex::compress_prepend_size(&json);
@@ -56,7 +55,7 @@ pub(crate) fn encode(value: &Value) -> Result<Vec<u8>, CacheError> {
 }
 
 /// The value stored as `bytes` by [`encode`].
-pub(crate) fn decode(bytes: &[u8]) -> Result<Value, CacheError> {
+pub(crate) fn decode(bytes: &[u8]) -> Result<CachedResult, CacheError> {
     let codec = |e: String| CacheError::Codec(e);
     match bytes.split_first() {
         Some((&RAW_JSON, json)) => serde_json::from_slice(json).map_err(|e| codec(e.to_string())),

@@ -4,13 +4,15 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
+use crate::support::{entry, held};
+use pattern_cache::CachedResult;
 use pattern_cache::{CacheConfig, Lookup, ResultCache};
 use pattern_core::CacheTier;
-use serde_json::{Value, json};
+use serde_json::json;
 
 const TTL: Duration = Duration::from_secs(30);
 
-type Outcome = Result<(Arc<Value>, bool), String>;
+type Outcome = Result<(Arc<CachedResult>, bool), String>;
 
 fn cache() -> Arc<ResultCache> {
     Arc::new(ResultCache::new(CacheConfig::default()))
@@ -38,7 +40,7 @@ async fn identical_concurrent_misses_run_once() {
     let tasks: Vec<_> = (0..50)
         .map(|_| {
             let cache = Arc::clone(&cache);
-            let compute = slow_compute(&calls, Ok((Arc::new(json!({"answer": 42})), true)));
+            let compute = slow_compute(&calls, Ok((entry(json!({"answer": 42})), true)));
             tokio::spawn(async move { cache.get_or_compute("k", TTL, compute).await })
         })
         .collect();
@@ -47,11 +49,11 @@ async fn identical_concurrent_misses_run_once() {
     for task in tasks {
         match task.await.unwrap().unwrap() {
             Lookup::Computed(value) => {
-                assert_eq!(*value, json!({"answer": 42}));
+                assert_eq!(*value, held(json!({"answer": 42})));
                 computed += 1;
             }
             Lookup::Coalesced(value) => {
-                assert_eq!(*value, json!({"answer": 42}));
+                assert_eq!(*value, held(json!({"answer": 42})));
                 coalesced += 1;
             }
             Lookup::Hit(hit) => panic!("nothing was cached yet: {hit:?}"),
@@ -68,8 +70,8 @@ async fn identical_concurrent_misses_run_once() {
 async fn different_keys_do_not_coalesce() {
     let cache = cache();
     let calls = Arc::new(AtomicUsize::new(0));
-    let a = cache.get_or_compute("a", TTL, slow_compute(&calls, Ok((Arc::new(json!(1)), true))));
-    let b = cache.get_or_compute("b", TTL, slow_compute(&calls, Ok((Arc::new(json!(2)), true))));
+    let a = cache.get_or_compute("a", TTL, slow_compute(&calls, Ok((entry(json!(1)), true))));
+    let b = cache.get_or_compute("b", TTL, slow_compute(&calls, Ok((entry(json!(2)), true))));
     let (a, b) = tokio::join!(a, b);
     assert_eq!((a.unwrap().as_str(), b.unwrap().as_str()), ("computed", "computed"));
     assert_eq!(calls.load(Ordering::SeqCst), 2);
@@ -98,10 +100,10 @@ async fn failed_computation_is_not_cached() {
 
     // The next request runs again, and its success is cached.
     let retry = cache
-        .get_or_compute("k", TTL, slow_compute(&calls, Ok((Arc::new(json!("ok")), true))))
+        .get_or_compute("k", TTL, slow_compute(&calls, Ok((entry(json!("ok")), true))))
         .await
         .unwrap();
-    assert_eq!((retry.as_str(), retry.value().as_ref()), ("computed", &json!("ok")));
+    assert_eq!((retry.as_str(), retry.value().as_ref()), ("computed", &held(json!("ok"))));
     assert_eq!(calls.load(Ordering::SeqCst), 2);
 }
 
@@ -109,11 +111,11 @@ async fn failed_computation_is_not_cached() {
 async fn value_refused_for_storage_is_shared_but_not_cached() {
     let cache = cache();
     let calls = Arc::new(AtomicUsize::new(0));
-    let unstored = Ok((Arc::new(json!({"success": false})), false));
+    let unstored = Ok((entry(json!({"success": false})), false));
     let first = cache.get_or_compute("k", TTL, slow_compute(&calls, unstored.clone()));
     let second = cache.get_or_compute("k", TTL, slow_compute(&calls, unstored));
     let (first, second) = tokio::join!(first, second);
-    assert_eq!(first.unwrap().into_value(), Arc::new(json!({"success": false})));
+    assert_eq!(first.unwrap().into_value(), entry(json!({"success": false})));
     assert_eq!(second.unwrap().as_str(), "coalesced");
     assert_eq!(calls.load(Ordering::SeqCst), 1);
     assert_eq!(cache.get("k").await, None);
@@ -127,7 +129,7 @@ async fn cancelled_computation_does_not_hang_waiters() {
         async move {
             cache
                 .get_or_compute("k", TTL, || {
-                    std::future::pending::<Result<(Arc<Value>, bool), String>>()
+                    std::future::pending::<Result<(Arc<CachedResult>, bool), String>>()
                 })
                 .await
         }
@@ -139,7 +141,7 @@ async fn cancelled_computation_does_not_hang_waiters() {
         let cache = Arc::clone(&cache);
         async move {
             cache
-                .get_or_compute("k", TTL, || async { Ok::<_, String>((Arc::new(json!(7)), true)) })
+                .get_or_compute("k", TTL, || async { Ok::<_, String>((entry(json!(7)), true)) })
                 .await
         }
     });
@@ -154,8 +156,8 @@ async fn cancelled_computation_does_not_hang_waiters() {
         .unwrap()
         .unwrap();
     // The waiter started over and computed itself.
-    assert!(matches!(&outcome, Lookup::Computed(v) if **v == json!(7)), "{outcome:?}");
-    assert_eq!(cache.get("k").await.map(|hit| hit.value), Some(Arc::new(json!(7))));
+    assert!(matches!(&outcome, Lookup::Computed(v) if **v == held(json!(7))), "{outcome:?}");
+    assert_eq!(cache.get("k").await.map(|hit| hit.value), Some(entry(json!(7))));
 }
 
 fn engine_bug() -> Outcome {
@@ -181,7 +183,7 @@ async fn panicked_computation_does_not_hang_waiters() {
         let cache = Arc::clone(&cache);
         async move {
             cache
-                .get_or_compute("k", TTL, || async { Ok::<_, String>((Arc::new(json!(8)), true)) })
+                .get_or_compute("k", TTL, || async { Ok::<_, String>((entry(json!(8)), true)) })
                 .await
         }
     });
@@ -191,18 +193,18 @@ async fn panicked_computation_does_not_hang_waiters() {
         .expect("the waiter must not hang")
         .unwrap()
         .unwrap();
-    assert!(matches!(&outcome, Lookup::Computed(v) if **v == json!(8)), "{outcome:?}");
+    assert!(matches!(&outcome, Lookup::Computed(v) if **v == held(json!(8))), "{outcome:?}");
 }
 
 #[tokio::test]
 async fn hit_skips_the_computation() {
     let cache = cache();
-    cache.put("k", Arc::new(json!("cached")), TTL).await;
+    cache.put("k", entry(json!("cached")), TTL).await;
     let calls = Arc::new(AtomicUsize::new(0));
     let lookup =
         cache.get_or_compute("k", TTL, slow_compute(&calls, Err("must not run".into()))).await;
     let lookup = lookup.unwrap();
     assert_eq!((lookup.is_hit(), lookup.tier()), (true, Some(CacheTier::Local)));
-    assert_eq!(*lookup.into_value(), json!("cached"));
+    assert_eq!(*lookup.into_value(), held(json!("cached")));
     assert_eq!(calls.load(Ordering::SeqCst), 0);
 }

@@ -1,8 +1,8 @@
 //! Memory generations: a write makes every earlier recall unreachable.
 
-use std::sync::Arc;
 use std::time::Duration;
 
+use crate::support::{entry, held};
 use pattern_cache::{
     CacheConfig, CacheKey, KeyParts, LOCAL_PRINCIPAL, Lookup, ResultCache, cache_key,
 };
@@ -50,7 +50,7 @@ async fn recall_cached_before_a_write_is_not_served_after_it() {
     let ttl = Duration::from_secs(60);
     let before = cache
         .get_or_compute(&recall_key(&cache, "default"), ttl, || async {
-            Ok::<_, String>((Arc::new(json!({"memories": []})), true))
+            Ok::<_, String>((entry(json!({"memories": []})), true))
         })
         .await
         .unwrap();
@@ -61,12 +61,12 @@ async fn recall_cached_before_a_write_is_not_served_after_it() {
 
     let after = cache
         .get_or_compute(&recall_key(&cache, "default"), ttl, || async {
-            Ok::<_, String>((Arc::new(json!({"memories": ["retry 3 times"]})), true))
+            Ok::<_, String>((entry(json!({"memories": ["retry 3 times"]})), true))
         })
         .await
         .unwrap();
     assert!(
-        matches!(&after, Lookup::Computed(v) if **v == json!({"memories": ["retry 3 times"]})),
+        matches!(&after, Lookup::Computed(v) if **v == held(json!({"memories": ["retry 3 times"]}))),
         "{after:?}"
     );
 }

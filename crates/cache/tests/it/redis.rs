@@ -9,12 +9,14 @@ use pattern_cache::{
     CacheConfig, Coherence, Lookup, RedisConfig, RedisTier, SharedGenerations, SharedTier,
 };
 use pattern_core::CacheTier;
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::redis_support::{
     Instance, OwnRedis, admin, cache_config, closed_port, compute, eventually, recall_key,
     recall_now, require_redis, test_config, unique_prefix,
 };
+use crate::support::{entry, held};
+use pattern_cache::CachedResult;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn repeat_on_another_instance_is_a_redis_hit_that_fills_its_local_tier() {
@@ -30,12 +32,12 @@ async fn repeat_on_another_instance_is_a_redis_hit_that_fills_its_local_tier() {
     let second = b
         .cache
         .get_or_compute("k", ttl, || async {
-            Err::<(Arc<Value>, bool), _>("must not run".to_owned())
+            Err::<(Arc<CachedResult>, bool), _>("must not run".to_owned())
         })
         .await
         .unwrap();
     assert_eq!(second.tier(), Some(CacheTier::Redis));
-    assert_eq!(**second.value(), json!({"answer": 42}));
+    assert_eq!(**second.value(), held(json!({"answer": 42})));
     let third = b.cache.get("k").await.expect("promoted");
     assert_eq!(third.tier, CacheTier::Local);
 
@@ -51,8 +53,8 @@ async fn redis_keeps_an_entry_for_the_shorter_of_its_ttl_and_the_results() {
     let a = Instance::new(&test_config(&url, &prefix), cache_config()).ready().await;
     let admin = admin(&url).await;
 
-    a.cache.put("short", Arc::new(json!(1)), a.cache.ttl_for(Some(7))).await;
-    a.cache.put("long", Arc::new(json!(2)), a.cache.ttl_for(Some(3600))).await;
+    a.cache.put("short", entry(json!(1)), a.cache.ttl_for(Some(7))).await;
+    a.cache.put("long", entry(json!(2)), a.cache.ttl_for(Some(3600))).await;
     let short: i64 = admin.pttl(format!("{prefix}v1:r:short")).await.unwrap();
     let long: i64 = admin.pttl(format!("{prefix}v1:r:long")).await.unwrap();
     assert!((6_000..=7_000).contains(&short), "short: {short} ms");
@@ -114,7 +116,7 @@ async fn bounded_coherence_serves_a_recall_from_before_a_write_only_within_the_b
     let new_key = recall_key(ns, g0 + 1);
     assert_ne!(new_key, old_key);
     let recall = b.cache.get_or_compute(&new_key, ttl, || compute(json!("after the write"))).await;
-    assert!(matches!(recall, Ok(Lookup::Computed(ref v)) if **v == json!("after the write")));
+    assert!(matches!(recall, Ok(Lookup::Computed(ref v)) if **v == held(json!("after the write"))));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -133,7 +135,7 @@ async fn strict_recall_right_after_a_write_on_another_instance_is_never_stale() 
     recall_now(&b.cache, ns, current.clone()).await;
     for round in 0..20 {
         let hit = recall_now(&b.cache, ns, json!("must not run")).await;
-        assert_eq!((hit.tier(), &**hit.value()), (Some(CacheTier::Local), &current));
+        assert_eq!((hit.tier(), &**hit.value()), (Some(CacheTier::Local), &held(current.clone())));
         c.cache.key_generation(ns).await.unwrap();
 
         // No pause between the write and the recalls.
@@ -143,12 +145,16 @@ async fn strict_recall_right_after_a_write_on_another_instance_is_never_stale() 
             // Computed, or B's result of the line above, from Redis: never
             // what was cached before the write.
             let recall = recall_now(&instance.cache, ns, after.clone()).await;
-            assert_eq!(**recall.value(), after, "round {round}: {name} served {recall:?}");
+            assert_eq!(
+                **recall.value(),
+                held(after.clone()),
+                "round {round}: {name} served {recall:?}"
+            );
         }
         // Once the write is seen, the new recall is cached again (by the
         // recall above, or by this one when the one above found its key
         // outdated and could not store).
-        assert_eq!(**recall_now(&b.cache, ns, after.clone()).await.value(), after);
+        assert_eq!(**recall_now(&b.cache, ns, after.clone()).await.value(), held(after.clone()));
         current = after;
     }
     let stats = b.cache.stats();
@@ -176,17 +182,17 @@ async fn strict_lookups_read_a_generation_only_for_entries_that_read_memory() {
     let url = format!("redis://127.0.0.1:{}", server.port);
     let a = Instance::new(&test_config(&url, "free:"), cache_config()).ready().await;
     let ttl = a.cache.ttl_for(None);
-    a.cache.put("plain", Arc::new(json!(1)), ttl).await;
+    a.cache.put("plain", entry(json!(1)), ttl).await;
     recall_now(&a.cache, "ns", json!("recall")).await;
 
     let gets = command_calls(server.port, "get");
     for _ in 0..100 {
         let hit = a.cache.get("plain").await.expect("a local hit");
-        assert_eq!((hit.tier, &*hit.value), (CacheTier::Local, &json!(1)));
+        assert_eq!((hit.tier, &*hit.value), (CacheTier::Local, &held(json!(1))));
     }
     assert_eq!(command_calls(server.port, "get"), gets, "no Redis call for a plain local hit");
     let hit = recall_now(&a.cache, "ns", json!("must not run")).await;
-    assert_eq!((hit.tier(), &**hit.value()), (Some(CacheTier::Local), &json!("recall")));
+    assert_eq!((hit.tier(), &**hit.value()), (Some(CacheTier::Local), &held(json!("recall"))));
     // The lookup's GET of the generation, and at most one more by
     // `key_generation` if a late heartbeat made the link untrusted meanwhile.
     let after = command_calls(server.port, "get");
@@ -205,12 +211,12 @@ async fn strict_recall_runs_uncached_while_redis_does_not_answer() {
     let generation = a.cache.key_generation(ns).await.unwrap();
     let key = recall_key(ns, generation);
     let ttl = a.cache.ttl_for(None);
-    a.cache.put("plain", Arc::new(json!("plain")), ttl).await;
+    a.cache.put("plain", entry(json!("plain")), ttl).await;
 
     server.signal("STOP");
     // The local tier holds the recall, but its generation cannot be read.
     let recall = a.cache.get_or_compute(&key, ttl, || compute(json!("fresh"))).await.unwrap();
-    assert!(matches!(recall, Lookup::Computed(ref v) if **v == json!("fresh")), "{recall:?}");
+    assert!(matches!(recall, Lookup::Computed(ref v) if **v == held(json!("fresh"))), "{recall:?}");
     // An entry that reads no memory is still served by the local tier.
     assert_eq!(a.cache.get("plain").await.map(|hit| hit.tier), Some(CacheTier::Local));
     server.signal("CONT");
@@ -281,7 +287,7 @@ async fn redis_down_makes_every_request_a_miss_that_still_succeeds() {
     let ttl = cache.ttl_for(None);
     let started = Instant::now();
     let first = cache.get_or_compute("k", ttl, || compute(json!("fresh"))).await.unwrap();
-    assert!(matches!(first, Lookup::Computed(ref v) if **v == json!("fresh")));
+    assert!(matches!(first, Lookup::Computed(ref v) if **v == held(json!("fresh"))));
     let again = cache.get_or_compute("k", ttl, || compute(json!("recomputed"))).await.unwrap();
     assert_eq!(again.tier(), Some(CacheTier::Local), "the local tier still serves");
     assert_eq!(cache.get("other").await, None);
@@ -344,7 +350,7 @@ async fn identical_misses_on_two_instances_compute_once() {
     assert_eq!(holder.await.unwrap().unwrap().as_str(), "computed");
     let waited = waited.unwrap();
     assert_eq!(waited.tier(), Some(CacheTier::Redis));
-    assert_eq!(**waited.value(), json!("from A"));
+    assert_eq!(**waited.value(), held(json!("from A")));
     assert_eq!(runs.load(Ordering::SeqCst), 1);
 }
 
@@ -365,7 +371,7 @@ async fn lease_holder_that_stores_nothing_delays_others_only_by_the_wait_bound()
             a.cache
                 .get_or_compute("stuck", ttl, || async move {
                     started_tx.send(()).unwrap();
-                    std::future::pending::<Result<(Arc<Value>, bool), String>>().await
+                    std::future::pending::<Result<(Arc<CachedResult>, bool), String>>().await
                 })
                 .await
         })
@@ -375,7 +381,7 @@ async fn lease_holder_that_stores_nothing_delays_others_only_by_the_wait_bound()
     let started = Instant::now();
     let ttl = b.cache.ttl_for(None);
     let lookup = b.cache.get_or_compute("stuck", ttl, || compute(json!("from B"))).await.unwrap();
-    assert!(matches!(lookup, Lookup::Computed(ref v) if **v == json!("from B")));
+    assert!(matches!(lookup, Lookup::Computed(ref v) if **v == held(json!("from B"))));
     assert!(started.elapsed() >= wait, "B waited for A first: {:?}", started.elapsed());
     stuck.abort();
 }
@@ -419,9 +425,9 @@ async fn rediss_with_a_private_ca_shares_entries() {
     let a = Instance::new(&config, cache_config()).ready().await;
     let b = Instance::new(&config, cache_config()).ready().await;
 
-    a.cache.put("k", Arc::new(json!("over TLS")), Duration::from_secs(30)).await;
+    a.cache.put("k", entry(json!("over TLS")), Duration::from_secs(30)).await;
     let hit = b.cache.get("k").await.expect("shared over TLS");
-    assert_eq!((hit.tier, hit.value.as_ref()), (CacheTier::Redis, &json!("over TLS")));
+    assert_eq!((hit.tier, hit.value.as_ref()), (CacheTier::Redis, &held(json!("over TLS"))));
 
     // Without the CA the server's certificate is not trusted: no connection.
     let untrusted = RedisTier::connect(&test_config(&url, "tls:")).unwrap();
@@ -483,7 +489,7 @@ async fn redis_killed_and_restarted_comes_back_without_a_restart_of_the_cache() 
     }
 
     let b = Instance::new(&config, cache_config()).ready().await;
-    a.cache.put("after", Arc::new(json!("back")), ttl).await;
+    a.cache.put("after", entry(json!("back")), ttl).await;
     assert_eq!(b.cache.get("after").await.map(|hit| hit.tier), Some(CacheTier::Redis));
 }
 
@@ -512,7 +518,7 @@ async fn paused_redis_trips_the_breaker_so_requests_stop_waiting_on_it() {
     server.signal("CONT");
     tokio::time::sleep(pattern_cache::BREAKER_COOLDOWN).await;
     let a = a.ready().await;
-    a.cache.put("k", Arc::new(json!("resumed")), Duration::from_secs(30)).await;
+    a.cache.put("k", entry(json!("resumed")), Duration::from_secs(30)).await;
     let b = Instance::new(&config, cache_config()).ready().await;
     assert_eq!(b.cache.get("k").await.map(|hit| hit.tier), Some(CacheTier::Redis));
 }

@@ -12,6 +12,7 @@ use serde_json::json;
 use crate::redis_support::{
     Instance, OwnRedis, cache_config, compute, eventually, recall_now, test_config,
 };
+use crate::support::{entry, held};
 
 /// Three masters, no replicas, each in a directory of its own (where its
 /// `nodes.conf` lets it rejoin after a restart).
@@ -103,11 +104,11 @@ async fn three_node_cluster_shares_entries_and_announces_writes() {
 
     // Keys spread over the three nodes' slots.
     for i in 0..20 {
-        a.cache.put(&format!("k{i}"), Arc::new(json!(i)), Duration::from_secs(30)).await;
+        a.cache.put(&format!("k{i}"), entry(json!(i)), Duration::from_secs(30)).await;
     }
     for i in 0..20 {
         let hit = b.cache.get(&format!("k{i}")).await.expect("shared through the cluster");
-        assert_eq!((hit.tier, hit.value.as_ref()), (CacheTier::Redis, &json!(i)));
+        assert_eq!((hit.tier, hit.value.as_ref()), (CacheTier::Redis, &held(json!(i))));
     }
 
     // Strict: the generation and the entry live on different nodes; the
@@ -116,7 +117,7 @@ async fn three_node_cluster_shares_entries_and_announces_writes() {
     assert_eq!(recall_now(&b.cache, "ns", json!("-")).await.tier(), Some(CacheTier::Local));
     a.cache.record_memory_write("ns").await;
     let recall = recall_now(&b.cache, "ns", json!("after")).await;
-    assert!(matches!(recall, Lookup::Computed(ref v) if **v == json!("after")), "{recall:?}");
+    assert!(matches!(recall, Lookup::Computed(ref v) if **v == held(json!("after"))), "{recall:?}");
     // What A answers now is in Redis (B's result, or A's own); a third
     // instance's lookup misses locally and reads entry and generation.
     let in_redis = recall_now(&a.cache, "ns", json!("from A")).await.into_value();
@@ -193,7 +194,7 @@ async fn cluster_node_killed_under_load_fails_no_request_and_the_tier_recovers()
         let mut shared = 0;
         for i in 0..20 {
             let key = format!("after{round}-{i}");
-            a.cache.put(&key, Arc::new(json!(i)), Duration::from_secs(30)).await;
+            a.cache.put(&key, entry(json!(i)), Duration::from_secs(30)).await;
             if b.cache.get(&key).await.is_some_and(|hit| hit.tier == CacheTier::Redis) {
                 shared += 1;
             }

@@ -1,7 +1,6 @@
 //! The Redis tier through Redis Sentinel: a `redis-server` and a sentinel monitoring it, both started by the test, and a `redis-sentinel://` URL.
 
 use std::process::{Child, Command, Stdio};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use pattern_cache::Lookup;
@@ -11,6 +10,7 @@ use serde_json::json;
 use crate::redis_support::{
     Instance, OwnRedis, cache_config, closed_port, recall_now, test_config,
 };
+use crate::support::{entry, held};
 
 /// A sentinel (`redis-server CONFIG --sentinel`), killed when dropped.
 struct Sentinel {
@@ -74,9 +74,9 @@ async fn sentinel_url_shares_entries_and_keeps_recalls_strict() {
     let b = Instance::new(&config, cache_config()).ready().await;
 
     let ttl = a.cache.ttl_for(None);
-    a.cache.put("k", Arc::new(json!("through the sentinel")), ttl).await;
+    a.cache.put("k", entry(json!("through the sentinel")), ttl).await;
     let hit = b.cache.get("k").await.expect("B reads A's entry");
-    assert_eq!((hit.tier, &*hit.value), (CacheTier::Redis, &json!("through the sentinel")));
+    assert_eq!((hit.tier, &*hit.value), (CacheTier::Redis, &held(json!("through the sentinel"))));
     // The entry is on the master the sentinel named.
     let keys = Command::new("redis-cli")
         .args(["-p", &master.port.to_string(), "--scan", "--pattern", "sentinel:*"])
@@ -87,5 +87,5 @@ async fn sentinel_url_shares_entries_and_keeps_recalls_strict() {
     recall_now(&b.cache, "ns", json!("before")).await;
     a.cache.record_memory_write("ns").await;
     let recall = recall_now(&b.cache, "ns", json!("after")).await;
-    assert!(matches!(recall, Lookup::Computed(ref v) if **v == json!("after")), "{recall:?}");
+    assert!(matches!(recall, Lookup::Computed(ref v) if **v == held(json!("after"))), "{recall:?}");
 }

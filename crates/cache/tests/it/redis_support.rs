@@ -8,6 +8,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use fred::prelude::{Builder, Client, ClientLike, Config};
+use pattern_cache::CachedResult;
 use pattern_cache::{
     CacheConfig, CacheKey, KeyParts, LOCAL_PRINCIPAL, Lookup, RedisConfig, RedisTier, ResultCache,
     cache_key,
@@ -199,13 +200,13 @@ pub fn recall_key(namespace: &str, generation: u64) -> CacheKey {
     })
 }
 
-pub async fn compute(value: Value) -> Result<(Arc<Value>, bool), String> {
-    Ok((Arc::new(value), true))
+pub async fn compute(value: Value) -> Result<(Arc<CachedResult>, bool), String> {
+    Ok((crate::support::entry(value), true))
 }
 
 /// A recall the way the engine runs it: the generation from
 /// `key_generation`, the key, then the lookup (computing `value` on a miss).
-pub async fn recall_now(cache: &ResultCache, ns: &str, value: Value) -> Lookup<Arc<Value>> {
+pub async fn recall_now(cache: &ResultCache, ns: &str, value: Value) -> Lookup<Arc<CachedResult>> {
     let generation = cache.key_generation(ns).await.expect("Redis is up");
     let ttl = cache.ttl_for(None);
     cache.get_or_compute(&recall_key(ns, generation), ttl, || compute(value)).await.unwrap()

@@ -9,6 +9,8 @@ use pattern_core::CacheTier;
 use serde_json::json;
 
 use crate::support::FakeShared;
+use crate::support::{entry, held};
+use pattern_cache::CachedResult;
 
 fn cache_with(shared: &Arc<FakeShared>) -> ResultCache {
     let config = CacheConfig {
@@ -29,7 +31,7 @@ async fn local_miss_is_answered_by_the_shared_tier_and_promoted() {
     let first = cache.get("k").await.expect("shared hit");
     assert_eq!(
         (first.tier, first.value.as_ref()),
-        (CacheTier::Redis, &json!("from another instance"))
+        (CacheTier::Redis, &held(json!("from another instance")))
     );
     let second = cache.get("k").await.expect("local hit");
     assert_eq!(second.tier, CacheTier::Local);
@@ -58,7 +60,7 @@ async fn put_writes_every_tier_with_its_own_ttl() {
     let ttl = cache.ttl_for(None);
     assert_eq!(ttl, Duration::from_secs(300));
     let computed = cache
-        .get_or_compute("k", ttl, || async { Ok::<_, String>((Arc::new(json!("v")), true)) })
+        .get_or_compute("k", ttl, || async { Ok::<_, String>((entry(json!("v")), true)) })
         .await
         .unwrap();
     assert_eq!(computed.as_str(), "computed");
@@ -67,7 +69,7 @@ async fn put_writes_every_tier_with_its_own_ttl() {
     tokio::time::advance(Duration::from_secs(60)).await;
     assert_eq!(cache.get("k").await.map(|hit| hit.tier), Some(CacheTier::Redis));
 
-    cache.put("short", Arc::new(json!(1)), Duration::from_secs(5)).await;
+    cache.put("short", entry(json!(1)), Duration::from_secs(5)).await;
     assert_eq!(shared.ttl("short"), Some(Duration::from_secs(5)));
 }
 
@@ -79,11 +81,11 @@ async fn shared_tier_down_serves_from_local_tier_and_source() {
 
     let computed = cache
         .get_or_compute("k", Duration::from_secs(30), || async {
-            Ok::<_, String>((Arc::new(json!("fresh")), true))
+            Ok::<_, String>((entry(json!("fresh")), true))
         })
         .await
         .unwrap();
-    assert!(matches!(&computed, Lookup::Computed(v) if **v == json!("fresh")));
+    assert!(matches!(&computed, Lookup::Computed(v) if **v == held(json!("fresh"))));
     assert_eq!(cache.get("k").await.map(|hit| hit.tier), Some(CacheTier::Local));
 
     let stats = cache.stats();
@@ -108,7 +110,7 @@ async fn slow_shared_tier_times_out_as_a_miss() {
 async fn invalidate_all_clears_the_shared_tier_too() {
     let shared = Arc::new(FakeShared::default());
     let cache = cache_with(&shared);
-    cache.put("a", Arc::new(json!(1)), Duration::from_secs(30)).await;
+    cache.put("a", entry(json!(1)), Duration::from_secs(30)).await;
     assert_eq!(shared.len(), 1);
     cache.invalidate_all().await;
     assert_eq!(shared.len(), 0);
@@ -129,12 +131,12 @@ async fn lease_held_elsewhere_waits_for_the_holders_value() {
     };
     let lookup = cache
         .get_or_compute("k", Duration::from_secs(60), || async {
-            Err::<(Arc<serde_json::Value>, bool), _>("must not run".to_owned())
+            Err::<(Arc<CachedResult>, bool), _>("must not run".to_owned())
         })
         .await
         .unwrap();
     assert_eq!(lookup.tier(), Some(CacheTier::Redis));
-    assert_eq!(**lookup.value(), json!("from the holder"));
+    assert_eq!(**lookup.value(), held(json!("from the holder")));
     assert_eq!(cache.get("k").await.map(|hit| hit.tier), Some(CacheTier::Local));
     filler.await.unwrap();
 }
@@ -147,7 +149,7 @@ async fn lease_held_elsewhere_without_a_value_computes_after_the_wait() {
     let started = tokio::time::Instant::now();
     let lookup = cache
         .get_or_compute("k", Duration::from_secs(60), || async {
-            Ok::<_, String>((Arc::new(json!("computed here")), true))
+            Ok::<_, String>((entry(json!("computed here")), true))
         })
         .await
         .unwrap();
@@ -165,7 +167,7 @@ async fn unavailable_tier_is_not_waited_on_for_a_lease() {
     let started = tokio::time::Instant::now();
     let lookup = cache
         .get_or_compute("k", Duration::from_secs(60), || async {
-            Ok::<_, String>((Arc::new(json!(1)), true))
+            Ok::<_, String>((entry(json!(1)), true))
         })
         .await
         .unwrap();

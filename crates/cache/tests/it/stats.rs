@@ -3,6 +3,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::support::{entry, held};
 use pattern_cache::{CacheConfig, ResultCache};
 use pattern_core::{CacheStats, LocalCacheStats, RedisCacheStats};
 use serde_json::json;
@@ -13,8 +14,8 @@ const TTL: Duration = Duration::from_secs(30);
 async fn stats_count_hits_misses_and_entries() {
     let cache = ResultCache::new(CacheConfig::default());
     assert_eq!(cache.get("a").await, None);
-    cache.put("a", Arc::new(json!(1)), TTL).await;
-    cache.put("b", Arc::new(json!(2)), TTL).await;
+    cache.put("a", entry(json!(1)), TTL).await;
+    cache.put("b", entry(json!(2)), TTL).await;
     assert!(cache.get("a").await.is_some());
     assert!(cache.get("a").await.is_some());
     assert_eq!(cache.get("c").await, None);
@@ -41,7 +42,7 @@ fn fresh_cache_reports_zero_and_redis_unavailable() {
 async fn invalidate_all_empties_the_cache() {
     let cache = ResultCache::new(CacheConfig::default());
     for key in ["a", "b", "c"] {
-        cache.put(key, Arc::new(json!(key)), TTL).await;
+        cache.put(key, entry(json!(key)), TTL).await;
     }
     assert_eq!(cache.stats().local.entries, 3);
     cache.invalidate_all().await;
@@ -52,11 +53,11 @@ async fn invalidate_all_empties_the_cache() {
 #[tokio::test]
 async fn invalidate_drops_one_key() {
     let cache = ResultCache::new(CacheConfig::default());
-    cache.put("a", Arc::new(json!(1)), TTL).await;
-    cache.put("b", Arc::new(json!(2)), TTL).await;
+    cache.put("a", entry(json!(1)), TTL).await;
+    cache.put("b", entry(json!(2)), TTL).await;
     cache.invalidate("a").await;
     assert_eq!(cache.get("a").await, None);
-    assert_eq!(cache.get("b").await.map(|hit| hit.value), Some(Arc::new(json!(2))));
+    assert_eq!(cache.get("b").await.map(|hit| hit.value), Some(entry(json!(2))));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -69,7 +70,7 @@ async fn one_cache_serves_every_worker_thread() {
                 let key = format!("k{}", i % 4);
                 let lookup = cache
                     .get_or_compute(&key, TTL, || async move {
-                        Ok::<_, String>((Arc::new(json!(i % 4)), true))
+                        Ok::<_, String>((entry(json!(i % 4)), true))
                     })
                     .await
                     .unwrap();
@@ -79,7 +80,7 @@ async fn one_cache_serves_every_worker_thread() {
         .collect();
     for task in tasks {
         let (expected, value) = task.await.unwrap();
-        assert_eq!(*value, json!(expected));
+        assert_eq!(*value, held(json!(expected)));
     }
     assert_eq!(cache.stats().local.entries, 4);
 }

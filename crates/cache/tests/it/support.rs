@@ -5,9 +5,19 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use pattern_cache::{CacheError, SharedEntry, SharedTier, TierFuture};
+use pattern_cache::{CacheError, CachedResult, SharedEntry, SharedTier, TierFuture};
 use pattern_core::{MemoryOp, MemorySpec, PatternDefinition, PatternSource, PatternType, ToolSpec};
 use serde_json::Value;
+
+/// A cache entry whose result is `{"v": value}`: what these tests store.
+pub fn entry(value: Value) -> Arc<CachedResult> {
+    Arc::new(held(value))
+}
+
+/// The entry [`entry`] shares, for comparisons.
+pub fn held(value: Value) -> CachedResult {
+    CachedResult::new(serde_json::Map::from_iter([("v".to_owned(), value)]))
+}
 
 pub fn pattern(
     tool: bool,
@@ -44,7 +54,7 @@ pub fn pattern(
 /// never stores), with time paused. Entries do not expire here; tests read `ttls`.
 #[derive(Default)]
 pub struct FakeShared {
-    entries: Mutex<HashMap<String, (Arc<Value>, Duration)>>,
+    entries: Mutex<HashMap<String, (Arc<CachedResult>, Duration)>>,
     /// Every call fails as if the connection were refused.
     pub down: AtomicBool,
     /// Every call takes 10 s.
@@ -55,7 +65,7 @@ pub struct FakeShared {
 
 impl FakeShared {
     pub fn insert(&self, key: &str, value: Value, ttl: Duration) {
-        self.entries.lock().unwrap().insert(key.to_owned(), (Arc::new(value), ttl));
+        self.entries.lock().unwrap().insert(key.to_owned(), (entry(value), ttl));
     }
 
     /// TTL each key was stored with.
@@ -89,7 +99,12 @@ impl SharedTier for FakeShared {
         })
     }
 
-    fn put<'a>(&'a self, key: &'a str, value: Arc<Value>, ttl: Duration) -> TierFuture<'a, ()> {
+    fn put<'a>(
+        &'a self,
+        key: &'a str,
+        value: Arc<CachedResult>,
+        ttl: Duration,
+    ) -> TierFuture<'a, ()> {
         Box::pin(async move {
             self.fault().await?;
             self.entries.lock().unwrap().insert(key.to_owned(), (value, ttl));

@@ -4,7 +4,17 @@ use serde_json::{Value, json};
 
 use super::*;
 
-fn recall() -> Value {
+/// The entry whose JSON is `value`.
+fn typed(value: Value) -> CachedResult {
+    serde_json::from_value(value).unwrap()
+}
+
+/// An entry whose result is `{"v": value}`.
+fn holding(value: Value) -> CachedResult {
+    typed(json!({"result": {"v": value}}))
+}
+
+fn recall() -> CachedResult {
     let texts = [
         "The deploy pipeline for the billing service runs on GitHub Actions and pushes images to the internal registry; staging is promoted to prod by hand after the smoke tests pass.",
         "Alice prefers short answers with code first, and wants every SQL migration reviewed by the data team before it reaches production.",
@@ -25,20 +35,20 @@ fn recall() -> Value {
             })
         })
         .collect();
-    json!({
+    typed(json!({
         "result": {"count": 5, "memories": memories, "query": "how do we deploy billing"},
         "metadata": {"memory_op": "search", "namespace": "team-platform"},
-    })
+    }))
 }
 
-fn small_tool_result() -> Value {
-    json!({
+fn small_tool_result() -> CachedResult {
+    typed(json!({
         "result": {"content": [{"type": "text", "text": "{\n  \"timezone\": \"Europe/Paris\",\n  \"datetime\": \"2026-12-03T14:24:18+01:00\",\n  \"is_dst\": false\n}"}], "isError": false},
         "metadata": {"server": "time", "tool": "get_current_time", "downstream_ms": 3},
-    })
+    }))
 }
 
-fn listing_tool_result() -> Value {
+fn listing_tool_result() -> CachedResult {
     let mut text = String::new();
     for i in 0..40 {
         text.push_str(&format!(
@@ -48,10 +58,10 @@ fn listing_tool_result() -> Value {
             i
         ));
     }
-    json!({
+    typed(json!({
         "result": {"content": [{"type": "text", "text": text}], "isError": false},
         "metadata": {"server": "filesystem", "tool": "list_directory", "downstream_ms": 12},
-    })
+    }))
 }
 
 #[test]
@@ -81,7 +91,7 @@ fn encoded_sizes() {
 
 #[test]
 fn values_below_the_threshold_are_stored_raw() {
-    let value = json!({"a": "x".repeat(COMPRESS_FROM / 2)});
+    let value = holding(json!("x".repeat(COMPRESS_FROM / 2)));
     let stored = encode(&value).unwrap();
     assert_eq!(stored[0], b'j');
     assert_eq!(&stored[1..], serde_json::to_vec(&value).unwrap().as_slice());
@@ -99,7 +109,7 @@ fn incompressible_values_are_stored_raw() {
             char::from(b'!' + (state % 90) as u8)
         })
         .collect();
-    let value = Value::String(text);
+    let value = holding(Value::String(text));
     let stored = encode(&value).unwrap();
     assert_eq!(stored[0], b'j');
     assert_eq!(decode(&stored).unwrap(), value);
@@ -107,9 +117,15 @@ fn incompressible_values_are_stored_raw() {
 
 #[test]
 fn corrupt_values_are_codec_errors() {
-    for bytes in
-        [&b""[..], b"x{}", b"j{not json", b"z\xff\xff\xff\x7f", b"z\x10\x00\x00\x00garbage"]
-    {
+    for bytes in [
+        &b""[..],
+        b"x{}",
+        b"j{not json",
+        b"j[1, 2]",
+        b"j{\"result\": 3}",
+        b"z\xff\xff\xff\x7f",
+        b"z\x10\x00\x00\x00garbage",
+    ] {
         let error = decode(bytes).unwrap_err();
         assert_eq!(error.reason(), "codec", "{bytes:?}: {error}");
     }
