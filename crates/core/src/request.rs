@@ -167,14 +167,15 @@ fn query(args: &Map<String, Value>) -> Result<String, InputError> {
     };
     let too_long =
         || InputError::new("query", format!("must be at most {QUERY_MAX_CHARS} characters"));
-    // A char is at most 4 bytes: anything longer is refused before any scan.
-    // Leading and trailing whitespace is allowed a generous margin.
-    if raw.len() > QUERY_MAX_CHARS * 4 + 1024 {
-        return Err(too_long());
-    }
+    // The limit is on the trimmed query, however much whitespace surrounds it
+    // (trimming reads only that whitespace).
     let trimmed = raw.trim();
     if trimmed.is_empty() {
         return Err(InputError::new("query", "must not be empty or only whitespace"));
+    }
+    // A char is at most 4 bytes: anything longer is refused before any scan.
+    if trimmed.len() > QUERY_MAX_CHARS * 4 {
+        return Err(too_long());
     }
     let mut chars = 0usize;
     for c in trimmed.chars() {

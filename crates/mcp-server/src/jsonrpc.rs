@@ -146,8 +146,11 @@ fn diagnose(line: &[u8], error: &serde_json::Error) -> Rejection {
         let message = format!("Parse error: {} at byte {}", fatal.reason, fatal.at);
         return Rejection::new(PARSE_ERROR, message, id_to);
     }
-    // A notification is never answered, even when broken.
-    let silent = |to: ReplyTo| if found.has_id_key { to } else { ReplyTo::Nobody };
+    // A notification is never answered, even when broken; a line that is not
+    // an object (a bare string with a lone surrogate) is no notification.
+    let silent = |to: ReplyTo| {
+        if found.has_id_key || found.top != Top::Object { to } else { ReplyTo::Nobody }
+    };
     if let Some(problem) = &found.problem {
         let (code, what) = if problem.reason.starts_with("nesting") {
             (INVALID_REQUEST, "Invalid Request")

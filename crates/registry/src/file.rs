@@ -216,7 +216,33 @@ fn read_pattern(item: Spanned<DeValue<'_>>, lines: &LineIndex) -> ParsedPattern 
             None => e.message().to_owned(),
         }
     });
+    let raw = raw.and_then(|raw| match raw.tool.as_ref().and_then(non_finite_argument) {
+        Some(path) => Err(format!(
+            "`{path}`: nan and inf have no JSON form (write a finite number, or a string)"
+        )),
+        None => Ok(raw),
+    });
     ParsedPattern { line, name, raw }
+}
+
+/// The path of the first tool argument that was `nan` or `inf` in the file.
+///
+/// TOML has no null, so a null in the arguments read is a float JSON cannot
+/// carry, which serde_json turned into null: the tool would get `null`.
+fn non_finite_argument(tool: &ToolSpec) -> Option<String> {
+    fn find(value: &serde_json::Value, path: String) -> Option<String> {
+        match value {
+            serde_json::Value::Null => Some(path),
+            serde_json::Value::Array(items) => {
+                items.iter().enumerate().find_map(|(i, v)| find(v, format!("{path}[{i}]")))
+            }
+            serde_json::Value::Object(map) => {
+                map.iter().find_map(|(k, v)| find(v, format!("{path}.{k}")))
+            }
+            _ => None,
+        }
+    }
+    tool.arguments.iter().find_map(|(k, v)| find(v, format!("tool.arguments.{k}")))
 }
 
 /// Byte offset → 1-based line.

@@ -57,7 +57,7 @@ fn parse(template: &str) -> Result<Vec<Piece<'_>>, String> {
                 };
                 if !valid_name(name) {
                     return Err(format!(
-                        "invalid placeholder `{{{inner}}}`: a name is a letter or `_` followed by letters, digits or `_` (write `{{{{` for a literal brace)"
+                        "invalid placeholder `{{{inner}}}`: a name is a letter or `_` followed by letters, digits, `_`, `.`, `[` or `]` (write `{{{{` for a literal brace)"
                     ));
                 }
                 if i > literal_start {
@@ -81,11 +81,13 @@ fn parse(template: &str) -> Result<Vec<Piece<'_>>, String> {
     Ok(pieces)
 }
 
-/// The names a regex capture group may have, so any group can be referenced.
+/// The names a regex capture group may have, so any group can be referenced:
+/// the `regex` crate takes a letter or `_`, then letters, digits, `_`, `.`,
+/// `[` and `]`, letters and digits being Unicode ones (`(?P<città>…)`).
 fn valid_name(name: &str) -> bool {
     let mut chars = name.chars();
-    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '[' | ']'))
+    chars.next().is_some_and(|c| c.is_alphabetic() || c == '_')
+        && chars.all(|c| c.is_alphanumeric() || matches!(c, '_' | '.' | '[' | ']'))
 }
 
 /// The placeholders of a template, in order; an error on unbalanced braces

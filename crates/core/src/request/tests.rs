@@ -45,6 +45,24 @@ fn query_length_counts_characters_after_trim() {
     assert_eq!(err(json!({"query": "   "})).field, "query");
 }
 
+/// The limit is on the trimmed query (docs/CONTRACT.md §3): whitespace around
+/// it, however long, does not make it too long. A byte cap on the untrimmed
+/// text refused `"a"` followed by 17,500 spaces as over 4096 characters; the
+/// fuzz target `execute_input` (fuzz/) flags that input against its check of
+/// the §3 table.
+#[test]
+fn surrounding_whitespace_does_not_count_towards_the_limit() {
+    let padded =
+        format!("{}{}{}", " ".repeat(20_000), "é".repeat(QUERY_MAX_CHARS), "\n".repeat(20_000));
+    let r = ExecuteRequest::from_json(&args(json!({"query": padded}))).unwrap();
+    assert_eq!(r.query, "é".repeat(QUERY_MAX_CHARS));
+    let r = ExecuteRequest::from_json(&args(json!({"query": format!("a{}", " ".repeat(17_500))})));
+    assert_eq!(r.unwrap().query, "a");
+    let e =
+        err(json!({"query": format!("{}{}", " ".repeat(20_000), "a".repeat(QUERY_MAX_CHARS + 1))}));
+    assert!(e.rule.contains("at most 4096"), "{e}");
+}
+
 #[test]
 fn one_mebibyte_query_is_refused() {
     let e = err(json!({"query": "a".repeat(1 << 20)}));

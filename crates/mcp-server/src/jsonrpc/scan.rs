@@ -6,6 +6,8 @@
 //! any depth is safe), keeps going past problems that leave the structure
 //! intact (a bad string, too much nesting) and records where the top-level
 //! `id` value sits, so the error reply can splice that exact token back.
+//!
+//! This file uses nothing of its crate: `fuzz/fuzz_targets/line_reader.rs` compiles it on its own.
 
 use std::ops::Range;
 

@@ -33,6 +33,14 @@ fn a_lone_surrogate_is_a_parse_error_answered_with_the_id() {
 }
 
 #[test]
+fn a_bare_string_with_a_lone_surrogate_is_a_parse_error_answered_with_null() {
+    // Not an object, so not a notification: it gets its answer (it got none).
+    let answer = reply(br#""\ud800""#);
+    assert_eq!(answer["id"], Value::Null);
+    assert_eq!(answer["error"]["code"], PARSE_ERROR);
+}
+
+#[test]
 fn invalid_utf8_inside_a_string_is_a_parse_error_answered_with_the_id() {
     let line = b"{\"jsonrpc\":\"2.0\",\"id\":\"a\",\"method\":\"tools/call\",\"params\":{\"name\":\"x\xff\xfe\"}}";
     let r = refused(line);

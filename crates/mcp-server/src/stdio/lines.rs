@@ -1,4 +1,6 @@
 //! Newline-delimited input with a bound on line length.
+//!
+//! This file uses nothing of its crate: `fuzz/fuzz_targets/line_reader.rs` compiles it on its own.
 
 use tokio::io::{AsyncBufRead, AsyncBufReadExt};
 

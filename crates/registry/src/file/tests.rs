@@ -115,3 +115,27 @@ fn schema_has_no_null_because_toml_has_none() {
     assert!(raw["tool"].get("anyOf").is_none());
     assert!(!schema.to_string().contains("null"), "{schema}");
 }
+
+/// `nan` and `inf` have no JSON form: read into the arguments, they became
+/// `null`, sent to the tool as such, and the pattern could not be written back
+/// as TOML (the round trip of the pattern_file fuzz target fails on
+/// `fuzz/corpus/pattern_file/nan-argument.toml` without this check).
+#[test]
+fn non_finite_tool_arguments_are_refused() {
+    for (value, path) in [
+        ("{ x = nan }", "tool.arguments.x"),
+        ("{ x = -inf }", "tool.arguments.x"),
+        ("{ o = { list = [1, 2, +inf] } }", "tool.arguments.o.list[2]"),
+    ] {
+        let src = format!(
+            "[[pattern]]\nname = \"n\"\ntype = \"infrastructure\"\ntrigger = \"x\"\n\
+             [pattern.tool]\nserver = \"s\"\nname = \"t\"\narguments = {value}\n"
+        );
+        let parsed = parse(&src, "f.toml", false).unwrap();
+        let reason = parsed.patterns[0].raw.as_ref().unwrap_err();
+        assert!(reason.starts_with(&format!("`{path}`: nan and inf")), "{value}: {reason}");
+    }
+    let src = "[[pattern]]\nname = \"n\"\ntype = \"infrastructure\"\ntrigger = \"x\"\n\
+               [pattern.tool]\nserver = \"s\"\nname = \"t\"\narguments = { x = 1.5e300 }\n";
+    assert!(parse(src, "f.toml", false).unwrap().patterns[0].raw.is_ok());
+}

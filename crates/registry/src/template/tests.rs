@@ -78,3 +78,20 @@ fn render_value_renders_nested_strings_only() {
 fn non_ascii_text_survives_rendering() {
     assert_eq!(render("café {x} ☕", &caps(&[("x", "naïve")]), "q"), "café naïve ☕");
 }
+
+/// Found by `cargo fuzz run template`: the regex crate takes Unicode letters
+/// and digits in a group name, and a template must be able to name any group.
+#[test]
+fn placeholders_take_every_name_a_capture_group_may_have() {
+    for name in ["città", "名前", "_x٣", "d[0]뿽", "a.b"] {
+        assert!(regex::Regex::new(&format!("(?P<{name}>x)")).is_ok(), "{name} is a group name");
+        let template = format!("<{{{name}}}>");
+        let found = placeholders(&template).unwrap();
+        assert_eq!(found, [Placeholder { name: name.to_owned(), default: None }]);
+        assert_eq!(render(&template, &caps(&[(name, "v")]), "q"), "<v>");
+    }
+    for name in ["٣x", "a b", "a-b", "·x"] {
+        assert!(regex::Regex::new(&format!("(?P<{name}>x)")).is_err(), "{name} is no group name");
+        assert!(placeholders(&format!("{{{name}}}")).is_err(), "{name}");
+    }
+}

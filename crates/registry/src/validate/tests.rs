@@ -196,3 +196,13 @@ fn empty_tool_fields_are_rejected() {
         Some(ToolSpec { server: " ".into(), name: String::new(), arguments: Default::default() });
     assert_eq!(reasons(p), ["`tool.server` is empty", "`tool.name` is empty"]);
 }
+
+/// A trigger's non-ASCII capture can be used by its templates (the template
+/// filler refused the names the regex crate accepts: `cargo fuzz run template`).
+#[test]
+fn templates_may_use_unicode_capture_names() {
+    let mut p = raw("citta", PatternType::Memory, r"(?i)meteo (?P<città>\w+)");
+    p.memory = search(Some("{città}"));
+    let compiled = validate(p, source(), Origin::File).unwrap();
+    assert_eq!(compiled.def.captures, ["città"]);
+}

@@ -27,7 +27,10 @@ async fn an_oversized_mcp_body_is_413() {
         .header(header::CONTENT_LENGTH, big_message().len())
         .body(Body::from(big_message()))
         .unwrap();
-    assert_eq!(harness.send(request).await.status(), 413);
+    let response = harness.send(request).await;
+    assert_eq!(response.status(), 413);
+    // The body was not read: the connection must not carry another request.
+    assert_eq!(response.headers().get(header::CONNECTION).unwrap(), "close");
 }
 
 #[tokio::test]
@@ -38,7 +41,9 @@ async fn an_oversized_message_body_is_413_even_without_content_length() {
         .header(header::AUTHORIZATION, bearer(CI_TOKEN))
         .body(Body::from_stream(chunks))
         .unwrap();
-    assert_eq!(harness.send(request).await.status(), 413);
+    let response = harness.send(request).await;
+    assert_eq!(response.status(), 413);
+    assert_eq!(response.headers().get(header::CONNECTION).unwrap(), "close");
 }
 
 #[tokio::test]
