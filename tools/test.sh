@@ -114,6 +114,34 @@ step "build the binary"
 cargo build --locked -p pattern-mcp
 export PATTERN_MCP_BIN="$ROOT/target/debug/pattern-mcp"
 
+# --- fuzz ---
+# The cargo-fuzz targets in fuzz/ (README, "Fuzzing"): each runs over its committed corpus
+# (fuzz/corpus/<target>) and fuzzes it on, 20 s in all; a crash or a broken property fails the step.
+# Built without a sanitizer: the fuzzed crates forbid unsafe code, and ASan doubles the build.
+# New inputs go to a temporary directory, so the committed corpus stays as it is.
+step "fuzz targets (cargo fuzz on nightly): the corpus, then fuzzing, 20 s each"
+if ! rustup run nightly rustc --version >/dev/null 2>&1; then
+    rustup toolchain install nightly --profile minimal || {
+        echo "fuzz: cannot install the nightly toolchain (rustup needs https://static.rust-lang.org)" >&2
+        exit 1
+    }
+fi
+if ! cargo fuzz --version >/dev/null 2>&1; then
+    cargo install cargo-fuzz --locked || {
+        echo "fuzz: cannot install cargo-fuzz (cargo install needs crates.io)" >&2
+        exit 1
+    }
+fi
+cargo +nightly fuzz build --sanitizer none
+FUZZ_NEW=$(mktemp -d)
+for target in $(cargo +nightly fuzz list); do
+    mkdir -p "$FUZZ_NEW/$target"
+    cargo +nightly fuzz run --sanitizer none "$target" "$FUZZ_NEW/$target" "fuzz/corpus/$target" -- \
+        -dict="fuzz/dict/$target.dict" -max_total_time=20 -timeout=10 -print_final_stats=1
+done
+rm -rf "$FUZZ_NEW"
+# --- end fuzz ---
+
 step "MCP conformance (Streamable HTTP; Node 22 through npx)"
 ensure_npx
 tools/conformance.sh
@@ -123,3 +151,9 @@ ensure_python
 ensure_promtool
 .venv/bin/python -m pytest -q tests/e2e
 step "stdio fuzz: one answer per readable request id (seed printed; replay with --seed N)" && .venv/bin/python tools/fuzz_stdio.py
+
+# --- chaos (short) ---
+# Faults under load (Redis, PostgreSQL, a downstream server), hostile messages, abandoned sessions and a 30 s soak
+# against $PATTERN_MCP_BIN, every service its own (docs/CHAOS.md); results in target/chaos/results.json.
+step "chaos (short): faults under load, hostile messages, abandoned sessions, soak (docs/CHAOS.md)"
+tools/chaos.sh --short

@@ -2,7 +2,9 @@
 -- Arguments after `--`: KIND WIRE [SESSION_ID...]
 --   KIND: `fresh` (execute_pattern calling everything.echo with a message no earlier call had, so no answer can
 --         come from the cache), `cached` (execute_pattern, always the same message, warmed before the run),
---         `peer:TOOL` (tools/call of TOOL, a fresh message per call, on a plain proxy).
+--         `peer:TOOL` (tools/call of TOOL, a fresh message per call, on a plain proxy), `time` (execute_pattern
+--         calling time.get_current_time of mcp-server-time, whose results pattern-mcp is not told to cache) and
+--         `peer-time:TOOL` (tools/call of TOOL, get_current_time, on a plain proxy); both time kinds ask for UTC.
 --   WIRE: `sessions` (MCP 2025-06-18, one session per connection in turn) or `stateless` (MCP 2026-07-28).
 -- Counts non-200 answers, error answers, and answers that contradict KIND (a hit when fresh, a miss when cached);
 -- done() prints one RESULT line.
@@ -10,6 +12,7 @@
 local sessions = {}
 local next_session = 0
 local kind, wire, tool = "fresh", "sessions", nil
+local timed, expected = false, "Echo: "
 thread_id = 0 -- set by setup() to the thread's number
 local sent = 0
 bad_status = 0
@@ -42,7 +45,12 @@ function init(args)
     end
     if string.sub(kind, 1, 5) == "peer:" then
         tool = string.sub(kind, 6)
+    elseif string.sub(kind, 1, 10) == "peer-time:" then
+        tool = string.sub(kind, 11)
     end
+    timed = kind == "time" or string.sub(kind, 1, 10) == "peer-time:"
+    -- What a good answer holds, however the front escapes the tool's text.
+    expected = timed and "datetime" or "Echo: "
     local name = tool or "execute_pattern"
     if wire == "stateless" then
         wrk.headers["Mcp-Protocol-Version"] = "2026-07-28"
@@ -55,7 +63,11 @@ end
 
 local function body(message)
     local arguments
-    if tool then
+    if timed and tool then
+        arguments = '{"timezone":"UTC"}'
+    elseif timed then
+        arguments = '{"query":"call tool time.get_current_time","context":{"arguments":{"timezone":"UTC"}}}'
+    elseif tool then
         arguments = '{"message":"' .. message .. '"}'
     else
         arguments = '{"query":"call tool everything.echo","context":{"arguments":{"message":"' .. message .. '"}}}'
@@ -82,9 +94,9 @@ function response(status, headers, body)
     if status ~= 200 then
         bad_status = bad_status + 1
     elseif string.find(body, '"isError":true', 1, true) or string.find(body, '"success":false', 1, true)
-        or string.find(body, '"error":{', 1, true) or not string.find(body, 'Echo: ', 1, true) then
+        or string.find(body, '"error":{', 1, true) or not string.find(body, expected, 1, true) then
         errors = errors + 1
-    elseif kind == "fresh" and not string.find(body, '"cache_hit":false', 1, true) then
+    elseif (kind == "fresh" or kind == "time") and not string.find(body, '"cache_hit":false', 1, true) then
         wrong_tier = wrong_tier + 1
     elseif kind == "cached" and not string.find(body, '"cache_hit":true', 1, true) then
         wrong_tier = wrong_tier + 1

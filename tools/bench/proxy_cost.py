@@ -5,10 +5,13 @@
                                              their ids; --warm also calls execute_pattern once with the message of
                                              the `cached` kind of proxy_cost.lua and checks the next call is a hit
   proxy_cost.py warm-stateless URL           the same warm-up on the MCP 2026-07-28 stateless wire
-  proxy_cost.py direct DURATION_S CONCURRENCY -- COMMAND...
-                                             drive COMMAND (an MCP server over stdio) with tools/call echo, a fresh
-                                             message per call, CONCURRENCY calls in flight; print a RESULT line
+  proxy_cost.py warm-time URL                call time.get_current_time through pattern-mcp once (uncached)
+  proxy_cost.py direct DURATION_S CONCURRENCY TOOL -- COMMAND...
+                                             drive COMMAND (an MCP server over stdio) with tools/call of TOOL (`echo`,
+                                             a fresh message per call; or `get_current_time`, in UTC), CONCURRENCY
+                                             calls in flight; print a RESULT line
   proxy_cost.py table FILE                   the medians of the RESULT lines in FILE and the ratios pattern-mcp/peer
+  proxy_cost.py json FILE [KEY=VALUE...]     the same as JSON (every run too), the KEY=VALUE pairs under "run"
 
 $PROXY_COST_TOKEN, when set, is sent as a bearer token.
 """
@@ -67,6 +70,19 @@ def warm(url, session=None, stateless=False):
     assert second["cache_hit"], f"the warm-up call was not cached: {second}"
 
 
+def warm_time(url):
+    """Calls time.get_current_time through pattern-mcp once (stateless wire): the server must be connected."""
+    params = {"name": "execute_pattern", "arguments": {
+        "query": "call tool time.get_current_time", "context": {"arguments": {"timezone": "UTC"}}},
+        "_meta": {"io.modelcontextprotocol/protocolVersion": "2026-07-28",
+                  "io.modelcontextprotocol/clientCapabilities": {},
+                  "io.modelcontextprotocol/clientInfo": {"name": "bench", "version": "0"}}}
+    _, messages = post(url, {"jsonrpc": "2.0", "id": 8, "method": "tools/call", "params": params}, None,
+                       "2026-07-28", {"Mcp-Method": "tools/call", "Mcp-Name": "execute_pattern"})
+    result = answer(messages, 8)["structuredContent"]
+    assert result["success"] and not result["cache_hit"], result
+
+
 def sessions(url, count, warm_cache):
     ids = []
     for _ in range(count):
@@ -82,8 +98,8 @@ def sessions(url, count, warm_cache):
     print(" ".join(ids))
 
 
-async def direct(duration, concurrency, command):
-    """Calls `echo` over stdio, `concurrency` requests in flight, for `duration` seconds."""
+async def direct(duration, concurrency, tool, command):
+    """Calls `tool` over stdio, `concurrency` requests in flight, for `duration` seconds."""
     proc = await asyncio.create_subprocess_exec(*command, stdin=asyncio.subprocess.PIPE,
                                                 stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL,
                                                 limit=1 << 24)
@@ -118,7 +134,8 @@ async def direct(duration, concurrency, command):
         while time.perf_counter() < deadline:
             counter += 1
             t0 = time.perf_counter()
-            reply = await request("tools/call", {"name": "echo", "arguments": {"message": f"d-{counter}"}})
+            arguments = {"message": f"d-{counter}"} if tool == "echo" else {"timezone": "UTC"}
+            reply = await request("tools/call", {"name": tool, "arguments": arguments})
             latencies.append(time.perf_counter() - t0)
             if "error" in reply or reply["result"].get("isError"):
                 errors += 1
@@ -139,56 +156,120 @@ async def direct(duration, concurrency, command):
           f"errors={errors} wrong_tier=0 socket_errors=0")
 
 
-FRONTS = [  # (key, label), in table order
+FRONTS = [  # (key, label), in table order; a key ending in `.time` calls mcp-server-time, the others `echo`
     ("direct", "direct, stdio (Python driver)"),
     ("fresh", "pattern-mcp execute_pattern, uncached"),
     ("cached", "pattern-mcp execute_pattern, cached"),
     ("rust", "Rust mcp-proxy 0.6.0"),
+    ("rust26", "Rust mcp-proxy 0.6.0, 2026 feature on"),
     ("python", "Python mcp-proxy"),
+    ("direct.time", "direct, stdio (Python driver)"),
+    ("fresh.time", "pattern-mcp execute_pattern, uncached"),
+    ("rust.time", "Rust mcp-proxy 0.6.0"),
+    ("rust26.time", "Rust mcp-proxy 0.6.0, 2026 feature on"),
+    ("python.time", "Python mcp-proxy"),
 ]
+PATTERN_MCP = ("fresh", "cached", "fresh.time")
+
+
+def tool_of(front):
+    """The downstream tool a front's rows call."""
+    return "time.get_current_time" if front.endswith(".time") else "everything.echo"
+
+
+def uncached_of(peer):
+    """The pattern-mcp uncached row a peer's row is compared with: the one calling the same tool."""
+    return "fresh.time" if peer.endswith(".time") else "fresh"
+
+
+def direct_of(front):
+    return "direct.time" if front.endswith(".time") else "direct"
+
+
 WIRES = [("sessions", "2025-06-18"), ("stateless", "2026-07-28")]
 
 
-def table(path):
+def read_runs(path):
     runs = {}
     for line in open(path):
         front, wire, conns, rest = line.split(" ", 3)
         values = {k: float(v) for k, v in re.findall(r"(\w+)=([\d.]+)", rest)}
         runs.setdefault((front, wire, int(conns)), []).append(values)
-    med = lambda key, field: statistics.median(r[field] for r in runs[key]) if key in runs else None
-    bad = lambda key: sum(r["non_200"] + r["errors"] + r["socket_errors"] for r in runs.get(key, []))
-    # Answers from the other tier than the row says: a hit among uncached calls, or a miss among cached calls
-    # (the first calls after the cached entry's TTL ran out, once per minute).
-    tier = lambda key: sum(r["wrong_tier"] for r in runs.get(key, []))
-    fmt = lambda v, f: "-" if v is None else f.format(v)
+    return runs
+
+
+def summary(runs):
+    """The medians per (front, wire, connections) and the comparisons: (cells, ratios, one, many)."""
+    labels = dict(FRONTS)
+    versions = dict(WIRES)
     concurrencies = sorted({c for _, _, c in runs})
     one, many = concurrencies[0], concurrencies[-1]
-    rounds = max(len(v) for v in runs.values())
-    print(f"medians of {rounds} rounds; one call at a time = 1 connection, then {many} connections")
-    print(f"{'front':<40} {'wire':<11} {'p50 ms':>7} {'p99 ms':>7} {'calls/s':>8} {'p99 ms':>7} {'failed':>6}"
-          f" {'other tier':>10}")
-    for front, label in FRONTS:
-        for wire, version in WIRES:
-            a, b = (front, wire, one), (front, wire, many)
-            if a not in runs and b not in runs:
-                continue
-            print(f"{label:<40} {version:<11} {fmt(med(a, 'p50_ms'), '{:.2f}'):>7} {fmt(med(a, 'p99_ms'), '{:.2f}'):>7}"
-                  f" {fmt(med(b, 'throughput_rps'), '{:.0f}'):>8} {fmt(med(b, 'p99_ms'), '{:.2f}'):>7} "
-                  f"{bad(a) + bad(b):>6.0f} {tier(a) + tier(b):>10.0f}")
-    print()
-    print("ratios pattern-mcp uncached / peer (p50 at 1 connection: lower is better; calls/s at "
-          f"{many}: higher is better)")
+    med = lambda key, field: statistics.median(r[field] for r in runs[key]) if key in runs else None
+    fields = ["throughput_rps", "p50_ms", "p99_ms", "max_ms"]
+    cells = []
+    for (front, wire, conns), values in sorted(runs.items()):
+        cell = {"front": front, "label": labels.get(front, front), "tool": tool_of(front),
+                "wire": versions.get(wire, wire), "connections": conns, "rounds": len(values),
+                "failed": sum(r["non_200"] + r["errors"] + r["socket_errors"] for r in values),
+                "other_tier": sum(r["wrong_tier"] for r in values), "runs": values}
+        cell.update({f: med((front, wire, conns), f) for f in fields})
+        # What the front adds to a call, one at a time: its p50 over the direct call's (stdio, the same tool).
+        direct = med((direct_of(front), "sessions", conns), "p50_ms")
+        cell["added_p50_ms"] = None if front.startswith("direct") or direct is None else cell["p50_ms"] - direct
+        cells.append(cell)
+    ratio = lambda a, b, field: med(a, field) / med(b, field) if a in runs and b in runs else None
+    ratios = []
     for peer, label in FRONTS:
-        if peer in ("fresh", "cached"):
+        if peer in PATTERN_MCP or peer.startswith("direct"):
             continue
         for wire, version in WIRES:
-            p, q = ("fresh", wire, one), (peer, wire, one)
-            pm, qm = ("fresh", wire, many), (peer, wire, many)
-            if q not in runs and qm not in runs:
+            mine = uncached_of(peer)
+            if (peer, wire, one) not in runs and (peer, wire, many) not in runs:
                 continue
-            p50 = med(p, "p50_ms") / med(q, "p50_ms") if p in runs and q in runs else None
-            rps = med(pm, "throughput_rps") / med(qm, "throughput_rps") if pm in runs and qm in runs else None
-            print(f"  vs {label:<36} {version:<11} p50 {fmt(p50, '{:.2f}')}x   calls/s {fmt(rps, '{:.2f}')}x")
+            ratios.append({"peer": peer, "label": label, "tool": tool_of(peer), "wire": version,
+                           "p50_ratio_1": ratio((mine, wire, one), (peer, wire, one), "p50_ms"),
+                           "rps_ratio_many": ratio((mine, wire, many), (peer, wire, many), "throughput_rps")})
+    return cells, ratios, one, many
+
+
+def as_json(path, pairs):
+    """The medians per (front, wire, connections), the ratios of the table, and every run, as one JSON object."""
+    cells, ratios, one, many = summary(read_runs(path))
+    run = dict(pair.split("=", 1) for pair in pairs)
+    print(json.dumps({"bench": "proxy_cost", "run": run, "connections": [one, many], "cells": cells,
+                      "ratios_uncached_over_peer": ratios}, indent=1))
+
+
+def table(path):
+    runs = read_runs(path)
+    cells, ratios, one, many = summary(runs)
+    by_key = {(c["front"], c["wire"], c["connections"]): c for c in cells}
+    fmt = lambda v, f: "-" if v is None else f.format(v)
+    rounds = max(c["rounds"] for c in cells)
+    print(f"medians of {rounds} rounds; one call at a time = 1 connection, then {many} connections; added = p50 over the"
+          " direct call's")
+    print(f"{'tool':<22} {'front':<40} {'wire':<11} {'p50 ms':>7} {'added':>6} {'p99 ms':>7} {'calls/s':>8}"
+          f" {'p99 ms':>7} {'failed':>6} {'other tier':>10}")
+    # `other tier`: answers from the other tier than the row says: a hit among uncached calls, or a miss among cached
+    # calls (the first calls after the cached entry's TTL ran out, once per minute).
+    for front, label in FRONTS:
+        for wire, version in WIRES:
+            a, b = by_key.get((front, version, one)), by_key.get((front, version, many))
+            if a is None and b is None:
+                continue
+            get = lambda c, k: c[k] if c else None
+            failed = sum(c["failed"] for c in (a, b) if c)
+            tier = sum(c["other_tier"] for c in (a, b) if c)
+            print(f"{tool_of(front):<22} {label:<40} {version:<11} {fmt(get(a, 'p50_ms'), '{:.2f}'):>7}"
+                  f" {fmt(get(a, 'added_p50_ms'), '{:+.2f}'):>6} {fmt(get(a, 'p99_ms'), '{:.2f}'):>7}"
+                  f" {fmt(get(b, 'throughput_rps'), '{:.0f}'):>8} {fmt(get(b, 'p99_ms'), '{:.2f}'):>7} "
+                  f"{failed:>6.0f} {tier:>10.0f}")
+    print()
+    print("ratios pattern-mcp uncached / peer, same tool (p50 at 1 connection: lower is better; calls/s at "
+          f"{many}: higher is better)")
+    for r in ratios:
+        print(f"  {r['tool']:<22} vs {r['label']:<36} {r['wire']:<11} p50 {fmt(r['p50_ratio_1'], '{:.2f}')}x"
+              f"   calls/s {fmt(r['rps_ratio_many'], '{:.2f}')}x")
 
 
 if __name__ == "__main__":
@@ -197,9 +278,13 @@ if __name__ == "__main__":
         sessions(args[1], int(args[2]), "--warm" in args)
     elif args[:1] == ["warm-stateless"]:
         warm(args[1], stateless=True)
-    elif args[:1] == ["direct"] and args[3:4] == ["--"]:
-        asyncio.run(direct(float(args[1]), int(args[2]), args[4:]))
+    elif args[:1] == ["warm-time"]:
+        warm_time(args[1])
+    elif args[:1] == ["direct"] and args[4:5] == ["--"]:
+        asyncio.run(direct(float(args[1]), int(args[2]), args[3], args[5:]))
     elif args[:1] == ["table"]:
         table(args[1])
+    elif args[:1] == ["json"]:
+        as_json(args[1], args[2:])
     else:
         raise SystemExit(__doc__)

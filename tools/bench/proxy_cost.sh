@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
-# Proxy cost, side by side in one run: the same downstream tool (`echo` of @modelcontextprotocol/server-everything
-# over stdio) called directly (stdio, from a Python driver), through pattern-mcp (`execute_pattern`, uncached: a
-# message no call sent before; and cached), through the Rust mcp-proxy (crates.io 0.6.0) and through the Python
-# mcp-proxy (PyPI). One call at a time (p50/p99) and CONNECTIONS connections (calls/s, p99), on the MCP 2025-06-18
+# Proxy cost, side by side in one run: the same downstream tools (`echo` of @modelcontextprotocol/server-everything
+# and `get_current_time` of mcp-server-time, both over stdio) called directly (stdio, from a Python driver), through pattern-mcp (`execute_pattern`, uncached: a
+# message no call sent before; and cached; time is never cached, pattern-mcp not being told it may be), through the Rust mcp-proxy (crates.io 0.6.0, built twice: as its
+# default, and with its `protocol-2026-07-28` feature, which makes the same endpoint serve the 2026-07-28 stateless
+# wire too) and through the Python mcp-proxy (PyPI). One call at a time (p50/p99) and CONNECTIONS connections (calls/s, p99), on the MCP 2025-06-18
 # session wire and, for the fronts that serve it, the 2026-07-28 stateless wire. The fronts alternate within each
 # round; the table gives the medians over the rounds and the ratios pattern-mcp/peer.
 # Usage: tools/bench/proxy_cost.sh [ROUNDS] [DURATION_S] [CONNECTIONS]      (defaults: 3, 8, 64)
 # Environment: PATTERN_MCP_BIN (default: cargo build --release, then target/release/pattern-mcp), WRK_THREADS
-# (default 2, at CONNECTIONS; 1 at one connection).
-# Builds once, into target/bench-peers/: the Rust mcp-proxy (cargo install), the Python mcp-proxy (a venv), the
-# downstream server and Node 22 (npm). Needs wrk (apt-get install wrk), curl, python3, npm, cargo.
+# (default 2, at CONNECTIONS; 1 at one connection), PROXY_COST_JSON (default target/bench-results/proxy_cost.json:
+# the medians and ratios of the table, as JSON, for tools/bench/plot.py).
+# Builds once, into target/bench-peers/: the Rust mcp-proxy (cargo install), the Python mcp-proxy and mcp-server-time
+# (venvs), server-everything and Node 22 (npm). Needs wrk (apt-get install wrk), curl, python3, npm, cargo.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
@@ -29,10 +31,18 @@ done
 RUST_PROXY=$PEERS/rust-mcp-proxy/bin/mcp-proxy
 [ -x "$RUST_PROXY" ] || nice cargo install mcp-proxy --version 0.6.0 --no-default-features --features metrics \
     --locked --root "$PEERS/rust-mcp-proxy"
+RUST26_PROXY=$PEERS/rust-mcp-proxy-2026/bin/mcp-proxy
+[ -x "$RUST26_PROXY" ] || nice cargo install mcp-proxy --version 0.6.0 --no-default-features \
+    --features metrics,protocol-2026-07-28 --locked --root "$PEERS/rust-mcp-proxy-2026"
 PY_PROXY=$PEERS/python-mcp-proxy/bin/mcp-proxy
 if [ ! -x "$PY_PROXY" ]; then
     python3 -m venv "$PEERS/python-mcp-proxy"
     "$PEERS/python-mcp-proxy/bin/pip" install -q mcp-proxy==0.13.0
+fi
+TIME=$PEERS/time/bin/mcp-server-time
+if [ ! -x "$TIME" ]; then
+    python3 -m venv "$PEERS/time"
+    "$PEERS/time/bin/pip" install -q mcp-server-time==2026.10.19
 fi
 EVERYTHING=$PEERS/everything/node_modules/@modelcontextprotocol/server-everything/dist/index.js
 NODE=$PEERS/everything/node_modules/.bin/node  # Node 22, whatever the system's node is
@@ -51,7 +61,7 @@ fi
 trap bench_cleanup EXIT
 WORK=$(mktemp -d)
 BENCH_TEMP+=("$WORK")
-fill() { sed -e "s|@NODE@|$NODE|g" -e "s|@EVERYTHING@|$EVERYTHING|g" -e "s|@PORT@|${2:-}|g" "$1"; }
+fill() { sed -e "s|@NODE@|$NODE|g" -e "s|@EVERYTHING@|$EVERYTHING|g" -e "s|@TIME@|$TIME|g" -e "s|@PORT@|${2:-}|g" "$1"; }
 
 P_PORT=$(free_port)
 fill "$HERE/proxy_cost/pattern-mcp.toml" > "$WORK/pattern-mcp.toml"
@@ -63,27 +73,42 @@ R_PORT=$(free_port)
 fill "$HERE/proxy_cost/rust-mcp-proxy.toml" "$R_PORT" > "$WORK/rust-mcp-proxy.toml"
 "$RUST_PROXY" --config "$WORK/rust-mcp-proxy.toml" > "$WORK/rust-mcp-proxy.log" 2>&1 &
 bench_started $!
+S_PORT=$(free_port)
+fill "$HERE/proxy_cost/rust-mcp-proxy.toml" "$S_PORT" > "$WORK/rust-mcp-proxy-2026.toml"
+"$RUST26_PROXY" --config "$WORK/rust-mcp-proxy-2026.toml" > "$WORK/rust-mcp-proxy-2026.log" 2>&1 &
+bench_started $!
 Y_PORT=$(free_port)
 # The Python mcp-proxy takes its one stdio server on the command line; it serves Streamable HTTP at /mcp.
 "$PY_PROXY" --host 127.0.0.1 --port "$Y_PORT" --log-level WARNING -- "$NODE" "$EVERYTHING" stdio \
     > "$WORK/python-mcp-proxy.log" 2>&1 &
 bench_started $!
+T_PORT=$(free_port)
+"$PY_PROXY" --host 127.0.0.1 --port "$T_PORT" --log-level WARNING -- "$TIME" --local-timezone UTC \
+    > "$WORK/python-mcp-proxy-time.log" 2>&1 &
+bench_started $!
 
 P_URL=http://127.0.0.1:$P_PORT/mcp
 R_URL=http://127.0.0.1:$R_PORT/
+S_URL=http://127.0.0.1:$S_PORT/
 Y_URL=http://127.0.0.1:$Y_PORT/mcp
+T_URL=http://127.0.0.1:$T_PORT/mcp
 wait_http "http://127.0.0.1:$P_PORT/healthz"
 wait_http "$R_URL"
+wait_http "$S_URL"
 wait_http "$Y_URL"
-# pattern-mcp connects to its downstream server in the background: wait until a call goes through.
+wait_http "$T_URL"
+# pattern-mcp connects to its downstream servers in the background: wait until a call to each goes through.
 for attempt in $(seq 1 60); do
-    python3 "$HERE/proxy_cost.py" warm-stateless "$P_URL" 2>/dev/null && break
-    [ "$attempt" = 60 ] && { echo "pattern-mcp never reached its downstream server" >&2; cat "$WORK/pattern-mcp.log" >&2; exit 1; }
+    python3 "$HERE/proxy_cost.py" warm-stateless "$P_URL" 2>/dev/null \
+        && python3 "$HERE/proxy_cost.py" warm-time "$P_URL" 2>/dev/null && break
+    [ "$attempt" = 60 ] && { echo "pattern-mcp never reached its downstream servers" >&2; cat "$WORK/pattern-mcp.log" >&2; exit 1; }
     sleep 1
 done
 P_SESSIONS=$(python3 "$HERE/proxy_cost.py" sessions "$P_URL" "$CONNECTIONS" --warm)
 R_SESSIONS=$(python3 "$HERE/proxy_cost.py" sessions "$R_URL" "$CONNECTIONS")
+S_SESSIONS=$(python3 "$HERE/proxy_cost.py" sessions "$S_URL" "$CONNECTIONS")
 Y_SESSIONS=$(python3 "$HERE/proxy_cost.py" sessions "$Y_URL" "$CONNECTIONS")
+T_SESSIONS=$(python3 "$HERE/proxy_cost.py" sessions "$T_URL" "$CONNECTIONS")
 
 # Cache hits pattern-mcp has counted so far (the Prometheus counter, every tier).
 cache_hits() {
@@ -111,13 +136,18 @@ hits_during_fresh=0
 misses_during_fresh=0
 fresh_calls=0
 echo "pattern-mcp: $PATTERN_MCP_BIN ($(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?'))"
-echo "$(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs, load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+STARTED=$(date -u '+%Y-%m-%d %H:%M UTC')
+LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
+echo "$STARTED, $(nproc) CPUs, load average at start: $LOAD_START"
 echo "rounds: $ROUNDS of ${DURATION}s per cell; wrk $THREADS threads at $CONNECTIONS connections"
 for round in $(seq 1 "$ROUNDS"); do
     echo "--- round $round"
     for conns in 1 "$CONNECTIONS"; do
-        line=$(python3 "$HERE/proxy_cost.py" direct "$DURATION" "$conns" -- "$NODE" "$EVERYTHING" stdio)
+        line=$(python3 "$HERE/proxy_cost.py" direct "$DURATION" "$conns" echo -- "$NODE" "$EVERYTHING" stdio)
         echo "direct sessions $conns ${line#RESULT }" | tee -a "$OUT"
+        line=$(python3 "$HERE/proxy_cost.py" direct "$DURATION" "$conns" get_current_time -- "$TIME" \
+            --local-timezone UTC)
+        echo "direct.time sessions $conns ${line#RESULT }" | tee -a "$OUT"
         for wire in sessions stateless; do
             sessions=$([ "$wire" = sessions ] && echo "$P_SESSIONS" || true)
             hits=$(cache_hits)
@@ -127,16 +157,35 @@ for round in $(seq 1 "$ROUNDS"); do
             misses_during_fresh=$((misses_during_fresh + $(cache_misses) - misses))
             fresh_calls=$((fresh_calls + $(tail -n1 "$OUT" | sed 's/.*requests=\([0-9]*\).*/\1/')))
             run_wrk cached "$wire" "$conns" "$P_URL" cached $sessions
+            run_wrk fresh.time "$wire" "$conns" "$P_URL" time $sessions
         done
         run_wrk rust sessions "$conns" "$R_URL" peer:everything/echo $R_SESSIONS
+        run_wrk rust26 sessions "$conns" "$S_URL" peer:everything/echo $S_SESSIONS
+        run_wrk rust26 stateless "$conns" "$S_URL" peer:everything/echo
         run_wrk python sessions "$conns" "$Y_URL" peer:echo $Y_SESSIONS
+        run_wrk rust.time sessions "$conns" "$R_URL" peer-time:time/get_current_time $R_SESSIONS
+        run_wrk rust26.time sessions "$conns" "$S_URL" peer-time:time/get_current_time $S_SESSIONS
+        run_wrk rust26.time stateless "$conns" "$S_URL" peer-time:time/get_current_time
+        run_wrk python.time sessions "$conns" "$T_URL" peer-time:get_current_time $T_SESSIONS
     done
 done
-echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
+LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
+echo "load average at end: $LOAD_END"
 echo "pattern-mcp during its uncached runs: $fresh_calls calls answered, cache (/metrics) $misses_during_fresh misses," \
     "$hits_during_fresh hits"
-echo "not served on the 2026-07-28 wire: the Rust mcp-proxy as built (its protocol-2026-07-28 feature is off), the" \
-    "Python mcp-proxy (its mcp library's newest version: $("$PEERS/python-mcp-proxy/bin/python" -c \
-    'from mcp.shared.version import LATEST_PROTOCOL_VERSION as v; print(v)'))"
+PY_MCP_LATEST=$("$PEERS/python-mcp-proxy/bin/python" -c \
+    'from mcp.shared.version import LATEST_PROTOCOL_VERSION as v; print(v)')
+echo "not served on the 2026-07-28 wire: the Rust mcp-proxy in its default build (the 'rust26' rows are the same" \
+    "crate built with its protocol-2026-07-28 feature), the Python mcp-proxy (its mcp library's newest version:" \
+    "$PY_MCP_LATEST)"
 echo
 python3 "$HERE/proxy_cost.py" table "$OUT"
+JSON=${PROXY_COST_JSON:-$ROOT/target/bench-results/proxy_cost.json}
+mkdir -p "$(dirname "$JSON")"
+python3 "$HERE/proxy_cost.py" json "$OUT" \
+    "command=tools/bench/proxy_cost.sh $ROUNDS $DURATION $CONNECTIONS" "started=$STARTED" "cpus=$(nproc)" \
+    "cpu_model=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1)" "load_start=$LOAD_START" \
+    "load_end=$LOAD_END" "pattern_mcp=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')" \
+    "python_mcp_latest_protocol=$PY_MCP_LATEST" "uncached_cache_misses=$misses_during_fresh" \
+    "uncached_cache_hits=$hits_during_fresh" "uncached_calls=$fresh_calls" > "$JSON"
+echo "JSON: $JSON"
