@@ -136,8 +136,16 @@ cargo +nightly fuzz build --sanitizer none
 FUZZ_NEW=$(mktemp -d)
 for target in $(cargo +nightly fuzz list); do
     mkdir -p "$FUZZ_NEW/$target"
-    cargo +nightly fuzz run --sanitizer none "$target" "$FUZZ_NEW/$target" "fuzz/corpus/$target" -- \
-        -dict="fuzz/dict/$target.dict" -max_total_time=20 -timeout=10 -print_final_stats=1
+    # libFuzzer reports every new input: its output goes to a log, shown only when the target fails.
+    if cargo +nightly fuzz run --sanitizer none "$target" "$FUZZ_NEW/$target" "fuzz/corpus/$target" -- \
+        -dict="fuzz/dict/$target.dict" -max_total_time=20 -timeout=10 -print_final_stats=1 \
+        > "$FUZZ_NEW/$target.log" 2>&1; then
+        echo "fuzz $target: $(grep -E '^Done [0-9]+ runs' "$FUZZ_NEW/$target.log" | tail -n 1)"
+    else
+        tail -n 100 "$FUZZ_NEW/$target.log" >&2
+        echo "fuzz $target failed: above, the end of its output; the input that failed is in fuzz/artifacts/$target" >&2
+        exit 1
+    fi
 done
 rm -rf "$FUZZ_NEW"
 # --- end fuzz ---

@@ -11,8 +11,9 @@ Inputs (each optional; a missing file is skipped with a message):
   --chaos         tools/chaos.sh                 (default target/chaos/results.json)
 
 Outputs: DIR/<name>.png (default docs/perf), and in FILE (default docs/PERFORMANCE.md) the Markdown between
-`<!-- generated: NAME -->` and `<!-- end generated: NAME -->` is replaced by the table of that input, so re-running
-this script after a bench updates the page. Installs matplotlib into its own venv, target/bench-venv, on first use.
+`<!-- generated: NAME -->` and `<!-- end generated: NAME -->` is replaced by the table of that input (growth has two:
+growth-registry and growth-memory, each written only when a run measured it), so re-running this script after a bench
+updates the page. Installs matplotlib into its own venv, target/bench-venv, on first use.
 """
 import json
 import os
@@ -44,6 +45,7 @@ import matplotlib  # noqa: E402
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.ticker  # noqa: E402
 
 
 def args():
@@ -72,16 +74,9 @@ def load(path, what):
 
 
 def load_growth(path):
-    """One growth.json, or several separated by commas (runs of parts of it, e.g. one backend each): merged."""
+    """One growth.json, or several separated by commas (runs of parts of it, e.g. one backend each)."""
     parts = [load(Path(p) if Path(p).is_absolute() else ROOT / p, "growth") for p in str(path).split(",")]
-    parts = [p for p in parts if p is not None]
-    if not parts:
-        return None
-    merged = dict(parts[0])
-    merged["registry"] = [r for p in parts for r in p.get("registry", [])]
-    merged["memory"] = [r for p in parts for r in p.get("memory", [])]
-    merged["command"] = " ; ".join(p["command"].strip() for p in parts)
-    return merged
+    return [p for p in parts if p is not None] or None
 
 
 def save(fig, out, name):
@@ -104,88 +99,106 @@ def machine_line(m, load_start, load_end, when):
 
 # --- growth --------------------------------------------------------------------------------------------------------
 
-def growth(data, out):
+def growth(parts, out):
+    """Two sections, each from the runs that measured it: growth-registry and growth-memory."""
+    sections = {}
+    for key, name, fn in [("registry", "growth-registry", growth_registry), ("memory", "growth-memory", growth_memory)]:
+        runs = [p for p in parts if p.get(key)]
+        if runs:
+            sections[name] = "\n".join([growth_header(runs), "", fn([r for p in runs for r in p[key]], out)])
+    return sections
+
+
+def growth_header(runs):
     from datetime import datetime, timezone
-    md = []
-    m = data["machine"]
-    when = datetime.fromtimestamp(data["started_unix_s"], timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    md.append(f"`{data['command'].strip()}`, {machine_line(m, m.get('load_average_at_start', '?'), m.get('load_average_at_end', '?'), when)}.")
+    m = runs[0]["machine"]
+    when = datetime.fromtimestamp(runs[0]["started_unix_s"], timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    command = " ; ".join(p["command"].strip() for p in runs)
+    return (f"`{command}`, "
+            f"{machine_line(m, m.get('load_average_at_start', '?'), m.get('load_average_at_end', '?'), when)}.")
+
+
+def growth_registry(reg, out):
+    md = ["Registry (the built-ins plus N generated patterns; one call at a time, every query different so the "
+          "match cache never answers; each set of queries sent twice: *first use* is the first pass, which compiles "
+          "each trigger the first time a query may match it, the other columns the second; µs, p50 / p99):", "",
+          "| patterns | load ms | RSS MiB: before load → after load → after calls | match, hit, first use | match, hit "
+          "| match, no hit | route_query, hit | route_query, no hit |",
+          "|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for r in reg:
+        c = lambda k: f"{r[k]['p50_us']:.1f} / {r[k]['p99_us']:.1f}" if k in r else "-"
+        md.append(f"| {r['patterns_generated']:,} | {r['load_ms']:.1f} | {r['rss_before_load_kib'] / 1024:.1f} → "
+                  f"{r['rss_after_load_kib'] / 1024:.1f} → {r['rss_after_calls_kib'] / 1024:.1f} | "
+                  f"{c('match_matching_first')} | {c('match_matching')} | {c('match_non_matching')} | "
+                  f"{c('route_matching')} | {c('route_non_matching')} |")
     md.append("")
-    reg = data.get("registry", [])
-    if reg:
-        md.append("Registry (the built-ins plus N generated patterns; one call at a time, every query different so the "
-                  "match cache never answers; µs, p50 / p99):")
-        md.append("")
-        md.append("| patterns | load ms | RSS before → after load, MiB | match, hit | match, no hit | route_query, hit "
-                  "| route_query, no hit |")
-        md.append("|---:|---:|---:|---:|---:|---:|---:|")
-        for r in reg:
-            c = lambda k: f"{r[k]['p50_us']:.1f} / {r[k]['p99_us']:.1f}"
-            md.append(f"| {r['patterns_generated']:,} | {r['load_ms']:.1f} | {r['rss_before_load_kib'] / 1024:.1f} → "
-                      f"{r['rss_after_load_kib'] / 1024:.1f} | {c('match_matching')} | {c('match_non_matching')} | "
-                      f"{c('route_matching')} | {c('route_non_matching')} |")
-        md.append("")
-        xs = [r["patterns_generated"] for r in reg]
-        fig, (a, b) = plt.subplots(1, 2, figsize=(11, 4.2))
-        for key, label, color in [("match_matching", "match, hit", "tab:blue"),
-                                  ("match_non_matching", "match, no hit", "tab:orange"),
-                                  ("route_matching", "route_query, hit", "tab:green"),
-                                  ("route_non_matching", "route_query, no hit", "tab:red")]:
+    xs = [r["patterns_generated"] for r in reg]
+    fig, (a, b) = plt.subplots(1, 2, figsize=(11, 4.2))
+    for key, label, color in [("match_matching_first", "match, hit, first use", "tab:cyan"),
+                              ("match_matching", "match, hit", "tab:blue"),
+                              ("match_non_matching", "match, no hit", "tab:orange"),
+                              ("route_matching", "route_query, hit", "tab:green"),
+                              ("route_non_matching", "route_query, no hit", "tab:red")]:
+        if all(key in r for r in reg):
             a.plot(xs, [r[key]["p50_us"] for r in reg], "o-", color=color, label=f"{label} p50")
             a.plot(xs, [r[key]["p99_us"] for r in reg], "o--", color=color, alpha=0.6, label=f"{label} p99")
-        a.set_xscale("log")
-        a.set_yscale("log")
-        a.set_xlabel("generated patterns")
-        a.set_ylabel("µs per call")
-        a.set_title("Registry: latency per call")
-        a.grid(True, which="both", alpha=0.3)
-        a.legend(fontsize=7, ncol=2)
-        b.plot(xs, [r["load_ms"] for r in reg], "o-", color="tab:purple", label="load time (ms)")
-        b.set_xscale("log")
-        b.set_yscale("log")
-        b.set_xlabel("generated patterns")
-        b.set_ylabel("load time, ms", color="tab:purple")
-        b.grid(True, which="both", alpha=0.3)
-        b2 = b.twinx()
-        b2.plot(xs, [r["rss_after_load_kib"] / 1024 for r in reg], "s-", color="tab:gray", label="RSS after load")
-        b2.set_ylabel("RSS after load, MiB", color="tab:gray")
-        b.set_title("Registry: load time and RSS")
-        save(fig, out, "registry_growth")
+    a.set_xscale("log")
+    a.set_yscale("log")
+    a.set_xlabel("generated patterns")
+    a.set_ylabel("µs per call")
+    a.set_title("Registry: latency per call")
+    a.grid(True, which="both", alpha=0.3)
+    a.legend(fontsize=7, ncol=2)
+    b.plot(xs, [r["load_ms"] for r in reg], "o-", color="tab:purple", label="load time (ms)")
+    b.set_xscale("log")
+    b.set_yscale("log")
+    b.set_xlabel("generated patterns")
+    b.set_ylabel("load time, ms", color="tab:purple")
+    b.grid(True, which="both", alpha=0.3)
+    b2 = b.twinx()
+    b2.plot(xs, [r["rss_after_load_kib"] / 1024 for r in reg], "s-", color="tab:gray", label="RSS after load")
+    b2.plot(xs, [r["rss_after_calls_kib"] / 1024 for r in reg], "s--", color="tab:brown", label="RSS after calls")
+    b2.set_ylabel("RSS, MiB")
+    b2.legend(fontsize=7, loc="upper left")
+    b.set_title("Registry: load time and RSS")
+    save(fig, out, "registry_growth")
+    return "\n".join(md)
 
-    mem = data.get("memory", [])
-    if mem:
-        md.append("Memory store (memories spread over 10 namespaces; searches one at a time, every question in every "
-                  "namespace; stores one at a time; ms, p50 / p99):")
-        md.append("")
-        md.append("| backend | memories | bulk load s (this step) | search p50 / p99 ms | store p50 / p99 ms "
-                  "| database MiB | RSS MiB |")
-        md.append("|---|---:|---:|---:|---:|---:|---:|")
-        for r in mem:
-            md.append(f"| {r['backend']} | {r['memories']:,} | {r['load_s']:.1f} | {r['search']['p50_us'] / 1000:.2f} / "
-                      f"{r['search']['p99_us'] / 1000:.2f} | {r['store']['p50_us'] / 1000:.2f} / "
-                      f"{r['store']['p99_us'] / 1000:.2f} | {r['db_bytes'] / 1048576:.0f} | {r['rss_kib'] / 1024:.0f} |")
-        md.append("")
-        backends = sorted({r["backend"] for r in mem})
-        colors = {"sqlite": "tab:blue", "postgres": "tab:green"}
-        fig, axes = plt.subplots(1, 3, figsize=(14, 4.2))
-        for backend in backends:
-            rows = [r for r in mem if r["backend"] == backend]
-            xs = [r["memories"] for r in rows]
-            c = colors.get(backend)
-            for ax, key in [(axes[0], "search"), (axes[1], "store")]:
-                ax.plot(xs, [r[key]["p50_us"] / 1000 for r in rows], "o-", color=c, label=f"{backend} p50")
-                ax.plot(xs, [r[key]["p99_us"] / 1000 for r in rows], "o--", color=c, alpha=0.6, label=f"{backend} p99")
-            axes[2].plot(xs, [r["db_bytes"] / 1048576 for r in rows], "o-", color=c, label=backend)
-        for ax, title, ylabel in [(axes[0], "search latency", "ms"), (axes[1], "store latency", "ms"),
-                                  (axes[2], "database size", "MiB")]:
-            ax.set_xscale("log")
-            ax.set_yscale("log")
-            ax.set_xlabel("memories")
-            ax.set_ylabel(ylabel)
-            ax.set_title(f"Memory store: {title}")
-            ax.grid(True, which="both", alpha=0.3)
-            ax.legend(fontsize=8)
-        save(fig, out, "memory_growth")
+
+def growth_memory(mem, out):
+    md = []
+    md.append("Memory store (memories spread over 10 namespaces; searches one at a time, every question in every "
+              "namespace; stores one at a time; ms, p50 / p99):")
+    md.append("")
+    md.append("| backend | memories | bulk load s (this step) | search p50 / p99 ms | store p50 / p99 ms "
+              "| database MiB | RSS MiB |")
+    md.append("|---|---:|---:|---:|---:|---:|---:|")
+    for r in mem:
+        md.append(f"| {r['backend']} | {r['memories']:,} | {r['load_s']:.1f} | {r['search']['p50_us'] / 1000:.2f} / "
+                  f"{r['search']['p99_us'] / 1000:.2f} | {r['store']['p50_us'] / 1000:.2f} / "
+                  f"{r['store']['p99_us'] / 1000:.2f} | {r['db_bytes'] / 1048576:.0f} | {r['rss_kib'] / 1024:.0f} |")
+    md.append("")
+    backends = sorted({r["backend"] for r in mem})
+    colors = {"sqlite": "tab:blue", "postgres": "tab:green"}
+    fig, axes = plt.subplots(1, 3, figsize=(14, 4.2))
+    for backend in backends:
+        rows = [r for r in mem if r["backend"] == backend]
+        xs = [r["memories"] for r in rows]
+        c = colors.get(backend)
+        for ax, key in [(axes[0], "search"), (axes[1], "store")]:
+            ax.plot(xs, [r[key]["p50_us"] / 1000 for r in rows], "o-", color=c, label=f"{backend} p50")
+            ax.plot(xs, [r[key]["p99_us"] / 1000 for r in rows], "o--", color=c, alpha=0.6, label=f"{backend} p99")
+        axes[2].plot(xs, [r["db_bytes"] / 1048576 for r in rows], "o-", color=c, label=backend)
+    for ax, title, ylabel in [(axes[0], "search latency", "ms"), (axes[1], "store latency", "ms"),
+                              (axes[2], "database size", "MiB")]:
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlabel("memories")
+        ax.set_ylabel(ylabel)
+        ax.set_title(f"Memory store: {title}")
+        ax.grid(True, which="both", alpha=0.3)
+        ax.legend(fontsize=8)
+    save(fig, out, "memory_growth")
     return "\n".join(md)
 
 
@@ -262,6 +275,7 @@ def proxy_cost(data, out):
     b.set_yticks(list(ys), names, fontsize=7)
     b.invert_yaxis()
     b.set_xlabel(f"calls/s at {many} connections")
+    b.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda x, _: f"{x / 1000:g}k" if x else "0"))
     b.set_title(f"Throughput, {many} connections (higher is better)")
     b.set_xlim(0, max(rps) * 1.2 if rps else 1)
     fig.suptitle(f"Proxy cost: echo of server-everything and get_current_time of mcp-server-time through each front ({run.get('started', '')}, "
@@ -393,7 +407,11 @@ def main():
     for name, fn in [("growth", growth), ("proxy-cost", proxy_cost), ("cache-effect", cache_effect),
                      ("chaos", chaos)]:
         data = load_growth(opts[name]) if name == "growth" else load(opts[name], name)
-        if data is not None:
+        if data is None:
+            continue
+        if name == "growth":
+            sections.update(fn(data, opts["out"]))
+        else:
             sections[name] = fn(data, opts["out"])
     if not no_doc and opts["doc"].exists():
         fill_doc(opts["doc"], sections)

@@ -1,4 +1,4 @@
-//! Benchmarks of `registry/match` (one 100-character query against 10, 100 and 1,000
+//! Benchmarks of `registry/match` (one 100-character query against 10, 100, 1,000 and 10,000
 //! generated patterns, and the built-ins) and `registry/load` (parse, validate, compile).
 
 use std::hint::black_box;
@@ -30,7 +30,7 @@ fn query(n: usize) -> String {
 
 fn bench_match(c: &mut Criterion) {
     let mut group = c.benchmark_group("registry/match");
-    for n in [10, 100, 1_000] {
+    for n in [10, 100, 1_000, 10_000] {
         let opts = LoadOptions { builtins: false, ..LoadOptions::default() };
         let registry = Registry::from_toml_str(&patterns(n), "bench.toml", &opts).unwrap().registry;
         let q = query(n);

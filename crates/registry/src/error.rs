@@ -63,9 +63,9 @@ pub enum RegistryError {
     /// or the errors of a pattern given to [`crate::Registry::insert`].
     #[error("{}", InvalidList(.0))]
     Invalid(Vec<PatternError>),
-    /// Every pattern compiles on its own, but the combined `RegexSet` is over
-    /// its size limit.
-    #[error("the triggers of all patterns together exceed the regex size limit: {0}")]
+    /// Every pattern is valid on its own, but the matcher over all of them
+    /// (the automaton of their required literals) could not be built.
+    #[error("the triggers of all patterns together are too large to match: {0}")]
     TooLarge(String),
 }
 

@@ -10,7 +10,6 @@ use pattern_core::{
     Captures, MatchKind, PatternDefinition, PatternMatchInfo, PatternSource, PatternType,
     RegistryStats,
 };
-use regex::Regex;
 use serde_json::Value;
 
 use crate::builtin;
@@ -18,7 +17,7 @@ use crate::error::{PatternError, RegistryError};
 use crate::fallback::fallback_route;
 use crate::file::{self, RawPattern};
 use crate::match_cache::{MATCH_CACHE_CAPACITY, MatchCache};
-use crate::matcher::Matcher;
+use crate::matcher::{Matcher, Trigger};
 use crate::validate::{self, Compiled, NAME_MAX_CHARS, Origin};
 
 /// What to load, from the command line (`--patterns`, `--no-builtin-patterns`, `--strict`).
@@ -71,18 +70,18 @@ impl PatternMatch {
     }
 }
 
-/// One matchable pattern with its compiled trigger.
+/// One matchable pattern with its trigger (compiled on first use, kept across rebuilds).
 #[derive(Debug, Clone)]
 struct Entry {
     def: Arc<PatternDefinition>,
-    regex: Regex,
+    trigger: Arc<Trigger>,
 }
 
 /// The validated pattern set and its matcher.
 ///
 /// Immutable while shared: `match_query` takes `&self` and is safe from any
 /// number of threads; changes (`insert`, `remove`, `retain`) take `&mut self`,
-/// rebuild the `RegexSet`, clear the match cache and change `version()`.
+/// rebuild the matcher, clear the match cache and change `version()`.
 pub struct Registry {
     /// Matchable patterns in load order (built-ins, then files in order):
     /// the tie-break of equal priorities, and what a rebuild starts from.
@@ -213,7 +212,7 @@ impl Registry {
         Ok(Loaded { registry, warnings: errors, replaced })
     }
 
-    /// Orders, compiles into a set, indexes and hashes the patterns.
+    /// Orders, indexes and hashes the patterns and builds their matcher.
     fn build(
         entries: Vec<Entry>,
         fallbacks: [Arc<PatternDefinition>; 3],
@@ -223,7 +222,7 @@ impl Registry {
         order.sort_by_key(|&i| Reverse(entries[i].def.priority));
         let patterns: Vec<Arc<PatternDefinition>> =
             order.iter().map(|&i| entries[i].def.clone()).collect();
-        let matcher = Matcher::new(order.iter().map(|&i| entries[i].regex.clone()).collect())
+        let matcher = Matcher::new(order.iter().map(|&i| entries[i].trigger.clone()).collect())
             .map_err(RegistryError::TooLarge)?;
         let by_name = patterns.iter().enumerate().map(|(i, p)| (p.name.clone(), i)).collect();
         let version = version_of(&patterns, &fallbacks);
@@ -476,8 +475,7 @@ fn admit(
 
 impl Entry {
     fn from_compiled(compiled: &Compiled) -> Self {
-        let regex = compiled.regex.clone().expect("a matchable pattern has a compiled trigger");
-        Entry { def: Arc::new(compiled.def.clone()), regex }
+        Entry { def: Arc::new(compiled.def.clone()), trigger: Trigger::new(&compiled.def.trigger) }
     }
 }
 

@@ -39,11 +39,11 @@ pub(crate) enum Origin {
     Fallback,
 }
 
-/// A valid pattern with its compiled trigger (`None` for fallbacks).
+/// A valid pattern. Its trigger compiled within the limits; the compiled
+/// regex itself is not kept (the matcher compiles it again on first use).
 #[derive(Debug, Clone)]
 pub(crate) struct Compiled {
     pub def: PatternDefinition,
-    pub regex: Option<Regex>,
 }
 
 /// The cost estimate of a pattern that does not set `cost_tokens`.
@@ -206,11 +206,11 @@ pub(crate) fn validate(
         // The caller marks built-ins: a file pattern replacing a fallback is not one.
         builtin: false,
     };
-    Ok(Compiled { def, regex })
+    Ok(Compiled { def })
 }
 
 /// Compiles one trigger within the size limits.
-fn compile_trigger(trigger: &str) -> Result<Regex, String> {
+pub(crate) fn compile_trigger(trigger: &str) -> Result<Regex, String> {
     if trigger.trim().is_empty() {
         return Err("trigger is empty (only route fallbacks have no trigger)".to_owned());
     }

@@ -135,7 +135,10 @@ async fn three_node_cluster_shares_entries_and_announces_writes() {
         d.tier.known("ns") != Some(g0)
     })
     .await;
-    assert_eq!(d.cache.key_generation("ns").await, Some(g0 + 1));
+    // At least one step: a write whose INCR timed out after Redis took it is
+    // announced again by the heartbeat, and a generation only has to move.
+    let now = d.cache.key_generation("ns").await.unwrap();
+    assert!(now > g0, "the generation moved from {g0} to {now}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -148,3 +148,39 @@ fn many_threads_share_one_registry() {
     assert_eq!(stats.hits + stats.misses, 800);
     assert!(stats.misses >= 50 && registry.match_cache_len() == 50, "{stats:?}");
 }
+
+/// Thousands of patterns load, and each query still finds the highest-priority trigger it matches: the prefilter
+/// skips the triggers whose literals are absent, never one that matches. `command_1` is a prefix of
+/// `command_12` and `command_123`, whose `\b` must tell them apart; the catch-all, with no literal, is tried on
+/// every query and wins only where no higher-priority trigger matches.
+#[test]
+fn thousands_of_patterns_load_and_match_like_one_at_a_time() {
+    // 3,000 keeps this test quick in a debug build; tools/bench/growth.sh loads 10,000.
+    let mut src: String = (0..3_000)
+        .map(|i| {
+            format!(
+                "[[pattern]]\nname = \"p{i}\"\ntype = \"memory\"\n\
+                 trigger = '(?i)\\bcommand_{i}\\b\\s+(?P<arg>\\w+)'\npriority = {}\n\
+                 [pattern.memory]\nop = \"search\"\ntext = \"{{arg}}\"\n\n",
+                i % 7 + 1
+            )
+        })
+        .collect();
+    src.push_str(
+        "[[pattern]]\nname = \"catch_all\"\ntype = \"memory\"\ntrigger = '^\\w+\\s+\\w+$'\n\
+         [pattern.memory]\nop = \"search\"\n",
+    );
+    let opts = LoadOptions { builtins: false, strict: true, ..LoadOptions::default() };
+    let registry = Registry::from_toml_str(&src, "many.toml", &opts).unwrap().registry;
+    assert_eq!(registry.patterns().len(), 3_001);
+    let found = |q: &str| registry.match_uncached(q).map(|m| (m.pattern.name.clone(), m.captures));
+    let (name, captures) = found("please run COMMAND_123 deploy now").unwrap();
+    assert_eq!((name.as_str(), captures["arg"].as_str()), ("p123", "deploy"));
+    assert_eq!(found("command_2999 x").unwrap().0, "p2999");
+    // Both present: the higher priority wins (p12 has 12 % 7 + 1 = 6, p9 has 3).
+    assert_eq!(found("command_9 a and command_12 b").unwrap().0, "p12");
+    // `command_29990` is no pattern (`command_2999` is, but `\b` fails), and two words make the catch-all match.
+    assert_eq!(found("command_29990 x").unwrap().0, "catch_all");
+    assert_eq!(found("command_29990 x y"), None);
+    assert_eq!(found("command_12x y z"), None);
+}
