@@ -3,7 +3,7 @@
 //! A trigger's *needles* are literals of which every match contains at least
 //! one, ASCII letters lowercased (the matcher looks for them ASCII-case-
 //! insensitively). `(?i)\bcommand_7\b\s+(?P<arg>\w+)` has the one needle
-//! `command_7`; `(?i)\b(?:recall|retrieve)\b` has `recall` and `retrieve`. A
+//! `command_7`; `(?i)\b(?:fetch|retrieve)\b` has `fetch` and `retrieve`. A
 //! trigger with no known needles (`\w+\s+now`) is tried on every query.
 //!
 //! The extraction walks the parsed regex and only ever answers with

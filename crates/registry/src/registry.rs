@@ -70,7 +70,8 @@ impl PatternMatch {
     }
 }
 
-/// One matchable pattern with its trigger (compiled on first use, kept across rebuilds).
+/// One matchable pattern with its trigger's source and needles (the matcher
+/// compiles the regex when a query first needs it).
 #[derive(Debug, Clone)]
 struct Entry {
     def: Arc<PatternDefinition>,
