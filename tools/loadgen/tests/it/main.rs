@@ -218,14 +218,14 @@ fn healthz(port: u16) -> bool {
         && answer.starts_with("HTTP/1.1 200")
 }
 
-#[test]
-fn http_session_wire_cached_profile() {
+/// The `cached` profile, 150 calls from 3 clients, against one server over `wire`.
+fn cached_profile_over(wire: &str) {
     let server = HttpServer::start();
     let (_, report) = loadgen(&[
         "--url",
         &server.url,
         "--wire",
-        "sessions",
+        wire,
         "--token",
         TOKEN,
         "-c",
@@ -236,28 +236,17 @@ fn http_session_wire_cached_profile() {
         "0",
     ]);
     check_cached(&report, 150);
-    assert_eq!(report["config"]["wire"], "sessions");
+    assert_eq!(report["config"]["wire"], wire);
+}
+
+#[test]
+fn http_session_wire_cached_profile() {
+    cached_profile_over("sessions");
 }
 
 #[test]
 fn http_stateless_wire_cached_profile() {
-    let server = HttpServer::start();
-    let (_, report) = loadgen(&[
-        "--url",
-        &server.url,
-        "--wire",
-        "stateless",
-        "--token",
-        TOKEN,
-        "-c",
-        "3",
-        "-n",
-        "150",
-        "--warmup",
-        "0",
-    ]);
-    check_cached(&report, 150);
-    assert_eq!(report["config"]["wire"], "stateless");
+    cached_profile_over("stateless");
 }
 
 #[test]
