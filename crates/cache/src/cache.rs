@@ -16,6 +16,7 @@ use crate::key::KeyRef;
 use crate::local::LocalTier;
 use crate::policy::effective_ttl;
 use crate::shared::{Coherence, SharedTier, TierFuture};
+use reads::GenerationReads;
 use strict::{Found, LastSeen};
 
 /// The resolved cache settings.
@@ -141,6 +142,9 @@ pub struct ResultCache {
     /// Under strict coherence, the generation each namespace's next key is
     /// built with (`strict.rs`).
     last_seen: LastSeen,
+    /// Under strict coherence, the generation reads concurrent lookups share
+    /// (`reads.rs`).
+    generation_reads: GenerationReads,
     /// The shared tier's epoch when this cache last looked.
     epoch: AtomicU64,
     counters: Counters,
@@ -173,6 +177,7 @@ impl ResultCache {
             inflight: Inflight::default(),
             generations: Generations::new(MAX_NAMESPACES),
             last_seen: LastSeen::default(),
+            generation_reads: GenerationReads::default(),
             epoch: AtomicU64::new(0),
             counters: Counters::default(),
             config,
@@ -472,6 +477,7 @@ impl ResultCache {
 }
 
 mod lease;
+mod reads;
 mod strict;
 #[cfg(test)]
 mod tests;

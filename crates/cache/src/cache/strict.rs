@@ -22,6 +22,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use pattern_core::CacheTier;
+use tokio::time::Instant;
 
 use super::{Cached, ResultCache, bump};
 use crate::generation::MAX_NAMESPACES;
@@ -97,7 +98,11 @@ impl ResultCache {
         };
         let namespace = &*dependency.namespace;
         if let Some(value) = self.local.get(key) {
-            match self.shared_call("generation", generations.fetch(namespace)).await {
+            // One read for every local hit of the namespace that started
+            // before it was sent (`reads.rs`).
+            let deadline = Instant::now() + self.config.shared_timeout;
+            let read = || self.shared_call("generation", generations.fetch(namespace));
+            match self.generation_reads.read(namespace, deadline, read).await {
                 Some(current) if current == dependency.generation => {
                     self.last_seen.set(namespace, current);
                     bump(&self.counters.local_hits);

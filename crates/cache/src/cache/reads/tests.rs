@@ -1,0 +1,150 @@
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use tokio::sync::Notify;
+use tokio::time::Instant;
+
+use super::GenerationReads;
+
+fn later() -> Instant {
+    Instant::now() + Duration::from_secs(10)
+}
+
+/// A shared store whose reads wait for `release` and answer how many reads
+/// were sent before them (the generation a read sees grows with time).
+#[derive(Default)]
+struct Store {
+    sent: AtomicU64,
+    release: Notify,
+}
+
+impl Store {
+    async fn read(&self) -> Option<u64> {
+        let n = self.sent.fetch_add(1, Ordering::SeqCst) + 1;
+        self.release.notified().await;
+        Some(n)
+    }
+
+    fn sent(&self) -> u64 {
+        self.sent.load(Ordering::SeqCst)
+    }
+}
+
+async fn until(what: &str, mut done: impl FnMut() -> bool) {
+    tokio::time::timeout(Duration::from_secs(5), async {
+        while !done() {
+            tokio::task::yield_now().await;
+        }
+    })
+    .await
+    .unwrap_or_else(|_| panic!("{what}"));
+}
+
+#[tokio::test]
+async fn lookups_that_arrive_during_a_read_share_the_next_one() {
+    let reads = Arc::new(GenerationReads::default());
+    let store = Arc::new(Store::default());
+    let (r, s) = (Arc::clone(&reads), Arc::clone(&store));
+    let first = tokio::spawn(async move { r.read("ns", later(), || s.read()).await });
+    until("the first read is sent", || store.sent() == 1).await;
+
+    // Five lookups start while it is in flight: none may take its answer.
+    let mut waiting = Vec::new();
+    for _ in 0..5 {
+        let (r, s) = (Arc::clone(&reads), Arc::clone(&store));
+        waiting.push(tokio::spawn(async move { r.read("ns", later(), || s.read()).await }));
+    }
+    for _ in 0..10 {
+        tokio::task::yield_now().await;
+    }
+    assert_eq!(store.sent(), 1, "the queued lookups wait for the read in flight");
+    store.release.notify_one();
+    assert_eq!(first.await.unwrap(), Some(1));
+
+    // One of them sends the next read, after they all started.
+    until("the second read is sent", || store.sent() == 2).await;
+    store.release.notify_one();
+    for w in waiting {
+        assert_eq!(w.await.unwrap(), Some(2));
+    }
+    assert_eq!(store.sent(), 2, "one read for the five");
+}
+
+#[tokio::test]
+async fn a_lookup_after_a_read_ended_sends_its_own() {
+    let reads = GenerationReads::default();
+    let counter = AtomicU64::new(0);
+    for n in 1..=3 {
+        let got = reads
+            .read("ns", later(), || async { Some(counter.fetch_add(1, Ordering::SeqCst) + 1) })
+            .await;
+        assert_eq!(got, Some(n));
+    }
+    assert!(reads.lock().is_empty(), "no slot is kept once the reads are done");
+}
+
+#[tokio::test]
+async fn namespaces_do_not_share_reads() {
+    let reads = Arc::new(GenerationReads::default());
+    let store = Arc::new(Store::default());
+    let (r, s) = (Arc::clone(&reads), Arc::clone(&store));
+    let a = tokio::spawn(async move { r.read("a", later(), || s.read()).await });
+    let (r, s) = (Arc::clone(&reads), Arc::clone(&store));
+    let b = tokio::spawn(async move { r.read("b", later(), || s.read()).await });
+    until("both reads are sent", || store.sent() == 2).await;
+    store.release.notify_waiters();
+    let mut got = [a.await.unwrap(), b.await.unwrap()];
+    got.sort();
+    assert_eq!(got, [Some(1), Some(2)]);
+}
+
+#[tokio::test]
+async fn a_cancelled_sender_ends_its_batch_and_the_next_one_goes() {
+    let reads = Arc::new(GenerationReads::default());
+    let store = Arc::new(Store::default());
+    let (r, s) = (Arc::clone(&reads), Arc::clone(&store));
+    let first = tokio::spawn(async move { r.read("ns", later(), || s.read()).await });
+    until("the first read is sent", || store.sent() == 1).await;
+    let (r, s) = (Arc::clone(&reads), Arc::clone(&store));
+    let queued = tokio::spawn(async move { r.read("ns", later(), || s.read()).await });
+    for _ in 0..10 {
+        tokio::task::yield_now().await;
+    }
+    first.abort();
+    assert!(first.await.unwrap_err().is_cancelled());
+    until("the queued lookup sends its own read", || store.sent() == 2).await;
+    store.release.notify_one();
+    assert_eq!(queued.await.unwrap(), Some(2));
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_queued_lookup_gives_up_at_its_deadline() {
+    let reads = Arc::new(GenerationReads::default());
+    let store = Arc::new(Store::default());
+    let (r, s) = (Arc::clone(&reads), Arc::clone(&store));
+    let _stuck = tokio::spawn(async move { r.read("ns", later(), || s.read()).await });
+    until("the first read is sent", || store.sent() == 1).await;
+    let started = Instant::now();
+    let got = reads.read("ns", started + Duration::from_millis(5), || store.read()).await;
+    assert_eq!(got, None);
+    assert!(
+        started.elapsed() >= Duration::from_millis(5) && started.elapsed() < Duration::from_secs(1)
+    );
+    assert_eq!(store.sent(), 1, "it never sent a read of its own");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_sender_gives_up_at_its_deadline() {
+    let reads = GenerationReads::default();
+    let started = Instant::now();
+    let got = reads
+        .read("ns", started + Duration::from_millis(5), || std::future::pending::<Option<u64>>())
+        .await;
+    assert_eq!(got, None);
+    assert!(
+        started.elapsed() >= Duration::from_millis(5) && started.elapsed() < Duration::from_secs(1)
+    );
+    // The namespace is free again.
+    assert_eq!(reads.read("ns", later(), || async { Some(7) }).await, Some(7));
+}
