@@ -22,7 +22,9 @@
 #   postgres://postgres@127.0.0.1:5432, dropped and created afresh; needs psql), PG_POOL_SIZE (each instance's pool,
 #   added to the URL unless it sets `pool_size`; default 4: the eight instances hold at most 32 connections in all),
 #   REDIS_TIMEOUT_MS (pattern-mcp's `[redis] timeout_ms`; default: pattern-mcp's own, 5 ms),
-#   OUT (default target/bench-results/cache_effect.json).
+#   RATE (requests/s offered to each cell, in all: loadgen's --rate, paced clients; default: closed-loop clients, as
+#   fast as the cell answers, which saturates the CPUs),
+#   OUT (default target/bench-results/cache_effect.json, or cache_effect_paced.json with RATE).
 # Redis: a private redis-server on a free port, without persistence, stopped at the end (the shared one is not used).
 #
 # The JSON file (OUT):
@@ -30,7 +32,7 @@
 #   "bench": "cache_effect", "date": "2026-12-03T20:00:00Z", "git": "abc1234", "cpus": 2,
 #   "load_average": {"start": [1m, 5m, 15m], "end": [1m, 5m, 15m]},
 #   "pattern_mcp": PATH, "mix": "cached", "wire": "sessions", "rounds": 3, "duration_s": 5, "warmup_s": 1,
-#   "connections": 32, "redis_timeout_ms": null (pattern-mcp's default) or N,
+#   "connections": 32, "redis_timeout_ms": null (pattern-mcp's default) or N, "rate": null (closed loop) or N,
 #   "cells": [
 #     {"cell": "off", "instances": 1, "cache": "off" | "l1" | "l1+redis",
 #      "median": {"throughput_rps", "p50_ms", "p95_ms", "p99_ms", "hit_rate", "local_rate", "redis_rate",
@@ -55,7 +57,9 @@ ROUNDS=${ROUNDS:-3}
 WARMUP=${WARMUP_S:-1}
 WIRE=${WIRE:-sessions}
 MIX=${MIX:-cached}
-OUT=${OUT:-$ROOT/target/bench-results/cache_effect.json}
+RATE=${RATE:-}
+if [ -n "$RATE" ]; then RATE_ARGS=(--rate "$RATE"); else RATE_ARGS=(); fi
+OUT=${OUT:-$ROOT/target/bench-results/cache_effect${RATE:+_paced}.json}
 TOKEN=cache-effect-token-0123456789
 
 for tool in redis-server redis-cli curl python3; do
@@ -77,7 +81,7 @@ if [ -f "$MIX" ]; then MIX_ARGS=(--mix "$MIX"); else MIX_ARGS=(--profile "$MIX")
 trap bench_cleanup EXIT
 WORK=$(mktemp -d)
 BENCH_TEMP+=("$WORK")
-REPORTS=$(dirname "$OUT")/cache_effect
+REPORTS=$(dirname "$OUT")/$(basename "$OUT" .json)
 rm -rf "$REPORTS"
 mkdir -p "$REPORTS"
 
@@ -174,14 +178,15 @@ cpu_and_executions() {
 LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 echo "pattern-mcp: $PATTERN_MCP_BIN ($(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?'))"
 echo "$(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs, load average at start: $LOAD_START"
-echo "rounds: $ROUNDS of ${DURATION}s per cell after ${WARMUP}s of warm-up; $CONNECTIONS connections; mix $MIX;" \
+echo "rounds: $ROUNDS of ${DURATION}s per cell after ${WARMUP}s of warm-up; $CONNECTIONS connections" \
+    "${RATE:+offered $RATE req/s}; mix $MIX;" \
     "wire $WIRE; memory $CACHE_EFFECT_DATABASE_URL; Redis $REDIS_URL (private)"
 for round in $(seq 1 "$ROUNDS"); do
     for cell in "${CELLS[@]}"; do
         # shellcheck disable=SC2046
         read -r ticks_before executions_before < <(cpu_and_executions $(cell_instances "$cell"))
         "$LOADGEN_BIN" --quiet $(cell_args "$cell") --wire "$WIRE" --token "$TOKEN" -c "$CONNECTIONS" \
-            --duration "$DURATION" --warmup "$WARMUP" "${MIX_ARGS[@]}" --json "$REPORTS/$round-$cell.json" \
+            "${RATE_ARGS[@]}" --duration "$DURATION" --warmup "$WARMUP" "${MIX_ARGS[@]}" --json "$REPORTS/$round-$cell.json" \
             > "$WORK/loadgen.out" || { cat "$WORK/loadgen.out" >&2; exit 1; }
         # shellcheck disable=SC2046
         read -r ticks_after executions_after < <(cpu_and_executions $(cell_instances "$cell"))
@@ -215,7 +220,7 @@ result = {
     "git": "$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')", "cpus": $(nproc),
     "load_average": {"start": [float(x) for x in "$LOAD_START".split()], "end": [float(x) for x in "$LOAD_END".split()]},
     "pattern_mcp": "$PATTERN_MCP_BIN", "mix": "$MIX", "wire": "$WIRE", "rounds": $ROUNDS, "duration_s": $DURATION,
-    "warmup_s": $WARMUP, "connections": $CONNECTIONS, "redis_timeout_ms": ${REDIS_TIMEOUT_MS:-None}, "cells": [],
+    "warmup_s": $WARMUP, "connections": $CONNECTIONS, "redis_timeout_ms": ${REDIS_TIMEOUT_MS:-None}, "rate": ${RATE:-None}, "cells": [],
 }
 for cell in cells:
     rounds = []

@@ -1,8 +1,10 @@
 //! `loadgen`: drives N concurrent MCP clients against pattern-mcp and reports what it measured.
 //!
-//! Each client is closed-loop (one request in flight, the next sent when the
-//! answer arrives): a pattern-mcp process it started, over stdio, or its own
-//! connection to a Streamable HTTP endpoint. Every request is an
+//! Each client has one request in flight at a time: a pattern-mcp process it
+//! started, over stdio, or its own connection to a Streamable HTTP endpoint.
+//! By default the clients are closed-loop (the next request is sent when the
+//! answer arrives); with `--rate` each sends on a fixed schedule, so the
+//! offered load stays the same however fast the server answers. Every request is an
 //! `execute_pattern` call drawn from a mix (`mix.rs`). A run seeds the store
 //! (the mix's `seed`), warms up (answers not counted), then measures for a
 //! duration or a number of requests; the report (`report.rs`) is printed as
@@ -66,6 +68,11 @@ struct Args {
     /// Measure this many requests instead of a duration.
     #[arg(short = 'n', long)]
     requests: Option<u64>,
+    /// Offer this many requests per second in all, spread evenly over the clients, instead of sending each next
+    /// request as soon as the answer arrives. A client whose answer comes after its next request was due sends at
+    /// once; latency counts from when the request was due, so a server that falls behind shows it.
+    #[arg(long, value_name = "REQUESTS_PER_S")]
+    rate: Option<f64>,
     /// Seconds of load before measuring; their answers are not counted.
     #[arg(long, default_value_t = 1.0)]
     warmup: f64,
@@ -111,6 +118,8 @@ struct Shared {
     measure_from: Instant,
     /// With a duration: when the last request may start.
     until: Option<Instant>,
+    /// With `--rate`: the time between two requests of one client.
+    interval: Option<Duration>,
     /// With a request count: how many to measure, and how many have started.
     requests: Option<u64>,
     started: AtomicU64,
@@ -178,6 +187,12 @@ async fn run(args: &Args) -> Result<Value> {
     if let Some(d) = duration {
         ensure!(d > 0.0 && d.is_finite(), "--duration must be a positive number of seconds");
     }
+    if let Some(rate) = args.rate {
+        ensure!(
+            rate > 0.0 && rate.is_finite(),
+            "--rate must be a positive number of requests per second"
+        );
+    }
     let mut mix = match &args.mix {
         Some(path) => {
             let text = std::fs::read_to_string(path)
@@ -234,6 +249,7 @@ async fn run(args: &Args) -> Result<Value> {
         timeout,
         measure_from,
         until: duration.map(|d| measure_from + Duration::from_secs_f64(d)),
+        interval: args.rate.map(|rate| Duration::from_secs_f64(args.connections as f64 / rate)),
         requests: args.requests.filter(|_| duration.is_none()),
         started: AtomicU64::new(0),
         done: AtomicU64::new(0),
@@ -242,7 +258,12 @@ async fn run(args: &Args) -> Result<Value> {
     let mut load = JoinSet::new();
     for (index, client) in clients.into_iter().enumerate() {
         let rng = Rng::new(seed ^ (index as u64).wrapping_mul(0xA24B_AED4_963E_E407));
-        load.spawn(drive(shared.clone(), index, client, rng));
+        // Paced clients start a fraction of an interval apart, so their requests do not arrive in bursts.
+        let first = match shared.interval {
+            Some(interval) => start + interval.mul_f64(index as f64 / args.connections as f64),
+            None => start,
+        };
+        load.spawn(drive(shared.clone(), index, client, rng, first));
     }
     let bar = progress(args, &shared);
     let mut total = Stats::default();
@@ -274,6 +295,7 @@ async fn run(args: &Args) -> Result<Value> {
         "use_cache": args.use_cache,
         "warmup_s": args.warmup,
         "duration_s": duration,
+        "rate": args.rate,
         "requests": shared.requests,
         "timeout_s": args.timeout,
         "seed": seed,
@@ -331,11 +353,16 @@ async fn drive(
     index: usize,
     mut client: Client,
     mut rng: Rng,
+    first: Instant,
 ) -> (Stats, Instant) {
     let mut stats = Stats::default();
     let mut last = shared.measure_from;
     let mut id = 0u64;
+    let mut due = first;
     loop {
+        if shared.interval.is_some() {
+            tokio::time::sleep_until(due).await;
+        }
         let now = Instant::now();
         let measured = now >= shared.measure_from;
         if shared.until.is_some_and(|until| now >= until) {
@@ -354,7 +381,15 @@ async fn drive(
             client: index,
         };
         let arguments = mix::expand(shared.mix.pick(&mut rng), vars);
-        let sent = Instant::now();
+        // Paced, a request counts from when it was due (it may be sent late if the last answer was late).
+        let sent = match shared.interval {
+            Some(interval) => {
+                let sent = due;
+                due += interval;
+                sent
+            }
+            None => Instant::now(),
+        };
         let outcome = client.execute(id, arguments, shared.timeout).await;
         let answered = Instant::now();
         if measured {

@@ -7,7 +7,7 @@
 //!   "loadgen": 1,                                   format version
 //!   "config": {"transport": "stdio"|"http", "wire": "sessions"|"stateless"|null, "targets": [..],
 //!              "connections": N, "mix": "cached", "mix_entries": N, "namespace": "..", "use_cache": bool|null,
-//!              "warmup_s": f, "duration_s": f|null, "requests": N|null, "timeout_s": f, "seed": N},
+//!              "warmup_s": f, "duration_s": f|null, "rate": f|null, "requests": N|null, "timeout_s": f, "seed": N},
 //!   "elapsed_s": f,                                 measured time: from the end of the warm-up to the last answer
 //!   "sent": N, "ok": N, "errors": N,                sent = ok + errors (measured requests only)
 //!   "throughput_rps": f,                            sent / elapsed_s
@@ -214,7 +214,7 @@ pub fn table(report: &Value) -> String {
     let config = &report["config"];
     let _ = writeln!(
         out,
-        "mix {}, {}, {} connection(s) to {} target(s); measured {:.2} s after a {:.1} s warm-up",
+        "mix {}, {}, {} connection(s) to {} target(s){}; measured {:.2} s after a {:.1} s warm-up",
         config["mix"].as_str().unwrap_or("?"),
         match config["wire"].as_str() {
             Some(wire) => format!("http ({wire} wire)"),
@@ -222,6 +222,10 @@ pub fn table(report: &Value) -> String {
         },
         n(&config["connections"]),
         config["targets"].as_array().map_or(0, Vec::len),
+        match config["rate"].as_f64() {
+            Some(rate) => format!(", {rate} req/s offered"),
+            None => String::new(),
+        },
         f(&report["elapsed_s"]),
         f(&config["warmup_s"]),
     );
