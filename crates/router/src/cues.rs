@@ -46,6 +46,39 @@ pub struct Scores {
     pub stated: bool,
     /// A word saying that something holds from now on (now, désormais, 今後).
     pub lasting: bool,
+    /// What opens the query, and whether a label and a colon open it.
+    pub form: Form,
+}
+
+/// The written form of a query, apart from its words: a request opens with a
+/// verb ("set timer: 35 minutes"), a note with a label and a colon ("gate
+/// code: 4471", "Jenna's colour formula: 7N + 20 vol").
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Form {
+    pub opener: Opener,
+    /// Words before the first colon (or `=`), 0 without one; capped at 6.
+    pub label_words: u8,
+    /// The query holds a digit.
+    pub digits: bool,
+    /// The opening word is followed by a possessive `'s` or by a number
+    /// ("jenna's formula", "pitch 17 floods"): a noun, not a verb.
+    pub noun_opener: bool,
+}
+
+/// What kind of word opens the query (after filler words).
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub enum Opener {
+    /// No word, or CJK text (no word boundaries to tell by).
+    #[default]
+    None,
+    /// A lexicon verb: the request itself.
+    Verb,
+    /// An unknown word taken for a verb (`guess_imperative`).
+    Guessed,
+    /// A question word or a copula ("what …", "is the pump …").
+    Question,
+    /// Anything else: a noun, a name, a pronoun.
+    Other,
 }
 
 /// What a cue ended up counting for.
@@ -95,6 +128,7 @@ pub fn analyze(
     let machine_text = shape.command_like > 0;
     let mut s = Scores::default();
     (s.stated, s.lasting) = statement_form(lex, lowered, tokens, shape, hits);
+    s.form = form(lex, lowered, tokens, shape, hits);
     for h in hits.iter_mut() {
         let class = match h.kind {
             Kind::Act | Kind::Read => h.class,
@@ -182,6 +216,45 @@ fn statement_form(
     let from = if subject { opener } else { opener + 1 };
     let copula = tokens[from..].iter().any(|t| lex.is_copula(t.text));
     (copula && !imperative, lasting)
+}
+
+fn form(lex: &Lexicon, lowered: &str, tokens: &[Token<'_>], shape: Shape, hits: &[Hit]) -> Form {
+    let opener = tokens.iter().position(|t| !lex.is_filler(t.text));
+    let kind = match opener {
+        _ if shape.has_cjk => Opener::None,
+        None => Opener::None,
+        Some(i) if hits.iter().any(|h| h.start == i && h.kind.is_verb()) => Opener::Verb,
+        Some(i) if hits.iter().any(|h| h.start == i && is_guessed_imperative(h)) => Opener::Guessed,
+        Some(i) if lex.is_wh(tokens[i].text) || lex.is_copula(tokens[i].text) => Opener::Question,
+        Some(_) => Opener::Other,
+    };
+    let colon = lowered.find([':', '=', '：']);
+    let label_words = colon.map_or(0, |at| {
+        let before = tokens.iter().filter(|t| offset(lowered, t.text) < at).count();
+        before.min(6) as u8
+    });
+    let noun_opener =
+        opener.is_some_and(|i| tokens.get(i + 1).is_some_and(|n| is_possessive_or_number(n.text)));
+    Form {
+        opener: kind,
+        label_words,
+        digits: lowered.bytes().any(|b| b.is_ascii_digit()),
+        noun_opener,
+    }
+}
+
+fn is_guessed_imperative(h: &Hit) -> bool {
+    h.kind == Kind::Live && h.label.is_none() && h.weight == IMPERATIVE_GUESS
+}
+
+/// Byte offset of `part`, a slice of `whole`, in `whole`.
+fn offset(whole: &str, part: &str) -> usize {
+    part.as_ptr() as usize - whole.as_ptr() as usize
+}
+
+/// `s` after an apostrophe ("jenna's" splits into "jenna", "s") or a number.
+fn is_possessive_or_number(word: &str) -> bool {
+    word == "s" || word.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// "in TurboTax", "to Strava", "from Chewy": a capitalised name after a

@@ -120,7 +120,7 @@ pub fn classify_with(model: &Trained, query: &str) -> Verdict {
         cues.class.reasoning.clone()
     } else {
         format!(
-            "The wording reads as a {} request to the learned model, though the cue rules alone said {cue_route}.",
+            "The learned model reads the wording as a request for {}, though the cue rules alone said {cue_route}.",
             route.as_str()
         )
     };

@@ -146,6 +146,22 @@ pub fn extract(query: &str, out: &mut Features) -> Cues {
     // A statement, and one that holds from now on ("now" in a request
     // means this moment: "check whether the invoices are paid now").
     flag(b'D', &[u8::from(scores.stated), u8::from(scores.stated && scores.lasting)]);
+    // The written form: what opens the query, a label before a colon, digits.
+    // A linear model cannot combine features, so the telling combinations are
+    // features of their own ("gate code: 4471" against "set timer: 35").
+    let form = scores.form;
+    let opener = form.opener as u8;
+    let label = match form.label_words {
+        0 => 0,
+        1..=2 => 1,
+        3..=5 => 2,
+        _ => 3,
+    };
+    flag(b'F', &[0, opener]);
+    flag(b'F', &[1, label, opener]);
+    flag(b'F', &[2, u8::from(form.digits), opener]);
+    flag(b'F', &[3, u8::from(form.noun_opener), opener]);
+    flag(b'F', &[4, u8::from(scores.stated), opener, u8::from(shape.question)]);
     Cues { class, scores, rule }
 }
 
