@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
 """Turns the benches' JSON results into PNG plots (docs/perf/) and Markdown tables (into docs/PERFORMANCE.md).
 
-  tools/bench/plot.py [--growth FILE] [--proxy-cost FILE] [--cache-effect FILE] [--chaos FILE]
+  tools/bench/plot.py [--growth FILE] [--proxy-cost FILE] [--cache-effect FILE] [--cache-effect-paced FILE]
+                      [--chaos FILE]
                       [--out DIR] [--doc FILE] [--no-doc]
 
 Inputs (each optional; a missing file is skipped with a message):
   --growth        tools/bench/growth.sh          (default target/bench-results/growth.json; FILE,FILE merges runs)
   --proxy-cost    tools/bench/proxy_cost.sh      (default target/bench-results/proxy_cost.json)
   --cache-effect  tools/bench/cache_effect.sh    (default target/bench-results/cache_effect.json)
+  --cache-effect-paced  RATE=N tools/bench/cache_effect.sh (default target/bench-results/cache_effect_paced.json)
   --chaos         tools/chaos.sh                 (default target/chaos/results.json)
 
 Outputs: DIR/<name>.png (default docs/perf), and in FILE (default docs/PERFORMANCE.md) the Markdown between
@@ -50,7 +52,8 @@ import matplotlib.ticker  # noqa: E402
 
 def args():
     opts = {"growth": "target/bench-results/growth.json", "proxy-cost": "target/bench-results/proxy_cost.json",
-            "cache-effect": "target/bench-results/cache_effect.json", "chaos": "target/chaos/results.json",
+            "cache-effect": "target/bench-results/cache_effect.json",
+            "cache-effect-paced": "target/bench-results/cache_effect_paced.json", "chaos": "target/chaos/results.json",
             "out": "docs/perf", "doc": "docs/PERFORMANCE.md"}
     argv = sys.argv[1:]
     no_doc = False
@@ -295,12 +298,14 @@ def cpu_per_call(cell):
     return f"{cpu:.0f}" + (f" ({ratio:.2f} ×)" if ratio else "")
 
 
-def cache_effect(data, out):
+def cache_effect(data, out, name="cache_effect"):
     cells = data["cells"]
     load = data.get("load_average", {})
     la = lambda k: " ".join(str(x) for x in load.get(k, [])) or "?"
     run = {"cpus": data.get("cpus", "?"), "cpu_model": data.get("cpu_model", "see the run's machine")}
-    md = [f"`tools/bench/cache_effect.sh {data.get('duration_s', '')} {data.get('connections', '')}` (mix "
+    env = "".join(f"{k}={data[v]} " for k, v in [("REDIS_TIMEOUT_MS", "redis_timeout_ms"), ("RATE", "rate")]
+                  if data.get(v) is not None)
+    md = [f"`{env}tools/bench/cache_effect.sh {data.get('duration_s', '')} {data.get('connections', '')}` (mix "
           f"`{data.get('mix')}`, wire {data.get('wire')}, git {data.get('git', '?')}), "
           f"{machine_line(run, la('start'), la('end'), data.get('date', '?'))}; medians of {data.get('rounds')} "
           "rounds.", ""]
@@ -318,7 +323,8 @@ def cache_effect(data, out):
     fig, (a, b, d) = plt.subplots(1, 3, figsize=(14, 4.2))
     xs = range(len(cells))
     a.bar(xs, [c["median"]["throughput_rps"] for c in cells], color="tab:blue")
-    a.set_title(f"calls/s, {data.get('connections')} connections")
+    offered = f", {data['rate']:,} offered" if data.get("rate") else ""
+    a.set_title(f"calls/s, {data.get('connections')} connections{offered}")
     b.bar([x - 0.2 for x in xs], [c["median"]["p50_ms"] for c in cells], 0.4, label="p50", color="tab:green")
     b.bar([x + 0.2 for x in xs], [c["median"]["p99_ms"] for c in cells], 0.4, label="p99", color="tab:red")
     b.set_title("latency, ms")
@@ -335,7 +341,7 @@ def cache_effect(data, out):
         ax.set_xticks(list(xs), names, fontsize=8, rotation=20)
         ax.grid(True, axis="y", alpha=0.3)
     fig.suptitle(f"Cache effect: mix {data.get('mix')}, wire {data.get('wire')} ({data.get('date', '')})", fontsize=9)
-    save(fig, out, "cache_effect")
+    save(fig, out, name)
     return "\n".join(md)
 
 
@@ -404,8 +410,9 @@ def fill_doc(doc, sections):
 def main():
     opts, no_doc = args()
     sections = {}
+    paced = lambda data, out: cache_effect(data, out, "cache_effect_paced")
     for name, fn in [("growth", growth), ("proxy-cost", proxy_cost), ("cache-effect", cache_effect),
-                     ("chaos", chaos)]:
+                     ("cache-effect-paced", paced), ("chaos", chaos)]:
         data = load_growth(opts[name]) if name == "growth" else load(opts[name], name)
         if data is None:
             continue

@@ -277,6 +277,34 @@ fn http_duration_run_with_warmup_and_two_urls() {
     assert!(report["elapsed_s"].as_f64().unwrap() >= 1.0, "{report:#}");
 }
 
+/// Paced clients offer what `--rate` says, however fast the server answers (closed-loop clients would send
+/// thousands of requests in this second).
+#[test]
+fn rate_paces_the_offered_load() {
+    let server = HttpServer::start();
+    let (_, report) = loadgen(&[
+        "--url",
+        &server.url,
+        "--token",
+        TOKEN,
+        "-c",
+        "2",
+        "--rate",
+        "20",
+        "--duration",
+        "1",
+        "--warmup",
+        "0.2",
+        "--profile",
+        "cached",
+    ]);
+    let sent = n(&report["sent"]);
+    check_counts(&report, sent);
+    assert_eq!(report["config"]["rate"].as_f64(), Some(20.0), "{report:#}");
+    // Each client sends every 0.1 s: at most 11 in the measured second, and at least one.
+    assert!((1..=22).contains(&sent), "{sent} requests at 20 per second over 1 s: {report:#}");
+}
+
 #[test]
 fn a_wrong_token_fails_the_run_with_the_status() {
     let server = HttpServer::start();
