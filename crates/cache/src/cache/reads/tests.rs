@@ -139,7 +139,7 @@ async fn a_sender_gives_up_at_its_deadline() {
     let reads = GenerationReads::default();
     let started = Instant::now();
     let got = reads
-        .read("ns", started + Duration::from_millis(5), || std::future::pending::<Option<u64>>())
+        .read("ns", started + Duration::from_millis(5), std::future::pending::<Option<u64>>)
         .await;
     assert_eq!(got, None);
     assert!(
