@@ -2,6 +2,8 @@
 //! and the cuts at which a text's count is the sum of its parts' counts, so a
 //! part that many answers share is counted once.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use pattern_cache::CountedText;
@@ -65,6 +67,33 @@ impl TokenCounter {
         bpe().encode_ordinary(text).len() as u64
     }
 
+    /// Tokens of `text`, summed over the pieces between its additive cuts
+    /// ([`is_additive_cut`]), each piece's count remembered on this thread.
+    ///
+    /// For the small texts around a cached answer's known part (the
+    /// request id, the timing, the routing view, the metadata): their pieces
+    /// recur from answer to answer, so most are looked up rather than
+    /// tokenised. Exact: a count is additive at every such cut, so the sum is
+    /// the whole text's count. Not for large or novel text, whose pieces
+    /// would each pay the tokenizer's per-call cost and fill the memo.
+    pub fn count_recurring(&self, text: &str) -> u64 {
+        PIECES.with_borrow_mut(|memo| {
+            if memo.len() >= PIECES_KEPT {
+                memo.clear();
+            }
+            pieces(text)
+                .map(|piece| match memo.get(piece) {
+                    Some(&n) => u64::from(n),
+                    None => {
+                        let n = self.count(piece);
+                        memo.insert(piece.into(), n as u32);
+                        n
+                    }
+                })
+                .sum()
+        })
+    }
+
     /// Tokens of a JSON value as compactly serialized.
     pub fn count_json(&self, value: &serde_json::Value) -> u64 {
         self.count(&value.to_string())
@@ -78,7 +107,7 @@ impl TokenCounter {
     pub fn count_around(&self, text: &str, start: usize, part: CountedText) -> u64 {
         let end = start.saturating_add(part.bytes);
         if end <= text.len() && is_additive_cut(text, start) && is_additive_cut(text, end) {
-            self.count(&text[..start]) + part.tokens + self.count(&text[end..])
+            self.count_recurring(&text[..start]) + part.tokens + self.count_recurring(&text[end..])
         } else {
             self.count(text)
         }
@@ -89,6 +118,36 @@ impl TokenCounter {
     pub fn count_self_counting(&self, render: impl FnOnce(u64) -> String) -> u64 {
         self_counting_total(self.count(&render(0)))
     }
+}
+
+/// How many pieces [`TokenCounter::count_recurring`] remembers per thread
+/// before it starts again (a few hundred KiB at most).
+const PIECES_KEPT: usize = 4096;
+
+thread_local! {
+    /// Piece → token count, for [`TokenCounter::count_recurring`].
+    static PIECES: RefCell<HashMap<Box<str>, u32>> = RefCell::new(HashMap::new());
+}
+
+/// `text` cut at every additive cut ([`is_additive_cut`]); the pieces
+/// concatenate back to `text`.
+fn pieces(text: &str) -> impl Iterator<Item = &str> {
+    let mut start = 0;
+    let mut before: Option<char> = None;
+    let mut cuts = text.char_indices().filter_map(move |(at, after)| {
+        let cut = before.is_some_and(|b| cut_between(b, after));
+        before = Some(after);
+        cut.then_some(at)
+    });
+    std::iter::from_fn(move || {
+        if start == text.len() {
+            return None;
+        }
+        let end = cuts.next().unwrap_or(text.len());
+        let piece = &text[start..end];
+        start = end;
+        Some(piece)
+    })
 }
 
 /// The count of a text that states its own token count, from `base`, the
@@ -138,10 +197,15 @@ pub fn is_additive_cut(text: &str, at: usize) -> bool {
     if !text.is_char_boundary(at) {
         return false;
     }
-    let (Some(before), Some(after)) = (text[..at].chars().next_back(), text[at..].chars().next())
-    else {
-        return false;
-    };
+    match (text[..at].chars().next_back(), text[at..].chars().next()) {
+        (Some(before), Some(after)) => cut_between(before, after),
+        _ => false,
+    }
+}
+
+/// The two cases of [`is_additive_cut`]'s proof, for the characters either
+/// side of a cut inside a text.
+fn cut_between(before: char, after: char) -> bool {
     let letter_then_no_letter = before.is_ascii_alphabetic()
         && after.is_ascii()
         && !after.is_ascii_alphabetic()
@@ -285,6 +349,30 @@ mod tests {
         }
         // Both answers are common, so the test above checked many cuts.
         assert!(cuts > 10_000 && refused > 10_000, "{cuts} cuts, {refused} refused");
+    }
+
+    #[tokio::test]
+    async fn counting_piece_by_piece_with_the_memo_gives_the_whole_count() {
+        let t = TokenCounter::new();
+        t.ensure_loaded().await;
+        let mut texts = Texts(0x2545_f491_4f6c_dd1d);
+        let samples: Vec<String> = (0..3000)
+            .map(|_| {
+                let parts = 1 + (texts.next() % 24) as usize;
+                texts.text(parts)
+            })
+            .collect();
+        let many_pieces = samples.iter().filter(|text| pieces(text).count() > 3).count();
+        // Twice over the same texts: the second pass answers from the memo.
+        for pass in 0..2 {
+            for text in &samples {
+                assert_eq!(pieces(text).collect::<String>(), *text);
+                assert_eq!(t.count_recurring(text), t.count(text), "pass {pass}: {text:?}");
+            }
+        }
+        assert!(many_pieces > 1000, "only {many_pieces} texts had more than three pieces");
+        assert_eq!(t.count_recurring(""), 0);
+        assert_eq!(pieces("").count(), 0);
     }
 
     #[tokio::test]
