@@ -24,6 +24,9 @@
 #   REDIS_TIMEOUT_MS (pattern-mcp's `[redis] timeout_ms`; default: pattern-mcp's own, 5 ms),
 #   RATE (requests/s offered to each cell, in all: loadgen's --rate, paced clients; default: closed-loop clients, as
 #   fast as the cell answers, which saturates the CPUs),
+#   REQUESTS (each cell measures this many requests instead of DURATION_S seconds; with ROUNDS=1 and WARMUP_S=0
+#   every cell replays them from a cold cache, as `MIX=FILE REQUESTS=100000 ROUNDS=1 WARMUP_S=0` does for the mix of
+#   tools/bench/zipf_mix.py),
 #   OUT (default target/bench-results/cache_effect.json, or cache_effect_paced.json with RATE).
 # Redis: a private redis-server on a free port, without persistence, stopped at the end (the shared one is not used).
 #
@@ -31,7 +34,7 @@
 # {
 #   "bench": "cache_effect", "date": "2026-12-03T20:00:00Z", "git": "abc1234", "cpus": 2,
 #   "load_average": {"start": [1m, 5m, 15m], "end": [1m, 5m, 15m]},
-#   "pattern_mcp": PATH, "mix": "cached", "wire": "sessions", "rounds": 3, "duration_s": 5, "warmup_s": 1,
+#   "pattern_mcp": PATH, "mix": "cached", "wire": "sessions", "rounds": 3, "duration_s": 5, "requests": null or N, "warmup_s": 1,
 #   "connections": 32, "redis_timeout_ms": null (pattern-mcp's default) or N, "rate": null (closed loop) or N,
 #   "cells": [
 #     {"cell": "off", "instances": 1, "cache": "off" | "l1" | "l1+redis",
@@ -59,6 +62,12 @@ WIRE=${WIRE:-sessions}
 MIX=${MIX:-cached}
 RATE=${RATE:-}
 if [ -n "$RATE" ]; then RATE_ARGS=(--rate "$RATE"); else RATE_ARGS=(); fi
+REQUESTS=${REQUESTS:-}
+if [ -n "$REQUESTS" ]; then
+    AMOUNT_ARGS=(--requests "$REQUESTS"); AMOUNT="$REQUESTS requests"
+else
+    AMOUNT_ARGS=(--duration "$DURATION"); AMOUNT="${DURATION}s"
+fi
 OUT=${OUT:-$ROOT/target/bench-results/cache_effect${RATE:+_paced}.json}
 TOKEN=cache-effect-token-0123456789
 
@@ -178,7 +187,7 @@ cpu_and_executions() {
 LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 echo "pattern-mcp: $PATTERN_MCP_BIN ($(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?'))"
 echo "$(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs, load average at start: $LOAD_START"
-echo "rounds: $ROUNDS of ${DURATION}s per cell after ${WARMUP}s of warm-up; $CONNECTIONS connections" \
+echo "rounds: $ROUNDS of $AMOUNT per cell after ${WARMUP}s of warm-up; $CONNECTIONS connections" \
     "${RATE:+offered $RATE req/s}; mix $MIX;" \
     "wire $WIRE; memory $CACHE_EFFECT_DATABASE_URL; Redis $REDIS_URL (private)"
 for round in $(seq 1 "$ROUNDS"); do
@@ -186,7 +195,7 @@ for round in $(seq 1 "$ROUNDS"); do
         # shellcheck disable=SC2046
         read -r ticks_before executions_before < <(cpu_and_executions $(cell_instances "$cell"))
         "$LOADGEN_BIN" --quiet $(cell_args "$cell") --wire "$WIRE" --token "$TOKEN" -c "$CONNECTIONS" \
-            "${RATE_ARGS[@]}" --duration "$DURATION" --warmup "$WARMUP" "${MIX_ARGS[@]}" --json "$REPORTS/$round-$cell.json" \
+            "${RATE_ARGS[@]}" "${AMOUNT_ARGS[@]}" --warmup "$WARMUP" "${MIX_ARGS[@]}" --json "$REPORTS/$round-$cell.json" \
             > "$WORK/loadgen.out" || { cat "$WORK/loadgen.out" >&2; exit 1; }
         # shellcheck disable=SC2046
         read -r ticks_after executions_after < <(cpu_and_executions $(cell_instances "$cell"))
@@ -219,7 +228,7 @@ result = {
     "bench": "cache_effect", "date": "$(date -u '+%Y-%m-%dT%H:%M:%SZ')",
     "git": "$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')", "cpus": $(nproc),
     "load_average": {"start": [float(x) for x in "$LOAD_START".split()], "end": [float(x) for x in "$LOAD_END".split()]},
-    "pattern_mcp": "$PATTERN_MCP_BIN", "mix": "$MIX", "wire": "$WIRE", "rounds": $ROUNDS, "duration_s": $DURATION,
+    "pattern_mcp": "$PATTERN_MCP_BIN", "mix": "$MIX", "wire": "$WIRE", "rounds": $ROUNDS, "duration_s": $DURATION, "requests": ${REQUESTS:-None},
     "warmup_s": $WARMUP, "connections": $CONNECTIONS, "redis_timeout_ms": ${REDIS_TIMEOUT_MS:-None}, "rate": ${RATE:-None}, "cells": [],
 }
 for cell in cells:

@@ -21,10 +21,14 @@ use crate::http::sse::LegacySse;
 use crate::server::{PatternServer, PrincipalRateLimiter};
 use pattern_engine::Principal;
 
-/// Shared state of the HTTP app; cheap to clone.
+/// Shared state of the HTTP app; cheap to clone (one reference count):
+/// axum clones it for every request, once per layer that takes it.
 #[derive(Clone, Debug)]
-pub struct AppState {
-    config: Arc<HttpConfig>,
+pub struct AppState(Arc<Shared>);
+
+#[derive(Debug)]
+struct Shared {
+    config: HttpConfig,
     auth: Arc<Authenticator>,
     host_policy: Arc<HostPolicy>,
     request_limit: RequestLimit,
@@ -67,8 +71,8 @@ impl AppState {
         let request_limit =
             RequestLimit(config.rate_limit.map(|l| Arc::new(PrincipalRateLimiter::new(l))));
         let probes = Probes { readiness, timeout: config.readiness_timeout };
-        Ok(Self {
-            config: Arc::new(config),
+        Ok(Self(Arc::new(Shared {
+            config,
             auth: Arc::new(auth),
             host_policy: Arc::new(host_policy),
             request_limit,
@@ -77,29 +81,29 @@ impl AppState {
             probes,
             metrics: Metrics(metrics),
             shutdown,
-        })
+        })))
     }
 
     /// Cancel it to end every open stream; pass `token.cancelled_owned()`
     /// as `serve`'s shutdown future so one event does both.
     pub fn shutdown_token(&self) -> CancellationToken {
-        self.shutdown.clone()
+        self.0.shutdown.clone()
     }
 
     pub fn config(&self) -> &HttpConfig {
-        &self.config
+        &self.0.config
     }
 
     pub fn auth(&self) -> &Authenticator {
-        &self.auth
+        &self.0.auth
     }
 
     pub fn mcp(&self) -> &StreamableHttp {
-        &self.mcp
+        &self.0.mcp
     }
 
     pub fn sse(&self) -> &LegacySse {
-        &self.sse
+        &self.0.sse
     }
 }
 
@@ -107,7 +111,7 @@ macro_rules! substate {
     ($($field:ident: $ty:ty),* $(,)?) => {$(
         impl FromRef<AppState> for $ty {
             fn from_ref(state: &AppState) -> Self {
-                state.$field.clone()
+                state.0.$field.clone()
             }
         }
     )*};
