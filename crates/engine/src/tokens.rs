@@ -68,7 +68,7 @@ impl TokenCounter {
     }
 
     /// Tokens of `text`, summed over the pieces between its additive cuts
-    /// ([`is_additive_cut`]), each piece's count remembered on this thread.
+    /// (`is_additive_cut`), each piece's count remembered on this thread.
     ///
     /// For the small texts around a cached answer's known part (the
     /// request id, the timing, the routing view, the metadata): their pieces
