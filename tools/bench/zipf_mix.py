@@ -8,7 +8,7 @@ rank (loadgen weighs rank r by 1/r^S); it is shuffled with a fixed seed so the p
 subjects. Deterministic: the same arguments write the same file.
 
 Usage: tools/bench/zipf_mix.py [DISTINCT] [S] > FILE      (defaults: 10000, 1.1)
-Then:  MIX=FILE REQUESTS=100000 tools/bench/cache_effect.sh 0 32
+Then:  MIX=FILE REQUESTS=100000 ROUNDS=1 WARMUP_S=0 tools/bench/cache_effect.sh 0 32   (each cell from a cold cache)
 """
 import json
 import random
