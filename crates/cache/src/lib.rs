@@ -51,5 +51,5 @@ pub use key::{
     CacheKey, KeyParts, KeyRef, LOCAL_PRINCIPAL, cache_key, canonical_context, normalize_query,
 };
 pub use policy::{NotCacheable, ToolCaching, cacheability, effective_ttl};
-pub use redis::{BREAKER_COOLDOWN, BREAKER_THRESHOLD, RedisConfig, RedisTier};
+pub use redis::{BREAKER_COOLDOWN, BREAKER_SPAN, BREAKER_THRESHOLD, RedisConfig, RedisTier};
 pub use shared::{Coherence, SharedEntry, SharedGenerations, SharedTier, TierFuture};

@@ -14,8 +14,9 @@
 //! - channel `i`: the invalidation link (see [`link`]).
 //!
 //! Every call is bounded by [`RedisConfig::timeout`]. While the connection
-//! is down, or after [`BREAKER_THRESHOLD`] consecutive failures (for
-//! [`BREAKER_COOLDOWN`]), calls fail at once without touching the network;
+//! is down, or after [`BREAKER_THRESHOLD`] consecutive failures spread
+//! over at least [`BREAKER_SPAN`] (for [`BREAKER_COOLDOWN`]), calls fail at
+//! once without touching the network;
 //! fred reconnects in the background, with exponential backoff, and the
 //! tier comes back by itself.
 
@@ -43,9 +44,15 @@ use crate::shared::{Coherence, SharedEntry, SharedGenerations, SharedTier, TierF
 use link::{LinkState, WRITE_PREFIX};
 
 /// Consecutive failed calls after which the tier stops trying for
-/// [`BREAKER_COOLDOWN`]: a paused or overloaded Redis then costs requests
-/// nothing instead of a timeout each.
+/// [`BREAKER_COOLDOWN`], once they also span [`BREAKER_SPAN`]: a paused or
+/// overloaded Redis then costs requests nothing instead of a timeout each.
 pub const BREAKER_THRESHOLD: u32 = 3;
+/// How long the failures in a row must have lasted before the breaker
+/// opens. Calls in flight together on a saturated host can all time out in
+/// the same millisecond; without this, one such burst turned the tier off
+/// for a whole cooldown, and strict recalls ran uncached for that second.
+/// A Redis that is really down or paused keeps failing past it.
+pub const BREAKER_SPAN: Duration = Duration::from_millis(100);
 /// How long the tier stays off after [`BREAKER_THRESHOLD`] failures; the
 /// first call after it is the probe.
 pub const BREAKER_COOLDOWN: Duration = Duration::from_secs(1);
@@ -140,6 +147,9 @@ struct Names {
 /// Consecutive failures and the circuit breaker.
 struct Health {
     failures: AtomicU32,
+    /// Nanoseconds since `started` of the first failure in the current run
+    /// of failures (0: no run).
+    failing_since: AtomicU64,
     /// Nanoseconds since `started` until which calls fail at once (0: closed).
     open_until: AtomicU64,
     started: Instant,
@@ -224,11 +234,7 @@ impl RedisTier {
             names,
             timeout: config.timeout,
             coherence: config.coherence,
-            health: Health {
-                failures: AtomicU32::new(0),
-                open_until: AtomicU64::new(0),
-                started: Instant::now(),
-            },
+            health: Health::new(),
             link: LinkState::new(instance, config.staleness_bound()),
             epoch: AtomicU64::new(0),
             unannounced: Mutex::new(HashSet::new()),
@@ -313,6 +319,15 @@ fn tls_connector(ca: &std::path::Path) -> Result<TlsConnector, String> {
 }
 
 impl Health {
+    fn new() -> Self {
+        Self {
+            failures: AtomicU32::new(0),
+            failing_since: AtomicU64::new(0),
+            open_until: AtomicU64::new(0),
+            started: Instant::now(),
+        }
+    }
+
     fn now(&self) -> u64 {
         u64::try_from(self.started.elapsed().as_nanos()).unwrap_or(u64::MAX).max(1)
     }
@@ -323,14 +338,26 @@ impl Health {
 
     fn succeeded(&self) {
         self.failures.store(0, Ordering::Release);
+        self.failing_since.store(0, Ordering::Release);
     }
 
     fn failed(&self) {
+        self.failed_at(self.now());
+    }
+
+    /// Counts a failure at `now` (nanoseconds since `started`, never 0) and
+    /// opens the breaker when the run of failures is both long enough and
+    /// old enough.
+    fn failed_at(&self, now: u64) {
+        // The first failure of a run starts its clock; later ones keep it.
+        let _ = self.failing_since.compare_exchange(0, now, Ordering::AcqRel, Ordering::Acquire);
         let failures = self.failures.fetch_add(1, Ordering::AcqRel) + 1;
-        if failures >= BREAKER_THRESHOLD {
-            let until = self.now() + u64::try_from(BREAKER_COOLDOWN.as_nanos()).unwrap_or(u64::MAX);
+        let since = self.failing_since.load(Ordering::Acquire);
+        let span = u64::try_from(BREAKER_SPAN.as_nanos()).unwrap_or(u64::MAX);
+        if failures >= BREAKER_THRESHOLD && now.saturating_sub(since) >= span {
+            let until = now + u64::try_from(BREAKER_COOLDOWN.as_nanos()).unwrap_or(u64::MAX);
             self.open_until.store(until, Ordering::Release);
-            self.failures.store(0, Ordering::Release);
+            self.succeeded();
             tracing::debug!(?BREAKER_COOLDOWN, "redis tier failing; pausing it");
         }
     }
@@ -755,5 +782,68 @@ impl SharedGenerations for RedisTier {
                 }
             }
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn nanos(duration: Duration) -> u64 {
+        u64::try_from(duration.as_nanos()).unwrap()
+    }
+
+    #[test]
+    fn a_burst_of_simultaneous_failures_does_not_open_the_breaker() {
+        let health = Health::new();
+        let at = 1;
+        for _ in 0..10 * BREAKER_THRESHOLD {
+            health.failed_at(at);
+        }
+        assert_eq!(
+            health.open_until.load(Ordering::Acquire),
+            0,
+            "failures within one instant opened it"
+        );
+    }
+
+    #[test]
+    fn failures_in_a_row_that_last_the_span_open_it_for_the_cooldown() {
+        let health = Health::new();
+        let start = 1;
+        let step = nanos(BREAKER_SPAN) / u64::from(BREAKER_THRESHOLD);
+        let mut now = start;
+        for _ in 0..BREAKER_THRESHOLD {
+            health.failed_at(now);
+            assert_eq!(health.open_until.load(Ordering::Acquire), 0, "opened before the span");
+            now += step;
+        }
+        health.failed_at(start + nanos(BREAKER_SPAN));
+        assert_eq!(
+            health.open_until.load(Ordering::Acquire),
+            start + nanos(BREAKER_SPAN) + nanos(BREAKER_COOLDOWN)
+        );
+        // Opening starts a new run: the next failure alone reopens nothing.
+        assert_eq!(health.failures.load(Ordering::Acquire), 0);
+        assert_eq!(health.failing_since.load(Ordering::Acquire), 0);
+    }
+
+    #[test]
+    fn a_success_ends_the_run_and_its_clock() {
+        let health = Health::new();
+        health.failed_at(1);
+        health.failed_at(2);
+        health.succeeded();
+        let later = 1 + nanos(BREAKER_SPAN) * 2;
+        health.failed_at(later);
+        health.failed_at(later + 1);
+        health.failed_at(later + 2);
+        assert_eq!(
+            health.open_until.load(Ordering::Acquire),
+            0,
+            "the clock of the run before the success was kept"
+        );
+        health.failed_at(later + nanos(BREAKER_SPAN));
+        assert!(health.open_until.load(Ordering::Acquire) > later);
     }
 }
