@@ -39,22 +39,9 @@ fn main() {
     ] {
         println!("cargo::rerun-if-changed=src/{f}");
     }
-    let mut files: Vec<_> = std::fs::read_dir(dir.join("data"))
-        .expect("crates/router/data holds the training data")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "jsonl"))
-        .collect();
-    files.sort();
-    let mut examples = Vec::new();
-    for path in &files {
-        let text =
-            std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        let name = path.file_name().unwrap_or_default().to_string_lossy();
-        match model::train::parse_jsonl(&text, &name) {
-            Ok(mut e) => examples.append(&mut e),
-            Err(e) => panic!("{e}"),
-        }
-    }
+    let examples = model::train::jsonl_files(&dir.join("data"))
+        .and_then(|files| model::train::read_examples(&files))
+        .unwrap_or_else(|e| panic!("training data: {e}"));
     assert!(!examples.is_empty(), "no training data in crates/router/data");
     let trained = model::train::build(&examples);
     let out =

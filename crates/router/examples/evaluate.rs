@@ -20,7 +20,9 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use pattern_router::model::features::{ROUTES, route_index};
-use pattern_router::model::train::{Example, FOLDS, Trained, build, folds, parse_jsonl};
+use pattern_router::model::train::{
+    Example, FOLDS, Trained, build, folds, jsonl_files, parse_jsonl, read_examples,
+};
 use pattern_router::model::{Verdict, classify, classify_with, cue_rules};
 
 /// What a set of predictions scored.
@@ -127,22 +129,9 @@ fn read(path: &Path) -> Result<Vec<Example>, String> {
 /// (`--data DIR`: to measure what a change of the training data does, on
 /// files held out of it, without touching the crate's data).
 fn training_data(dir: Option<&str>) -> Result<Vec<Example>, String> {
-    let dir =
-        dir.map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("data"), PathBuf::from);
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .map_err(|e| format!("{}: {e}", dir.display()))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "jsonl"))
-        .collect();
-    files.sort();
-    let mut all = Vec::new();
-    for f in files {
-        // The same names as the build script gives, so domains match.
-        let text = std::fs::read_to_string(&f).map_err(|e| format!("{}: {e}", f.display()))?;
-        let name = f.file_name().unwrap_or_default().to_string_lossy().into_owned();
-        all.append(&mut parse_jsonl(&text, &name)?);
-    }
-    Ok(all)
+    // The same files and names as the build script reads, so domains match.
+    let dir = dir.map_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("data"), PathBuf::from);
+    read_examples(&jsonl_files(&dir)?)
 }
 
 /// An evenly spread `fraction` of `examples`, the same on every run.
@@ -281,6 +270,7 @@ fn run() -> Result<(), String> {
     // The full model's whole score on each file: files held out of the
     // training data (with --data) measure generalisation with calibration.
     let model: Trained = build(&examples);
+    println!("temperature of the model trained on all of it: {:.3}", model.temperature);
     for (name, set) in &sets {
         let mut s = Score::default();
         for e in set {

@@ -7,8 +7,9 @@
 //! out-of-fold predictions (whole domains held out), so `confidence` is the
 //! probability that the route is right. A query with nothing to act on or
 //! look for ("hmm", "?") is left to the cue rules, and so is a query without
-//! any cue whose n-grams the model mostly never saw ("asdf"); every other
-//! query follows the model, whose features include the cue rules' verdict.
+//! any cue none of whose words the model ever saw ("asdf"), both with every
+//! route about as likely; every other query follows the model, whose
+//! features include the cue rules' verdict.
 //! (Blending towards the cue rules' confidence where n-grams were unseen, or
 //! keeping their guess whenever no cue fired and the model was under 0.75,
 //! both cost accuracy in grouped cross-validation.)
@@ -30,13 +31,6 @@ use train::{Trained, softmax};
 
 /// Below this probability, the reasoning says the decision is unsure.
 pub const LOW_CONFIDENCE: f64 = 0.6;
-/// A query without any cue follows the model only when at least this share
-/// of its n-grams was seen in training. (Chosen by grouped cross-validation:
-/// a higher share, or a confidence threshold as well, costs accuracy on
-/// live questions without a cue word, in Japanese and Chinese most. Raised
-/// from 0.30 to 0.35 when one typo in new data made "asdf" 4/12 known; the
-/// cross-validated accuracy was the same within 3 requests in 4,287.)
-const KNOWN_SHARE: f64 = 0.35;
 /// Probabilities for a query with nothing to act on or look for.
 const NO_CONTENT: [f64; 3] = [0.33, 0.34, 0.33];
 
@@ -87,7 +81,7 @@ pub fn classify(query: &str) -> Verdict {
 /// Classifies `query` with `model`: the cue rules, then the model over them.
 pub fn classify_with(model: &Trained, query: &str) -> Verdict {
     // About 4 features per character: one allocation for most queries.
-    let mut f = Features { values: Vec::with_capacity(4 * query.len() + 32), ngrams: 0 };
+    let mut f = Features::with_capacity(query.len());
     let cues = extract(query, &mut f);
     let cue_route = cues.class.route;
     if cues.rule == Rule::NoContent {
@@ -95,7 +89,22 @@ pub fn classify_with(model: &Trained, query: &str) -> Verdict {
         let class = Classification { confidence: NO_CONTENT[1], ..cues.class };
         return Verdict { class, scores: cues.scores, probabilities: NO_CONTENT };
     }
-    let probabilities = softmax(model.weights.logits(&f.values), model.temperature);
+    // No cue, and not one word the model saw in training ("asdf", "xyzzy"):
+    // its reading would rest on the bias and on chance character n-grams,
+    // which say nothing about this query, so the cue rules' guess (memory,
+    // the cheaper lookup) stands, every route about as likely. (A share of
+    // known n-grams, the rule before, cost accuracy in grouped
+    // cross-validation at any threshold that caught "asdf", whose "<as" and
+    // "df>" are common; the whole-word rule costs none. CJK text has no
+    // words to check: it follows the model.)
+    let unknown = cues.rule == Rule::NoSignal
+        && !f.cjk
+        && f.words.iter().all(|&w| !model.seen(f.signatures[w]));
+    let probabilities = if unknown {
+        ROUTES.map(|r| if r == cue_route { NO_CONTENT[1] } else { NO_CONTENT[0] })
+    } else {
+        softmax(model.weights.logits(&f.values), model.temperature)
+    };
     let best = (0..3)
         .max_by(|a, b| {
             probabilities[*a]
@@ -104,18 +113,7 @@ pub fn classify_with(model: &Trained, query: &str) -> Verdict {
                 .then_with(|| (ROUTES[*a] == cue_route).cmp(&(ROUTES[*b] == cue_route)))
         })
         .unwrap_or(0);
-    let (mut route, mut confidence) = (ROUTES[best], probabilities[best]);
-    // No cue, and most of the wording unknown to the model ("asdf"): its
-    // reading rests on the bias alone, so the cue rules' guess (memory, the
-    // cheaper lookup) stands, with the probability the model gives it.
-    if cues.rule == Rule::NoSignal {
-        let known = f.values[..f.ngrams].iter().filter(|(i, _)| model.seen(*i)).count();
-        if (known as f64) < KNOWN_SHARE * f.ngrams as f64 {
-            route = cue_route;
-            confidence = probabilities[route_index(cue_route)];
-        }
-    }
-    let best = route_index(route);
+    let (route, confidence) = (ROUTES[best], probabilities[best]);
     let mut reasoning = if route == cue_route {
         cues.class.reasoning.clone()
     } else {

@@ -16,6 +16,13 @@ use crate::tokenize::{Token, tokenize};
 
 /// Number of hash buckets (a power of two).
 pub const DIM: usize = 1 << 18;
+/// Size of the set of n-grams seen in training, in bits (a power of two).
+/// Far larger than [`DIM`] and indexed by other bits of the hash: by the
+/// fourth round's data half the buckets held some training n-gram, so
+/// "the bucket was seen" said almost nothing about whether a word was
+/// known ("asdf" looked half known). Here a made-up n-gram looks seen
+/// about one time in twenty.
+pub const SEEN_BITS: usize = 1 << 22;
 /// Length of a query's n-gram feature vector; each cue feature is 1.
 /// Chosen by grouped cross-validation (1, 3, 5 and 8 tried; 3 scored best).
 const NGRAM_NORM: f32 = 3.0;
@@ -32,6 +39,32 @@ pub struct Features {
     /// (bucket, value); n-gram features first, `ngrams` of them.
     pub values: Vec<(u32, f32)>,
     pub ngrams: usize,
+    /// Each n-gram's place in the seen set (below [`SEEN_BITS`]), in the
+    /// order of `values`.
+    pub signatures: Vec<u32>,
+    /// Where in `signatures` each word of the query stands as a whole word.
+    pub words: Vec<usize>,
+    /// Whether the query holds CJK text, whose "words" are whole runs of it.
+    pub cjk: bool,
+}
+
+impl Features {
+    /// Room for the features of a query of `len` bytes: one allocation for most.
+    pub fn with_capacity(len: usize) -> Self {
+        Self {
+            values: Vec::with_capacity(4 * len + 32),
+            ngrams: 0,
+            signatures: Vec::with_capacity(3 * len + 8),
+            words: Vec::with_capacity(len / 4 + 1),
+            cjk: false,
+        }
+    }
+
+    fn ngram(&mut self, h: Hasher) {
+        let z = h.mixed();
+        self.values.push(((z as usize & (DIM - 1)) as u32, 1.0));
+        self.signatures.push(((z >> 32) as usize & (SEEN_BITS - 1)) as u32);
+    }
 }
 
 /// The cue rules' verdict on a query, kept beside its features.
@@ -64,13 +97,16 @@ impl Hasher {
         self
     }
 
-    fn bucket(self) -> u32 {
+    fn mixed(self) -> u64 {
         // splitmix64 finaliser: FNV's low bits alone are poorly mixed.
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
         z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^= z >> 31;
-        (z as usize & (DIM - 1)) as u32
+        z ^ (z >> 31)
+    }
+
+    fn bucket(self) -> u32 {
+        (self.mixed() as usize & (DIM - 1)) as u32
     }
 }
 
@@ -78,31 +114,33 @@ impl Hasher {
 /// the cue rules' verdict.
 pub fn extract(query: &str, out: &mut Features) -> Cues {
     out.values.clear();
+    out.signatures.clear();
+    out.words.clear();
     let lowered = query.to_lowercase();
     let mut tokens: Vec<Token<'_>> = Vec::with_capacity(32);
     let shape = tokenize(&lowered, &mut tokens);
+    out.cjk = shape.has_cjk;
     let (class, scores, rule) = cue_classify_tokens(query, &lowered, &tokens, shape);
     let lex = lexicon();
 
     let mut prev: &str = "<s>";
     for t in &tokens {
         let w = t.text;
-        out.values.push((Hasher::new(b'w').bytes(w.as_bytes()).bucket(), 1.0));
+        out.words.push(out.signatures.len());
+        out.ngram(Hasher::new(b'w').bytes(w.as_bytes()));
         let c = lex.canonical(w);
         if c != w {
-            out.values.push((Hasher::new(b'c').bytes(c.as_bytes()).bucket(), 1.0));
+            out.ngram(Hasher::new(b'c').bytes(c.as_bytes()));
         }
-        let pair = Hasher::new(b'b').bytes(prev.as_bytes()).byte(b' ').bytes(w.as_bytes());
-        out.values.push((pair.bucket(), 1.0));
+        out.ngram(Hasher::new(b'b').bytes(prev.as_bytes()).byte(b' ').bytes(w.as_bytes()));
         prev = w;
-        char_grams(w, &mut out.values);
+        char_grams(w, out);
         if shape.has_cjk {
-            cjk_grams(w, &mut out.values);
+            cjk_grams(w, out);
         }
     }
     if !tokens.is_empty() {
-        let end = Hasher::new(b'b').bytes(prev.as_bytes()).bytes(b" </s>");
-        out.values.push((end.bucket(), 1.0));
+        out.ngram(Hasher::new(b'b').bytes(prev.as_bytes()).bytes(b" </s>"));
     }
     out.ngrams = out.values.len();
     if out.ngrams > 0 {
@@ -166,7 +204,7 @@ pub fn extract(query: &str, out: &mut Features) -> Cues {
 }
 
 /// Character 3–5-grams of `<word>`: typos and inflections share most of them.
-fn char_grams(word: &str, out: &mut Vec<(u32, f32)>) {
+fn char_grams(word: &str, out: &mut Features) {
     let mut chars = [0u32; 64];
     let mut n = 0;
     chars[n] = '<' as u32;
@@ -185,14 +223,14 @@ fn char_grams(word: &str, out: &mut Vec<(u32, f32)>) {
         for (len, c) in chars[start..n.min(start + 5)].iter().enumerate() {
             h = h.bytes(&c.to_le_bytes());
             if len + 1 >= 3 {
-                out.push((h.byte(len as u8).bucket(), 1.0));
+                out.ngram(h.byte(len as u8));
             }
         }
     }
 }
 
 /// Characters and character pairs of CJK text, which has no spaces to split words at.
-fn cjk_grams(word: &str, out: &mut Vec<(u32, f32)>) {
+fn cjk_grams(word: &str, out: &mut Features) {
     let mut prev: Option<char> = None;
     for c in word.chars() {
         if !crate::tokenize::is_cjk(c) {
@@ -200,11 +238,11 @@ fn cjk_grams(word: &str, out: &mut Vec<(u32, f32)>) {
             continue;
         }
         let mut b = [0u8; 4];
-        out.push((Hasher::new(b'k').bytes(c.encode_utf8(&mut b).as_bytes()).bucket(), 1.0));
+        out.ngram(Hasher::new(b'k').bytes(c.encode_utf8(&mut b).as_bytes()));
         if let Some(p) = prev {
             let mut a = [0u8; 4];
             let h = Hasher::new(b'K').bytes(p.encode_utf8(&mut a).as_bytes());
-            out.push((h.bytes(c.encode_utf8(&mut b).as_bytes()).bucket(), 1.0));
+            out.ngram(h.bytes(c.encode_utf8(&mut b).as_bytes()));
         }
         prev = Some(c);
     }

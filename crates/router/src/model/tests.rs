@@ -102,3 +102,18 @@ fn the_shipped_model_is_embedded_and_calibrated() {
     assert_eq!(v.class.route, Route::Infrastructure);
     assert!(v.class.confidence > 0.8, "{}", v.class.confidence);
 }
+
+#[test]
+fn the_seen_set_knows_training_words_and_not_made_up_ones() {
+    let m = shipped();
+    let mut f = Features::default();
+    extract("restart the worker", &mut f);
+    assert_eq!(f.words.len(), 3);
+    assert_eq!(f.signatures.len(), f.ngrams);
+    assert!(f.words.iter().all(|&w| m.seen(f.signatures[w])), "training words look unseen");
+    extract("xyzzyq blorfle", &mut f);
+    assert!(f.words.iter().all(|&w| !m.seen(f.signatures[w])), "made-up words look seen");
+    // Far fewer places are taken than the set holds, so chance hits are rare.
+    let taken: u32 = m.seen.iter().map(|b| b.count_ones()).sum();
+    assert!(f64::from(taken) < 0.1 * super::features::SEEN_BITS as f64, "{taken} places taken");
+}

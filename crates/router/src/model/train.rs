@@ -9,7 +9,7 @@
 
 use pattern_core::Route;
 
-use super::features::{DIM, Features, extract, route_index};
+use super::features::{DIM, Features, SEEN_BITS, extract, route_index};
 
 /// One labelled request of a data file.
 #[derive(Debug, Clone)]
@@ -51,11 +51,35 @@ pub fn parse_jsonl(text: &str, name: &str) -> Result<Vec<Example>, String> {
     Ok(out)
 }
 
+/// The `.jsonl` files of `dir`, sorted by name.
+pub fn jsonl_files(dir: &std::path::Path) -> Result<Vec<std::path::PathBuf>, String> {
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .map_err(|e| format!("{}: {e}", dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "jsonl"))
+        .collect();
+    files.sort();
+    Ok(files)
+}
+
+/// Every example of `files`, a file's name standing for the domain of the
+/// lines that give none.
+pub fn read_examples(files: &[std::path::PathBuf]) -> Result<Vec<Example>, String> {
+    let mut all = Vec::new();
+    for path in files {
+        let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let name = path.file_name().unwrap_or_default().to_string_lossy();
+        all.append(&mut parse_jsonl(&text, &name)?);
+    }
+    Ok(all)
+}
+
 /// An example as the model sees it.
 #[derive(Debug, Clone)]
 pub struct Sample {
     pub features: Vec<(u32, f32)>,
-    pub ngrams: usize,
+    /// Where its n-grams fall in the seen set.
+    pub signatures: Vec<u32>,
     pub label: usize,
 }
 
@@ -65,7 +89,11 @@ pub fn featurize(examples: &[Example]) -> Vec<Sample> {
         .iter()
         .map(|e| {
             extract(&e.query, &mut f);
-            Sample { features: f.values.clone(), ngrams: f.ngrams, label: route_index(e.route) }
+            Sample {
+                features: f.values.clone(),
+                signatures: f.signatures.clone(),
+                label: route_index(e.route),
+            }
         })
         .collect()
 }
@@ -222,7 +250,8 @@ pub fn fit_temperature(logits: &[[f32; 3]], labels: &[usize]) -> f32 {
 pub struct Trained {
     pub weights: Weights,
     pub temperature: f32,
-    /// Bit per bucket: some training example had an n-gram there.
+    /// Bit per place of the seen set: some training example had an n-gram
+    /// there ([`SEEN_BITS`]).
     pub seen: Vec<u64>,
 }
 
@@ -239,21 +268,21 @@ pub fn build(examples: &[Example]) -> Trained {
     let temperature = fit_temperature(&oof, &labels);
     let all: Vec<&Sample> = samples.iter().collect();
     let weights = train(&all, SETTINGS);
-    let mut seen = vec![0u64; DIM / 64];
+    let mut seen = vec![0u64; SEEN_BITS / 64];
     for s in &samples {
-        for &(i, _) in &s.features[..s.ngrams] {
+        for &i in &s.signatures {
             seen[i as usize / 64] |= 1 << (i % 64);
         }
     }
     Trained { weights, temperature, seen }
 }
 
-const MAGIC: &[u8; 4] = b"PRM1";
+const MAGIC: &[u8; 4] = b"PRM2";
 
 impl Trained {
     /// Little-endian: magic, temperature, bias, weights, seen bits.
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(4 + 16 + DIM * 12 + DIM / 8);
+        let mut out = Vec::with_capacity(4 + 16 + DIM * 12 + SEEN_BITS / 8);
         out.extend_from_slice(MAGIC);
         out.extend_from_slice(&self.temperature.to_le_bytes());
         for b in self.weights.bias {
@@ -269,16 +298,16 @@ impl Trained {
     }
 
     pub fn from_bytes(b: &[u8]) -> Result<Self, String> {
-        let want = 4 + 16 + DIM * 12 + DIM / 8;
+        let want = 4 + 16 + DIM * 12 + SEEN_BITS / 8;
         if b.len() != want || &b[..4] != MAGIC {
-            return Err(format!("model file: {} bytes, want {want} starting with PRM1", b.len()));
+            return Err(format!("model file: {} bytes, want {want} starting with PRM2", b.len()));
         }
         let f32_at = |i: usize| f32::from_le_bytes([b[i], b[i + 1], b[i + 2], b[i + 3]]);
         let temperature = f32_at(4);
         let bias = [f32_at(8), f32_at(12), f32_at(16)];
         let w: Vec<f32> = (0..DIM * 3).map(|k| f32_at(20 + 4 * k)).collect();
         let base = 20 + DIM * 12;
-        let seen = (0..DIM / 64)
+        let seen = (0..SEEN_BITS / 64)
             .map(|k| {
                 let mut x = [0u8; 8];
                 x.copy_from_slice(&b[base + 8 * k..base + 8 * k + 8]);
@@ -288,7 +317,8 @@ impl Trained {
         Ok(Trained { weights: Weights { w, bias }, temperature, seen })
     }
 
-    pub fn seen(&self, bucket: u32) -> bool {
-        self.seen[bucket as usize / 64] & (1 << (bucket % 64)) != 0
+    /// Whether training saw an n-gram with this signature.
+    pub fn seen(&self, signature: u32) -> bool {
+        self.seen[signature as usize / 64] & (1 << (signature % 64)) != 0
     }
 }
