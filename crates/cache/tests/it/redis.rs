@@ -498,6 +498,35 @@ async fn redis_killed_and_restarted_comes_back_without_a_restart_of_the_cache() 
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_burst_of_lookups_timing_out_together_leaves_the_tier_on() {
+    // A saturated host answers a handful of calls in flight late, all in the
+    // same moment: one event, not a failing Redis (`BREAKER_SPAN`).
+    let dir = tempfile::tempdir().unwrap();
+    let server = OwnRedis::start("--port", &[], dir.path());
+    let url = format!("redis://127.0.0.1:{}", server.port);
+    let config = RedisConfig { timeout: Duration::from_millis(50), ..test_config(&url, "burst:") };
+    let a = Instance::new(&config, cache_config()).ready().await;
+
+    server.signal("STOP");
+    let burst = 3 * pattern_cache::BREAKER_THRESHOLD;
+    let lookups = (0..burst).map(|i| {
+        let cache = &a.cache;
+        async move { cache.get(&format!("k{i}")).await }
+    });
+    let answers = futures::future::join_all(lookups).await;
+    server.signal("CONT");
+    assert!(answers.iter().all(Option::is_none));
+    let stats = a.cache.stats();
+    assert_eq!(stats.redis.errors, u64::from(burst), "every lookup of the burst timed out");
+    assert!(stats.redis.available, "one burst of timeouts opened the breaker");
+
+    // And the tier still serves: another instance finds what this one stores.
+    a.cache.put("after", entry(json!("kept")), Duration::from_secs(30)).await;
+    let b = Instance::new(&config, cache_config()).ready().await;
+    assert_eq!(b.cache.get("after").await.map(|hit| hit.tier), Some(CacheTier::Redis));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn paused_redis_trips_the_breaker_so_requests_stop_waiting_on_it() {
     let dir = tempfile::tempdir().unwrap();
     let server = OwnRedis::start("--port", &[], dir.path());
