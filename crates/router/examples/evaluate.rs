@@ -19,7 +19,8 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use pattern_router::model::features::{ROUTES, route_index};
+use pattern_router::Rule;
+use pattern_router::model::features::{Features, ROUTES, extract, route_index};
 use pattern_router::model::train::{
     Example, FOLDS, Trained, build, folds, jsonl_files, parse_jsonl, read_examples,
 };
@@ -143,17 +144,37 @@ fn subset(examples: &[Example], fraction: f64) -> Vec<Example> {
 /// Grouped k-fold cross-validation, each fold trained on `fraction` of its
 /// training part (temperature fitted inside it).
 fn cross_validate(examples: &[Example], fraction: f64) -> Score {
+    cross_validate_split(examples, fraction).0
+}
+
+/// Whether no cue fired on `query` and it has at most `SHORT` words: the
+/// queries on which the model has least to go on.
+fn short_and_cueless(query: &str) -> bool {
+    let mut f = Features::default();
+    extract(query, &mut f).rule == Rule::NoSignal && f.words.len() <= SHORT
+}
+
+/// Word count at or under which a cue-less query counts as short.
+const SHORT: usize = 4;
+
+/// [`cross_validate`], and the same predictions on the short cue-less queries alone.
+fn cross_validate_split(examples: &[Example], fraction: f64) -> (Score, Score) {
     let fold = folds(examples, FOLDS);
     let mut score = Score::default();
+    let mut short = Score::default();
     for f in 0..FOLDS {
         let train: Vec<Example> =
             examples.iter().zip(&fold).filter(|(_, g)| **g != f).map(|(e, _)| e.clone()).collect();
         let model = build(&subset(&train, fraction));
         for (e, _) in examples.iter().zip(&fold).filter(|(_, g)| **g == f) {
-            score.add(e, &classify_with(&model, &e.query));
+            let verdict = classify_with(&model, &e.query);
+            score.add(e, &verdict);
+            if short_and_cueless(&e.query) {
+                short.add(e, &verdict);
+            }
         }
     }
-    score
+    (score, short)
 }
 
 fn run() -> Result<(), String> {
@@ -237,7 +258,15 @@ fn run() -> Result<(), String> {
         cues.add(e, &cue_rules(&e.query));
     }
     cues.print("cue rules alone, on the training data", false);
-    cross_validate(&examples, 1.0).print(&format!("{FOLDS}-fold cross-validation"), misses);
+    let (all, short) = cross_validate_split(&examples, 1.0);
+    all.print(&format!("{FOLDS}-fold cross-validation"), misses);
+    let mean: f64 = short.calibration.iter().map(|c| c.0).sum::<f64>() / short.total().max(1) as f64;
+    println!(
+        "  of them, no cue fired and at most {SHORT} words: {} requests, accuracy {:.3}, mean confidence {mean:.3}, ECE {:.3}",
+        short.total(),
+        short.accuracy(),
+        short.ece()
+    );
     let sets: Vec<(String, Vec<Example>)> = args
         .iter()
         .map(|f| read(Path::new(f)).map(|e| (f.clone(), e)))

@@ -32,5 +32,5 @@ mod router;
 mod tokenize;
 
 pub use availability::{DownstreamAvailability, DownstreamState, NoAnswer};
-pub use classify::Classification;
+pub use classify::{Classification, Rule};
 pub use router::{Decision, RouteTarget, Router, RouterConfig};
