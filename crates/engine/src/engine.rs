@@ -235,7 +235,9 @@ impl Engine {
                         Err(e) => Err(e),
                     }
                 }
-                Ok(()) => self.run_with_timeout(&plan, req).await.map(|out| Arc::new(out.into())),
+                // Counted like an entry too, so the answer tokenises only its
+                // own result and the pieces around it are looked up.
+                Ok(()) => self.run_with_timeout(&plan, req).await.map(|out| self.pack_counted(out)),
             };
         self.record_cache_metrics(&plan, tier);
         self.finish(request_id, plan, req.explain, outcome, tier, metadata, started)
@@ -443,9 +445,11 @@ impl Engine {
         Ok(outcome)
     }
 
-    /// The entry the cache keeps of an output: with the tokens of the answer
-    /// text every answer from this entry shares ([`stable_text`]), counted
-    /// once here rather than in each answer.
+    /// An output with the tokens of the answer text it shares with every
+    /// answer built from it ([`stable_text`]) counted once here. The cache
+    /// keeps it, so a hit tokenises only the text around that part; an
+    /// uncached answer is packed the same way, so its count tokenises the
+    /// result alone and looks up the recurring pieces around it.
     fn pack_counted(&self, out: Output) -> Arc<CachedResult> {
         let stable = stable_text(&out.result);
         let counted = CountedText { bytes: stable.len(), tokens: self.tokens.count(&stable) };

@@ -70,8 +70,9 @@ impl TokenCounter {
     /// Tokens of `text`, summed over the pieces between its additive cuts
     /// (`is_additive_cut`), each piece's count remembered on this thread.
     ///
-    /// For the small texts around a cached answer's known part (the
-    /// request id, the timing, the routing view, the metadata): their pieces
+    /// For the small texts around an answer's result, which is counted on
+    /// its own (the request id, the timing, the routing view, the
+    /// metadata): their pieces
     /// recur from answer to answer, so most are looked up rather than
     /// tokenised. Exact: a count is additive at every such cut, so the sum is
     /// the whole text's count. Not for large or novel text, whose pieces

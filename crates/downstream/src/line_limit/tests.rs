@@ -100,3 +100,38 @@ async fn cancelling_ends_the_pump_while_the_child_side_stays_open() {
     // End of file: the pump has dropped its end although `_child_side` is still open.
     assert_eq!(output.read_to_end(&mut rest).await.unwrap(), 0);
 }
+
+#[tokio::test]
+async fn lines_split_over_many_small_reads_arrive_whole_and_in_order() {
+    // The child writes 5 bytes at a time and rmcp reads 3: lines, an
+    // oversized response and its answer all cross read boundaries.
+    let big = format!(r#"{{"id":7,"result":"{}"}}"#, "z".repeat(80));
+    let input = format!("{{\"id\":1,\"result\":1}}\n{big}\n{{\"id\":2,\"result\":2}}\n");
+    let (mut child_side, stdout) = tokio::io::duplex(5);
+    let writer = tokio::spawn(async move {
+        use tokio::io::AsyncWriteExt as _;
+        child_side.write_all(input.as_bytes()).await.unwrap();
+    });
+    let mut output = guard("files", stdout, 60, CancellationToken::new());
+    let mut text = Vec::new();
+    let mut piece = [0; 3];
+    loop {
+        let n = output.read(&mut piece).await.unwrap();
+        if n == 0 {
+            break;
+        }
+        text.extend_from_slice(&piece[..n]);
+    }
+    writer.await.unwrap();
+    let text = String::from_utf8(text).unwrap();
+    let lines: Vec<&str> = text.split('\n').collect();
+    assert_eq!(lines.len(), 5, "{lines:?}");
+    assert_eq!(lines[0], r#"{"id":1,"result":1}"#);
+    // 60 bytes of the big line were passed before it crossed the limit.
+    assert!(big.starts_with(lines[1]) && !lines[1].is_empty(), "{lines:?}");
+    let answer: Value = serde_json::from_str(lines[2]).unwrap();
+    assert_eq!(answer["id"], 7);
+    assert_eq!(answer["error"]["data"]["bytes"], big.len());
+    assert_eq!(lines[3], r#"{"id":2,"result":2}"#);
+    assert_eq!(lines[4], "");
+}

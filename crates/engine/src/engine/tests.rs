@@ -259,6 +259,7 @@ async fn execution_times_out_per_mode_and_is_not_cached() {
 async fn tokens_used_counts_the_whole_text_the_client_receives() {
     let e = engine().await;
     let local = Principal::local();
+    // A write is never cached; its answer is counted around its result all the same.
     let stored =
         e.execute(&req("remember that the staging database listens on port 5433"), &local).await;
     let text = serde_json::to_string(&stored).unwrap();
