@@ -260,7 +260,8 @@ fn run() -> Result<(), String> {
     cues.print("cue rules alone, on the training data", false);
     let (all, short) = cross_validate_split(&examples, 1.0);
     all.print(&format!("{FOLDS}-fold cross-validation"), misses);
-    let mean: f64 = short.calibration.iter().map(|c| c.0).sum::<f64>() / short.total().max(1) as f64;
+    let mean: f64 =
+        short.calibration.iter().map(|c| c.0).sum::<f64>() / short.total().max(1) as f64;
     println!(
         "  of them, no cue fired and at most {SHORT} words: {} requests, accuracy {:.3}, mean confidence {mean:.3}, ECE {:.3}",
         short.total(),

@@ -107,10 +107,7 @@ fn weak_evidence_is_stated_with_less_confidence() {
     // in the sixth round's cross-validation, cue-less requests of at most four
     // words were right 0.851 of the time, stated at 0.760 on average.)
     let fragment = router.classify("the blue one").confidence;
-    assert!(
-        fragment < 0.9 && fragment + 0.05 < clear,
-        "the blue one: {fragment} (clear: {clear})"
-    );
+    assert!(fragment < 0.9 && fragment + 0.05 < clear, "the blue one: {fragment} (clear: {clear})");
 }
 
 #[test]
