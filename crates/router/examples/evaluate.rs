@@ -73,6 +73,11 @@ impl Score {
         right as f64 / self.total().max(1) as f64
     }
 
+    /// The confidence stated on average.
+    fn mean_confidence(&self) -> f64 {
+        self.calibration.iter().map(|&(c, _)| c).sum::<f64>() / self.total().max(1) as f64
+    }
+
     /// Expected calibration error over 10 equal-width confidence bins.
     fn ece(&self) -> f64 {
         let mut bins = [(0.0f64, 0usize, 0usize); 10];
@@ -260,12 +265,11 @@ fn run() -> Result<(), String> {
     cues.print("cue rules alone, on the training data", false);
     let (all, short) = cross_validate_split(&examples, 1.0);
     all.print(&format!("{FOLDS}-fold cross-validation"), misses);
-    let mean: f64 =
-        short.calibration.iter().map(|c| c.0).sum::<f64>() / short.total().max(1) as f64;
     println!(
-        "  of them, no cue fired and at most {SHORT} words: {} requests, accuracy {:.3}, mean confidence {mean:.3}, ECE {:.3}",
+        "  of them, no cue fired and at most {SHORT} words: {} requests, accuracy {:.3}, mean confidence {:.3}, ECE {:.3}",
         short.total(),
         short.accuracy(),
+        short.mean_confidence(),
         short.ece()
     );
     let sets: Vec<(String, Vec<Example>)> = args
