@@ -314,11 +314,14 @@ fn balanced_decision_reports_keywords_and_timing() {
         &UP,
     );
     // The confidence is the model's calibrated probability, not a rule's constant.
-    // Hybrid by its label (a live check of a stored list); the fifth-round model
-    // leans to infrastructure (0.57, hybrid 0.42), and must then say it is unsure.
+    // Hybrid by its label (a live check of a stored list). The model leans to
+    // infrastructure (the fifth round at 0.57, the seventh at 0.73); when it
+    // does, the answer must show the stored side it set aside: hybrid is the
+    // runner-up, and the reasoning says the cue rules read hybrid.
     assert!(matches!(d.route, Route::Hybrid | Route::Infrastructure), "{:?}", d.route);
     if d.route != Route::Hybrid {
-        assert!(d.reasoning.contains("Low confidence"), "{}", d.reasoning);
+        assert_eq!(d.alternative_routes[0].route, Route::Hybrid, "{:?}", d.alternative_routes);
+        assert!(d.reasoning.contains("said hybrid"), "{}", d.reasoning);
     }
     assert!(d.confidence > 0.5 && d.confidence < 1.0, "{}", d.confidence);
     assert!(d.matched_keywords.infrastructure.contains(&"now".to_owned()));

@@ -100,14 +100,16 @@ fn weak_evidence_is_stated_with_less_confidence() {
     }
     // A cue-less fragment of known words is read by the learned model, which
     // may lean either way. Since the fourth round taught it verbless notes, it
-    // leans to memory, the cue rules' own guess for a query without cues (0.72
-    // in the fourth round, 0.81 in the fifth, 0.88 in the sixth, whose data
-    // has more of them); it must still say it is clearly less sure than of a
-    // clear request. (That it is not less sure still is what the data says:
-    // in the sixth round's cross-validation, cue-less requests of at most four
-    // words were right 0.851 of the time, stated at 0.760 on average.)
+    // leaned to memory, the cue rules' own guess for a query without cues, ever
+    // more surely (0.72 in the fourth round, 0.81 in the fifth, 0.88 in the
+    // sixth). The seventh round gave the model the query's length in words, so
+    // a three-word fragment is no longer read as a verbless note (0.65); it
+    // must say it is clearly less sure than of a clear request.
     let fragment = router.classify("the blue one").confidence;
-    assert!(fragment < 0.9 && fragment + 0.05 < clear, "the blue one: {fragment} (clear: {clear})");
+    assert!(
+        fragment < 0.85 && fragment + 0.05 < clear,
+        "the blue one: {fragment} (clear: {clear})"
+    );
 }
 
 #[test]
