@@ -103,7 +103,8 @@ fn weak_evidence_is_stated_with_less_confidence() {
     // leaned to memory, the cue rules' own guess for a query without cues, ever
     // more surely (0.72 in the fourth round, 0.81 in the fifth, 0.88 in the
     // sixth). The seventh round gave the model the query's length in words, so
-    // a three-word fragment is no longer read as a verbless note (0.65); it
+    // a three-word fragment is no longer read as a verbless note (memory at
+    // 0.65 in the seventh round, infrastructure at 0.70 in the eighth); it
     // must say it is clearly less sure than of a clear request.
     let fragment = router.classify("the blue one").confidence;
     assert!(
