@@ -315,9 +315,10 @@ fn balanced_decision_reports_keywords_and_timing() {
     );
     // The confidence is the model's calibrated probability, not a rule's constant.
     // Hybrid by its label (a live check of a stored list). The model leans to
-    // infrastructure (the fifth round at 0.57, the seventh at 0.73); when it
-    // does, the answer must show the stored side it set aside: hybrid is the
-    // runner-up, and the reasoning says the cue rules read hybrid.
+    // infrastructure (0.57 in the fifth round, 0.73 in the seventh, 0.56 in
+    // the eighth); when it does, the answer must show the stored side it set
+    // aside: hybrid is the runner-up, and the reasoning says the cue rules
+    // read hybrid.
     assert!(matches!(d.route, Route::Hybrid | Route::Infrastructure), "{:?}", d.route);
     if d.route != Route::Hybrid {
         assert_eq!(d.alternative_routes[0].route, Route::Hybrid, "{:?}", d.alternative_routes);
