@@ -73,9 +73,10 @@ impl TokenCounter {
     /// For the small texts around an answer's result, which is counted on
     /// its own (the request id, the timing, the routing view, the
     /// metadata): their pieces recur from answer to answer, so most are
-    /// looked up rather than tokenised. Exact: a count is additive at every such cut, so the sum is
-    /// the whole text's count. Not for large or novel text, whose pieces
-    /// would each pay the tokenizer's per-call cost and fill the memo.
+    /// looked up rather than tokenised. Exact: a count is additive at every
+    /// such cut, so the sum is the whole text's count. Not for large or novel
+    /// text, whose pieces would each pay the tokenizer's per-call cost and
+    /// fill the memo.
     pub fn count_recurring(&self, text: &str) -> u64 {
         PIECES.with_borrow_mut(|memo| {
             if memo.len() >= PIECES_KEPT {
