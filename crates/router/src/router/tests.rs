@@ -317,9 +317,9 @@ fn balanced_decision_reports_keywords_and_timing() {
     // Hybrid by its label (a live check of a stored list). The model leans to
     // infrastructure (0.57 in the fifth round, 0.73 in the seventh, 0.56 in
     // the eighth; hybrid at 0.51 in the ninth); when it does, it must say it
-    // is unsure, and the answer
-    // must show the stored side it set aside: hybrid is the runner-up, and
-    // the reasoning says the cue rules read hybrid.
+    // is unsure, and the answer must show the stored side it set aside:
+    // hybrid is the runner-up, and the reasoning says the cue rules read
+    // hybrid.
     assert!(matches!(d.route, Route::Hybrid | Route::Infrastructure), "{:?}", d.route);
     if d.route != Route::Hybrid {
         assert!(d.reasoning.contains("Low confidence"), "{}", d.reasoning);
