@@ -51,7 +51,7 @@ def table(res):
     d = res.get("details") or {}
     for key in ("rss_growth_after_warm_up", "achieved_rate_per_s", "latency_s", "initialize_statuses",
                 "pings_of_served", "http_statuses", "answers", "proxy_cuts", "succeeded_during_fault",
-                "requests_during_fault"):
+                "requests_during_fault", "connections_lost"):
         if key in d:
             rows.append((key.replace("_", " "), json.dumps(d[key])))
     width = max(len(k) for k, _ in rows)

@@ -570,6 +570,7 @@ async def hostile_http(run):
     counts = Counter(m.category for m in msgs)
     outcome = Counter()
     statuses = Counter()
+    lost = []
     start = server.sample()
     stop = asyncio.Event()
     sampling = asyncio.create_task(sampler(server, stop))
@@ -594,7 +595,7 @@ async def hostile_http(run):
                 sent = rec.now()
                 try:
                     r = await session.post_raw(body, headers=headers)
-                except Gone:
+                except Gone as e:
                     if category == "huge_line":
                         # A body over the limit is answered 413 before it is read, and the connection closed
                         # with the rest unread: the client may see the reset instead of the 413. Refused either
@@ -603,6 +604,9 @@ async def hostile_http(run):
                         rec.add(category, sent, True)
                     else:
                         rec.add(category, sent, False, "connection_lost")
+                        # What the client saw, to tell a server-side close from a keep-alive reuse race.
+                        lost.append({"category": category, "id": msg.id if isinstance(msg.id, (str, int)) else None,
+                                     "error": str(e)[:300]})
                     return
                 except Hung:
                     rec.add(category, sent, False, "hung")
@@ -642,6 +646,8 @@ async def hostile_http(run):
     check_requests(res)
     res["details"] = {"messages_by_category": dict(sorted(counts.items())), "answers": dict(sorted(outcome.items())),
                       "http_statuses": {str(k): v for k, v in sorted(statuses.items(), key=lambda kv: str(kv[0]))}}
+    if lost:
+        res["details"]["connections_lost"] = lost[:10]
     if statuses.get("reset_over_limit"):
         res["notes"].append(f"{statuses['reset_over_limit']} of {counts.get('huge_line', 0)} bodies over the 1 MiB "
                             "limit saw a connection reset instead of the 413")
