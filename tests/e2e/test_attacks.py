@@ -145,3 +145,47 @@ def test_a_refused_session_leaves_its_kept_alive_connection_usable(tmp_path):
             assert "close" not in refused.headers.get("connection", "").lower()
             served = client.post(f"{base}/mcp", json=PING, headers={**headers, "Authorization": f"Bearer {OPS_TOKEN}"})
             assert served.status_code == 200, served.text
+
+
+@pytest.mark.parametrize("refusal", ["no token", "wrong token", "foreign host"])
+def test_a_refusal_before_the_body_is_read_says_the_connection_closes(tmp_path, refusal):
+    # The request's headers arrive first and its body later, as from any client that writes them separately; the
+    # refusal is decided on the headers, the body is left unread, and the server closes the connection after the
+    # answer. The answer must say so (`Connection: close`): a client that kept the connection would send its next
+    # request into the closing socket and lose it (seen once in tools/chaos.sh, `hostile_http`).
+    import socket
+    from urllib.parse import urlsplit
+    with http_server(tmp_path) as base:
+        host, port = urlsplit(base).hostname, urlsplit(base).port
+        extra = {"no token": b"", "wrong token": b"Authorization: Bearer not-the-token\r\n",
+                 "foreign host": b"Authorization: Bearer " + TOKEN.encode() + b"\r\n"}[refusal]
+        host_header = b"evil.example" if refusal == "foreign host" else f"{host}:{port}".encode()
+        body = json.dumps(PING).encode()
+        with socket.create_connection((host, port), timeout=10) as sock:
+            sock.sendall(b"POST /mcp HTTP/1.1\r\nHost: " + host_header + b"\r\nContent-Type: application/json\r\n"
+                         b"Accept: application/json, text/event-stream\r\n" + extra +
+                         b"Content-Length: %d\r\n\r\n" % len(body))
+            head = b""
+            while b"\r\n\r\n" not in head:
+                chunk = sock.recv(65536)
+                assert chunk, f"the connection closed before an answer: {head!r}"
+                head += chunk
+            status_line, *header_lines = head.split(b"\r\n\r\n")[0].decode().split("\r\n")
+            assert status_line.split()[1] in ("401", "403"), status_line
+            headers = {k.strip().lower(): v.strip() for k, v in (h.split(":", 1) for h in header_lines)}
+            assert headers.get("connection") == "close", head
+            try:
+                sock.sendall(body)
+            except OSError:
+                pass  # closed already: what the header announced
+        # A pooled client sees the close and opens a new connection for its next request.
+        limits = httpx2.Limits(max_connections=1, max_keepalive_connections=1)
+        with httpx2.Client(timeout=30, limits=limits) as client:
+            padded = {**PING, "params": {"_meta": {"pad": "x" * 512 * 1024}}}
+            for _ in range(3):
+                refused = client.post(f"{base}/mcp", json=padded, headers=MCP_HEADERS)
+                assert refused.status_code == 401
+                assert refused.headers.get("connection") == "close"
+                served = client.post(f"{base}/mcp", json={**PING, "id": 3},
+                                     headers={**MCP_HEADERS, "Authorization": f"Bearer {TOKEN}"})
+                assert served.status_code in (200, 400), served.text

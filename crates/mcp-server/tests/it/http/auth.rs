@@ -135,3 +135,20 @@ async fn a_readonly_principal_may_not_store_memories() {
     assert_eq!(structured(&message)["success"], false);
     assert_eq!(harness.principals()[0].role, Role::Readonly);
 }
+
+#[tokio::test]
+async fn a_refusal_decided_before_the_body_is_read_closes_the_connection() {
+    let harness = Harness::new(config()).await;
+    // The body is left unread by the 401, so hyper closes the connection after it: the answer must say so, or a
+    // client keeping the connection alive would send its next request into a closing socket.
+    let refused = harness.send(mcp_post(None, None, &initialize(1))).await;
+    assert_eq!(refused.status(), 401);
+    assert_eq!(refused.headers()[header::CONNECTION], "close");
+    // A request whose body was read keeps its connection.
+    let served = harness.send(mcp_post(Some(CI_TOKEN), None, &initialize(2))).await;
+    assert_eq!(served.status(), 200);
+    assert!(served.headers().get(header::CONNECTION).is_none());
+    // So does one without a body.
+    let probe = harness.send(request("GET", "/healthz").body(Body::empty()).unwrap()).await;
+    assert!(probe.headers().get(header::CONNECTION).is_none());
+}
