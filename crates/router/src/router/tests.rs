@@ -316,7 +316,7 @@ fn balanced_decision_reports_keywords_and_timing() {
     // The confidence is the model's calibrated probability, not a rule's constant.
     // Hybrid by its label (a live check of a stored list). The model leans to
     // infrastructure (0.57 in the fifth round, 0.73 in the seventh, 0.56 in
-    // the eighth; hybrid at 0.51 in the ninth); when it does, it must say it
+    // the eighth; hybrid at 0.51 in the ninth, 0.59 in the tenth); when it does, it must say it
     // is unsure, and the answer must show the stored side it set aside:
     // hybrid is the runner-up, and the reasoning says the cue rules read
     // hybrid.
