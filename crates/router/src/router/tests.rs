@@ -316,17 +316,18 @@ fn balanced_decision_reports_keywords_and_timing() {
     // The confidence is the model's calibrated probability, not a rule's constant.
     // Hybrid by its label (a live check of a stored list). The model leans to
     // infrastructure (0.57 in the fifth round, 0.73 in the seventh, 0.56 in
-    // the eighth; hybrid at 0.51 in the ninth, 0.59 in the tenth); when it does, it must say it
-    // is unsure, and the answer must show the stored side it set aside:
-    // hybrid is the runner-up, and the reasoning says the cue rules read
-    // hybrid.
+    // the eighth, 0.50 against hybrid's 0.50 in the eleventh; hybrid at 0.51
+    // in the ninth, 0.59 in the tenth); when it does, it must say it is
+    // unsure, and the answer must show the stored side it set aside: hybrid
+    // is the runner-up, and the reasoning says the cue rules read hybrid. The
+    // top of three probabilities is above a third, not always above a half.
     assert!(matches!(d.route, Route::Hybrid | Route::Infrastructure), "{:?}", d.route);
     if d.route != Route::Hybrid {
         assert!(d.reasoning.contains("Low confidence"), "{}", d.reasoning);
         assert_eq!(d.alternative_routes[0].route, Route::Hybrid, "{:?}", d.alternative_routes);
         assert!(d.reasoning.contains("said hybrid"), "{}", d.reasoning);
     }
-    assert!(d.confidence > 0.5 && d.confidence < 1.0, "{}", d.confidence);
+    assert!(d.confidence > 1.0 / 3.0 && d.confidence < 1.0, "{}", d.confidence);
     assert!(d.matched_keywords.infrastructure.contains(&"now".to_owned()));
     assert!(d.matched_keywords.memory.contains(&"i flagged".to_owned()));
     assert_eq!(d.cache, CacheInfo::default());

@@ -105,8 +105,9 @@ fn weak_evidence_is_stated_with_less_confidence() {
     // sixth). The seventh round gave the model the query's length in words, so
     // a three-word fragment is no longer read as a verbless note (memory at
     // 0.65 in the seventh round, infrastructure at 0.70 in the eighth, memory
-    // at 0.61 in the ninth, infrastructure at 0.58 in the tenth); it must say
-    // it is clearly less sure than of a clear request.
+    // at 0.61 in the ninth, infrastructure at 0.58 in the tenth and 0.66 in
+    // the eleventh); it must say it is clearly less sure than of a clear
+    // request.
     let fragment = router.classify("the blue one").confidence;
     assert!(
         fragment < 0.85 && fragment + 0.05 < clear,
