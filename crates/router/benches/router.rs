@@ -20,10 +20,32 @@ const CONNECTED: DownstreamState = DownstreamState::Connected;
 /// About 100 characters, live and stored-knowledge cues mixed.
 const QUERY: &str = "check the current disk usage on db-primary and compare it with the threshold we agreed last week";
 
+/// More distinct queries than the router's verdict memo keeps, so that
+/// cycling through them classifies every one afresh.
+const DISTINCT: usize = 4 * pattern_router::VERDICT_CACHE_CAPACITY;
+
 fn route(c: &mut Criterion) {
     let router = Router::new(RouterConfig::default());
     let mut group = c.benchmark_group("router/route");
+    // A first decision on a query: the 100 characters, then a number that
+    // makes each query new to the memo ("… last week 1234").
+    let queries: Vec<String> = (0..DISTINCT).map(|n| format!("{QUERY} {n}")).collect();
+    let mut next = 0;
     group.bench_function("balanced_100_chars", |b| {
+        b.iter(|| {
+            next = (next + 1) % DISTINCT;
+            router.route(
+                black_box(&queries[next]),
+                ExecutionMode::Balanced,
+                "default",
+                None,
+                &WithData,
+                &CONNECTED,
+            )
+        })
+    });
+    // The same query again and again: its verdict comes from the memo.
+    group.bench_function("balanced_100_chars_repeated", |b| {
         b.iter(|| {
             router.route(
                 black_box(QUERY),

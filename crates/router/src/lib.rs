@@ -33,4 +33,4 @@ mod tokenize;
 
 pub use availability::{DownstreamAvailability, DownstreamState, NoAnswer};
 pub use classify::{Classification, Rule};
-pub use router::{Decision, RouteTarget, Router, RouterConfig};
+pub use router::{Decision, RouteTarget, Router, RouterConfig, VERDICT_CACHE_CAPACITY};

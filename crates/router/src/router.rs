@@ -1,8 +1,12 @@
 //! The router: mode and pattern rules, balanced classification, estimates, alternatives and stats.
 
 use std::collections::BTreeMap;
+use std::num::NonZeroUsize;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Instant;
+
+use lru::LruCache;
 
 use pattern_core::{
     AlternativeRoute, CacheInfo, ExecutionMode, MatchKind, MemoryAvailability, PatternMatchInfo,
@@ -63,7 +67,17 @@ pub struct Router {
     decisions: AtomicU64,
     /// Indexed by `route_index`.
     by_route: [AtomicU64; 3],
+    /// The balanced-mode verdicts of recent queries. A verdict depends on
+    /// the words alone (the model is built in), and every decision reports
+    /// its keywords and alternatives, a cached answer's too: an agent's
+    /// repeated request is classified once.
+    verdicts: Mutex<LruCache<String, Arc<Verdict>>>,
 }
+
+/// Verdicts kept by a router: the recent distinct queries of a busy agent
+/// session, each a few hundred bytes besides the query (at most 4,096
+/// characters), so at most some 17 MiB, and far less in practice.
+pub const VERDICT_CACHE_CAPACITY: usize = 1024;
 
 /// A routing decision and, when no path can answer, why.
 #[derive(Debug, Clone, PartialEq)]
@@ -91,6 +105,9 @@ impl Router {
             estimates: Estimates::new(config.ema_alpha, Route::ALL.map(target)),
             decisions: AtomicU64::new(0),
             by_route: Default::default(),
+            verdicts: Mutex::new(LruCache::new(
+                NonZeroUsize::new(VERDICT_CACHE_CAPACITY).unwrap_or(NonZeroUsize::MIN),
+            )),
         }
     }
 
@@ -132,7 +149,7 @@ impl Router {
     ) -> Decision {
         let t0 = Instant::now();
         // The keywords are reported in every mode.
-        let verdict = classify(query);
+        let verdict = self.verdict(query);
         let class = verdict.class.clone();
         let scores = verdict.scores;
         let mut no_answer = None;
@@ -220,6 +237,18 @@ impl Router {
             })
             .collect();
         RouterStats { decisions: self.decisions.load(Ordering::Relaxed), by_route }
+    }
+
+    /// The balanced-mode verdict on `query`, from the memo when it was
+    /// classified lately. The lock is never held while a query is classified.
+    fn verdict(&self, query: &str) -> Arc<Verdict> {
+        let memo = || self.verdicts.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(verdict) = memo().get(query) {
+            return verdict.clone();
+        }
+        let verdict = Arc::new(classify(query));
+        memo().put(query.to_owned(), verdict.clone());
+        verdict
     }
 
     /// The pure balanced-mode classifier: the words alone; no pattern, no

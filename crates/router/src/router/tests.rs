@@ -359,3 +359,24 @@ fn a_low_confidence_decision_says_so_in_its_reasoning() {
     assert!(d.confidence >= crate::model::LOW_CONFIDENCE, "{}", d.confidence);
     assert!(!d.reasoning.contains("Low confidence"), "{}", d.reasoning);
 }
+
+#[test]
+fn a_repeated_query_is_classified_once_and_decided_alike() {
+    let router = Router::new(RouterConfig::default());
+    let decide = |query: &str| {
+        let mut d = router.route(query, ExecutionMode::Balanced, "full", None, &Namespaces, &UP);
+        d.decision_time_us = 0;
+        d
+    };
+    let first = decide("is the backup job still running on db-2?");
+    assert_eq!(router.verdicts.lock().unwrap().len(), 1);
+    let again = decide("is the backup job still running on db-2?");
+    assert_eq!(router.verdicts.lock().unwrap().len(), 1);
+    assert_eq!(first, again);
+    // The memo gives what classifying afresh gives.
+    let fresh = classify("is the backup job still running on db-2?");
+    assert_eq!(again.confidence, fresh.class.confidence);
+    assert_eq!(again.classified_route, fresh.class.route);
+    decide("what did we decide about the release date?");
+    assert_eq!(router.verdicts.lock().unwrap().len(), 2);
+}
