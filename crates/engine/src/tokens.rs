@@ -1,25 +1,30 @@
 //! Token counting with a real BPE (o200k_base), built once per process, at start-up;
 //! and the cuts at which a text's count is the sum of its parts' counts, so a
-//! part that many answers share is counted once.
+//! cached result, which many answers share, is counted once.
+//!
+//! The BPE is the `tiktoken` crate's: the same tokens as OpenAI's tiktoken and
+//! tiktoken-rs (which the tests hold it to, on every text of the repository),
+//! with a hand-written pre-tokenizer instead of a backtracking regex, so an
+//! answer of a few hundred bytes counts in a few µs rather than tens.
 
-use std::cell::RefCell;
-use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use pattern_cache::CountedText;
-use tiktoken_rs::CoreBPE;
+use tiktoken::CoreBpe;
 
 /// The o200k_base tables, built at most once per process.
-static BPE: OnceLock<CoreBPE> = OnceLock::new();
+static BPE: OnceLock<&'static CoreBpe> = OnceLock::new();
 
-fn bpe() -> &'static CoreBPE {
-    BPE.get_or_init(|| tiktoken_rs::o200k_base().expect("o200k_base is embedded in tiktoken-rs"))
+fn bpe() -> &'static CoreBpe {
+    BPE.get_or_init(|| {
+        tiktoken::get_encoding("o200k_base").expect("o200k_base is embedded in tiktoken")
+    })
 }
 
 /// Counts tokens of serialized results.
 ///
-/// The BPE tables take a noticeable time (a fifth of a second) and memory
-/// (tens of MiB) to build, so they are built once per process: a server
+/// The BPE tables take a noticeable time (about a tenth of a second, to
+/// decompress the embedded vocabulary) and memory to build, so they are built once per process: a server
 /// starts building them on a thread of their own as it starts
 /// ([`TokenCounter::warm_up`]), so the first request finds them ready, and an
 /// execution waits for them before its clock starts, never inside it.
@@ -64,35 +69,7 @@ impl TokenCounter {
 
     /// Tokens of `text` (special tokens are counted as plain text).
     pub fn count(&self, text: &str) -> u64 {
-        bpe().encode_ordinary(text).len() as u64
-    }
-
-    /// Tokens of `text`, summed over the pieces between its additive cuts
-    /// (`is_additive_cut`), each piece's count remembered on this thread.
-    ///
-    /// For the small texts around an answer's result, which is counted on
-    /// its own (the request id, the timing, the routing view, the
-    /// metadata): their pieces recur from answer to answer, so most are
-    /// looked up rather than tokenised. Exact: a count is additive at every
-    /// such cut, so the sum is the whole text's count. Not for large or novel
-    /// text, whose pieces would each pay the tokenizer's per-call cost and
-    /// fill the memo.
-    pub fn count_recurring(&self, text: &str) -> u64 {
-        PIECES.with_borrow_mut(|memo| {
-            if memo.len() >= PIECES_KEPT {
-                memo.clear();
-            }
-            pieces(text)
-                .map(|piece| match memo.get(piece) {
-                    Some(&n) => u64::from(n),
-                    None => {
-                        let n = self.count(piece);
-                        memo.insert(piece.into(), n as u32);
-                        n
-                    }
-                })
-                .sum()
-        })
+        bpe().count(text) as u64
     }
 
     /// Tokens of a JSON value as compactly serialized.
@@ -108,7 +85,7 @@ impl TokenCounter {
     pub fn count_around(&self, text: &str, start: usize, part: CountedText) -> u64 {
         let end = start.saturating_add(part.bytes);
         if end <= text.len() && is_additive_cut(text, start) && is_additive_cut(text, end) {
-            self.count_recurring(&text[..start]) + part.tokens + self.count_recurring(&text[end..])
+            self.count(&text[..start]) + part.tokens + self.count(&text[end..])
         } else {
             self.count(text)
         }
@@ -119,36 +96,6 @@ impl TokenCounter {
     pub fn count_self_counting(&self, render: impl FnOnce(u64) -> String) -> u64 {
         self_counting_total(self.count(&render(0)))
     }
-}
-
-/// How many pieces [`TokenCounter::count_recurring`] remembers per thread
-/// before it starts again (a few hundred KiB at most).
-const PIECES_KEPT: usize = 4096;
-
-thread_local! {
-    /// Piece → token count, for [`TokenCounter::count_recurring`].
-    static PIECES: RefCell<HashMap<Box<str>, u32>> = RefCell::new(HashMap::new());
-}
-
-/// `text` cut at every additive cut ([`is_additive_cut`]); the pieces
-/// concatenate back to `text`.
-fn pieces(text: &str) -> impl Iterator<Item = &str> {
-    let mut start = 0;
-    let mut before: Option<char> = None;
-    let mut cuts = text.char_indices().filter_map(move |(at, after)| {
-        let cut = before.is_some_and(|b| cut_between(b, after));
-        before = Some(after);
-        cut.then_some(at)
-    });
-    std::iter::from_fn(move || {
-        if start == text.len() {
-            return None;
-        }
-        let end = cuts.next().unwrap_or(text.len());
-        let piece = &text[start..end];
-        start = end;
-        Some(piece)
-    })
 }
 
 /// The count of a text that states its own token count, from `base`, the
@@ -176,7 +123,8 @@ pub fn self_counting_total(base: u64) -> u64 {
 /// The BPE runs inside the pieces its pre-tokenizer regex cuts the text
 /// into, scanning left to right, so the count is additive at `at` when the
 /// scan of the whole text cuts there and scans each side as it would alone.
-/// The regex (tiktoken-rs `O200K_BASE_PAT_STR`) has no look-behind and no
+/// The regex (o200k_base's split pattern, tiktoken-rs `O200K_BASE_PAT_STR`,
+/// which the `tiktoken` crate's scanner implements) has no look-behind and no
 /// anchor, so the scan after a cut at `at` depends only on `text[at..]`; and
 /// its one look-ahead, `\s+(?!\S)`, follows whitespace only, so a match
 /// before `at` that does not cross it is the same with or without what
@@ -328,6 +276,57 @@ mod tests {
         }
     }
 
+    /// Every text of the repository's own data (the router's labelled
+    /// requests in eight languages, with their typos; the built-in patterns;
+    /// the documentation) and the generated texts below, each whole and each
+    /// line of it.
+    fn repository_texts() -> Vec<String> {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let mut files = Vec::new();
+        for dir in
+            ["crates/router/data", "crates/router/tests/data", "crates/registry/src", "docs", "."]
+        {
+            let entries = std::fs::read_dir(root.join(dir)).expect("a directory of the repository");
+            for entry in entries {
+                let path = entry.expect("a directory entry").path();
+                let kept =
+                    path.extension().is_some_and(|e| e == "jsonl" || e == "toml" || e == "md");
+                if kept && path.is_file() {
+                    files.push(path);
+                }
+            }
+        }
+        assert!(files.len() > 20, "the repository's texts are found: {files:?}");
+        let mut texts = Vec::new();
+        for path in files {
+            let text = std::fs::read_to_string(&path).expect("a UTF-8 file");
+            texts.extend(text.lines().map(str::to_owned));
+            texts.push(text);
+        }
+        let mut generated = Texts(0x2545_f491_4f6c_dd1d);
+        for _ in 0..4000 {
+            let parts = 1 + (generated.next() % 48) as usize;
+            texts.push(generated.text(parts));
+        }
+        texts
+    }
+
+    /// The counter is a faster implementation of the same BPE: it must give
+    /// the reference implementation's count on every text, or the
+    /// `tokens_used` of every answer would drift from what clients are billed.
+    #[tokio::test]
+    async fn counts_as_the_reference_tiktoken_does() {
+        let t = TokenCounter::new();
+        t.ensure_loaded().await;
+        let reference = tiktoken_rs::o200k_base().expect("o200k_base is embedded in tiktoken-rs");
+        let texts = repository_texts();
+        assert!(texts.len() > 20_000, "{} texts", texts.len());
+        for text in &texts {
+            let expected = reference.encode_ordinary(text).len() as u64;
+            assert_eq!(t.count(text), expected, "{text:?}");
+        }
+    }
+
     #[tokio::test]
     async fn a_count_is_the_sum_of_its_parts_at_every_additive_cut() {
         let t = TokenCounter::new();
@@ -350,30 +349,6 @@ mod tests {
         }
         // Both answers are common, so the test above checked many cuts.
         assert!(cuts > 10_000 && refused > 10_000, "{cuts} cuts, {refused} refused");
-    }
-
-    #[tokio::test]
-    async fn counting_piece_by_piece_with_the_memo_gives_the_whole_count() {
-        let t = TokenCounter::new();
-        t.ensure_loaded().await;
-        let mut texts = Texts(0x2545_f491_4f6c_dd1d);
-        let samples: Vec<String> = (0..3000)
-            .map(|_| {
-                let parts = 1 + (texts.next() % 24) as usize;
-                texts.text(parts)
-            })
-            .collect();
-        let many_pieces = samples.iter().filter(|text| pieces(text).count() > 3).count();
-        // Twice over the same texts: the second pass answers from the memo.
-        for pass in 0..2 {
-            for text in &samples {
-                assert_eq!(pieces(text).collect::<String>(), *text);
-                assert_eq!(t.count_recurring(text), t.count(text), "pass {pass}: {text:?}");
-            }
-        }
-        assert!(many_pieces > 1000, "only {many_pieces} texts had more than three pieces");
-        assert_eq!(t.count_recurring(""), 0);
-        assert_eq!(pieces("").count(), 0);
     }
 
     #[tokio::test]
