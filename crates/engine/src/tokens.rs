@@ -24,10 +24,11 @@ fn bpe() -> &'static CoreBpe {
 /// Counts tokens of serialized results.
 ///
 /// The BPE tables take a noticeable time (about a tenth of a second, to
-/// decompress the embedded vocabulary) and memory to build, so they are built once per process: a server
-/// starts building them on a thread of their own as it starts
-/// ([`TokenCounter::warm_up`]), so the first request finds them ready, and an
-/// execution waits for them before its clock starts, never inside it.
+/// decompress the embedded vocabulary) and memory to build, so they are
+/// built once per process: a server starts building them on a thread of
+/// their own as it starts ([`TokenCounter::warm_up`]), so the first request
+/// finds them ready, and an execution waits for them before its clock
+/// starts, never inside it.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct TokenCounter;
 
