@@ -2,6 +2,7 @@
 Streamable HTTP and legacy SSE with a bearer token; every stdio check runs again over both."""
 
 import base64
+import concurrent.futures
 import functools
 import hashlib
 import hmac
@@ -23,7 +24,7 @@ from mcp.client.streamable_http import streamable_http_client
 from mcp.shared._httpx_utils import create_mcp_http_client
 
 import test_stdio
-from conftest import FAMILIES, binary, free_port, structured
+from conftest import FAMILIES, binary, built_test_server, free_port, structured
 
 pytestmark = [pytest.mark.anyio, pytest.mark.filterwarnings("ignore:The logging capability is deprecated")]
 
@@ -35,6 +36,13 @@ TRANSPORTS = ["streamable_http", "sse"]
 def http_server(tmp_path, *extra_args):
     """The binary serving HTTP on a free loopback port with a fresh SQLite memory; yields its base URL.
     On exit it is sent SIGTERM and must stop gracefully with status 0."""
+    with http_process(tmp_path, *extra_args) as (base, _):
+        yield base
+
+
+@contextmanager
+def http_process(tmp_path, *extra_args):
+    """`http_server`, yielding the process too: (base URL, `subprocess.Popen`)."""
     port = free_port()
     errlog = open(tmp_path / "http-stderr.log", "w")
     proc = subprocess.Popen(
@@ -57,7 +65,7 @@ def http_server(tmp_path, *extra_args):
             if proc.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"pattern-mcp --http did not start: {(tmp_path / 'http-stderr.log').read_text()}")
             time.sleep(0.05)
-        yield base
+        yield base, proc
     finally:
         proc.send_signal(signal.SIGTERM)
         try:
@@ -382,3 +390,85 @@ def test_malformed_bodies_on_mcp_are_400_with_the_json_rpc_error_and_the_id(tmp_
             assert response.status_code == 400, (body, response.status_code, response.text)
             answer = response.json()
             assert (answer["id"], answer["error"]["code"]) == (id_, code), (body, answer)
+
+
+STATELESS_META = {"io.modelcontextprotocol/protocolVersion": "2026-07-28",
+                  "io.modelcontextprotocol/clientCapabilities": {},
+                  "io.modelcontextprotocol/clientInfo": {"name": "e2e", "version": "0"}}
+
+
+def sleep_call(id, ms, stateless=False):
+    """`execute_pattern` calling the test server's `sleep`, uncached."""
+    params = {"name": "execute_pattern", "arguments": {
+        "query": "call tool slow.sleep", "context": {"arguments": {"ms": ms}}, "use_cache": False}}
+    if stateless:
+        params["_meta"] = STATELESS_META
+    return {"jsonrpc": "2.0", "id": id, "method": "tools/call", "params": params}
+
+
+def slept(answer, ms):
+    """Whether a JSON-RPC answer is the successful result of `sleep_call(…, ms)`."""
+    result = answer.get("result", {}).get("structuredContent", {})
+    return result.get("success") is True and f"slept {ms} ms" in json.dumps(result.get("result"))
+
+
+def test_sigterm_lets_the_calls_in_flight_answer_on_every_wire(tmp_path):
+    """SIGTERM while tool calls run: each call still gets its answer (2026-07-28 stateless, 2025-06-18
+    sessions, legacy SSE), the server exits 0 within the grace period and logs no error. Before, the
+    stateless calls were cancelled (500 "empty response") and their answers lost."""
+    servers = tmp_path / "servers.json"
+    servers.write_text(json.dumps({"mcpServers": {"slow": {"command": built_test_server()}}}))
+    ms = 2000
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    stateless_headers = {**MCP_HEADERS, **auth, "Mcp-Protocol-Version": "2026-07-28",
+                         "Mcp-Method": "tools/call", "Mcp-Name": "execute_pattern"}
+    with http_process(tmp_path, "--servers", str(servers)) as (base, proc):
+        # The downstream server is up before anything is timed.
+        warm = httpx2.post(f"{base}/mcp", json=sleep_call(1, 1, stateless=True), headers=stateless_headers,
+                           timeout=30)
+        assert slept(warm.json(), 1), warm.text
+        session = open_raw_session(base, TOKEN)
+        with httpx2.Client(timeout=30) as sse_client_http, \
+                sse_client_http.stream("GET", f"{base}/sse", headers=auth) as stream:
+            events = (line[len("data:"):].strip() for line in stream.iter_lines() if line.startswith("data:"))
+            endpoint = next(events)
+
+            def post_sse(message):
+                status = httpx2.post(f"{base}{endpoint}", json=message, headers=auth).status_code
+                assert status == 202, status
+
+            post_sse({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+                "protocolVersion": "2024-11-05", "capabilities": {}, "clientInfo": {"name": "e2e", "version": "0"}}})
+            assert json.loads(next(events))["id"] == 1
+            post_sse({"jsonrpc": "2.0", "method": "notifications/initialized"})
+
+            def stateless(id):
+                response = httpx2.post(f"{base}/mcp", json=sleep_call(id, ms, stateless=True),
+                                       headers=stateless_headers, timeout=30)
+                return response.status_code, response.json() if response.status_code == 200 else response.text
+
+            def on_session(id):
+                response = mcp_post(base, TOKEN, sleep_call(id, ms), session)
+                return response.status_code, response.text
+
+            with concurrent.futures.ThreadPoolExecutor(4) as pool:
+                calls = [pool.submit(stateless, 10), pool.submit(stateless, 11),
+                         pool.submit(on_session, 20), pool.submit(on_session, 21)]
+                post_sse(sleep_call(30, ms))
+                time.sleep(0.8)
+                assert all(not call.done() for call in calls), "the calls ended before the signal"
+                started = time.monotonic()
+                proc.send_signal(signal.SIGTERM)
+                answers = [call.result() for call in calls]
+                sse_answer = json.loads(next(events))
+            for status, answer in answers[:2]:
+                assert status == 200 and slept(answer, ms), (status, answer)
+            for status, text in answers[2:]:
+                data = [line[len("data:"):] for line in text.splitlines() if line.startswith("data:")]
+                assert status == 200 and any(d.strip() and slept(json.loads(d), ms) for d in data), (status, text)
+            assert sse_answer["id"] == 30 and slept(sse_answer, ms), sse_answer
+        code = proc.wait(timeout=20)
+        assert code == 0
+        assert time.monotonic() - started < 10, "the shutdown waited past the grace period"
+    log = (tmp_path / "http-stderr.log").read_text()
+    assert '"level":"ERROR"' not in log, log

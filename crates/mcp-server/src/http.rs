@@ -7,6 +7,7 @@
 
 mod auth;
 mod config;
+mod drain;
 mod error;
 mod families;
 mod health;

@@ -33,13 +33,14 @@ use axum::extract::{Request, State};
 use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use futures::future::BoxFuture;
-use http_body_util::LengthLimitError;
+use http_body_util::{BodyExt, LengthLimitError};
 use rmcp::model::{ClientJsonRpcMessage, ClientRequest, JsonRpcRequest};
 use rmcp::transport::streamable_http_server::{SessionId, SessionManager};
 use rmcp::transport::{StreamableHttpServerConfig, StreamableHttpService};
 use tokio_util::sync::CancellationToken;
 
 use crate::http::config::HttpConfig;
+use crate::http::drain::InFlight;
 use crate::http::error::HttpError;
 use crate::http::quota::{Held, SessionQuota};
 use crate::server::PatternServer;
@@ -96,6 +97,8 @@ pub struct StreamableHttp {
     book: Mutex<Book>,
     quota: SessionQuota,
     max_body_bytes: usize,
+    /// POSTs whose answer is not yet sent: shutdown waits for them.
+    in_flight: InFlight,
 }
 
 impl std::fmt::Debug for StreamableHttp {
@@ -105,7 +108,12 @@ impl std::fmt::Debug for StreamableHttp {
 }
 
 impl StreamableHttp {
-    pub fn new<F>(factory: Arc<F>, config: &HttpConfig, shutdown: &CancellationToken) -> Self
+    pub fn new<F>(
+        factory: Arc<F>,
+        config: &HttpConfig,
+        shutdown: &CancellationToken,
+        in_flight: InFlight,
+    ) -> Self
     where
         F: Fn(Principal) -> PatternServer + Send + Sync + 'static,
     {
@@ -143,6 +151,7 @@ impl StreamableHttp {
             book: Mutex::new(Book::default()),
             quota: config.session_quota(),
             max_body_bytes: config.max_body_bytes,
+            in_flight,
         }
     }
 
@@ -273,6 +282,8 @@ pub async fn mcp_endpoint(State(mcp): State<Arc<StreamableHttp>>, request: Reque
     }
     let (parts, body) = request.into_parts();
     let mut opening = None;
+    // Counted until its answer (a JSON body or an event stream) is sent.
+    let pending = (parts.method == Method::POST).then(|| mcp.in_flight.enter());
     let request = if parts.method == Method::POST {
         let body = match read_body(body, mcp.max_body_bytes).await {
             Ok(body) => body,
@@ -307,7 +318,16 @@ pub async fn mcp_endpoint(State(mcp): State<Arc<StreamableHttp>>, request: Reque
         mcp.record(SessionId::from(id), session).await;
     }
     drop(opening);
-    response
+    match pending {
+        // The guard lives in the body, which hyper drops once it has sent it.
+        Some(pending) => response.map(|body| {
+            Body::new(body.map_frame(move |frame| {
+                let _answering = &pending;
+                frame
+            }))
+        }),
+        None => response,
+    }
 }
 
 /// 400 for a body that is not one JSON-RPC message rmcp can take (malformed,

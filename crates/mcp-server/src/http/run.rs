@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use pattern_engine::{Engine, Principal};
 use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
 
 use crate::http::config::HttpSettings;
 use crate::http::families::describe_families;
@@ -41,8 +42,9 @@ pub fn handler_factory(
 }
 
 /// Serves `/mcp`, `/sse`, `/message`, `/metrics`, `/healthz` and `/readyz`
-/// on `addr` until SIGTERM or SIGINT; then stops accepting, ends open
-/// streams and lets in-flight requests finish within the grace period.
+/// on `addr` until SIGTERM or SIGINT; then stops accepting, lets in-flight
+/// requests finish and send their answers, and ends the open streams, all
+/// within the grace period.
 pub async fn serve_engine(
     engine: Arc<Engine>,
     addr: SocketAddr,
@@ -78,18 +80,23 @@ pub async fn serve_engine(
         "serving MCP over HTTP: /mcp (Streamable HTTP), /sse (legacy SSE), /metrics, /healthz, /readyz"
     );
 
-    let token = state.shutdown_token();
-    let on_signal = token.clone();
+    let stop_accepting = CancellationToken::new();
+    let on_signal = stop_accepting.clone();
+    let streams = state.clone();
+    let grace = settings.config.shutdown_grace;
     tokio::spawn(async move {
         let signal = shutdown_signal().await;
-        tracing::info!(signal, "shutting down: no new connections");
+        tracing::info!(
+            signal,
+            in_flight = streams.in_flight(),
+            "shutting down: no new connections; answering the requests in flight"
+        );
         on_signal.cancel();
+        streams.end_streams_when_answered(grace).await;
     });
-    let options = ServeOptions {
-        shutdown_grace: settings.config.shutdown_grace,
-        header_timeout: settings.config.request_timeout,
-    };
-    serve_with(listener, app(state), token.cancelled_owned(), options).await?;
+    let options =
+        ServeOptions { shutdown_grace: grace, header_timeout: settings.config.request_timeout };
+    serve_with(listener, app(state), stop_accepting.cancelled_owned(), options).await?;
     tracing::info!("HTTP server stopped");
     Ok(())
 }

@@ -41,8 +41,9 @@ impl Default for ServeOptions {
 /// Serves `app` until `shutdown` resolves, then stops accepting, lets
 /// in-flight requests finish for up to `DEFAULT_SHUTDOWN_GRACE`, and returns.
 ///
-/// Open SSE streams never finish on their own: cancel
-/// `AppState::shutdown_token` at the same moment, most simply by passing
+/// Open SSE streams never finish on their own: end them once `shutdown`
+/// resolves, with `AppState::end_streams_when_answered` (which first lets
+/// the requests in flight send their answers), or at once by passing
 /// `state.shutdown_token().cancelled_owned()` as `shutdown`.
 pub async fn serve(
     listener: TcpListener,

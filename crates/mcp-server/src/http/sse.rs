@@ -25,15 +25,17 @@ use axum::response::{IntoResponse, Response};
 use futures::SinkExt;
 use futures::future::BoxFuture;
 use futures::stream::{BoxStream, Stream, StreamExt};
-use rmcp::model::{ClientJsonRpcMessage, GetExtensions, ServerJsonRpcMessage};
+use rmcp::model::{ClientJsonRpcMessage, GetExtensions, JsonRpcMessage, ServerJsonRpcMessage};
 use rmcp::{ServerHandler, ServiceExt};
 use serde::Deserialize;
 use tokio::sync::mpsc;
 use tokio_util::sync::{CancellationToken, PollSendError, PollSender};
 
 pub use registry::SseSessions;
+use registry::{Mailbox, Unanswered};
 
 use crate::http::config::HttpConfig;
+use crate::http::drain::InFlight;
 use crate::http::error::HttpError;
 use crate::stdio::session::{Admit, Session};
 use pattern_engine::Principal;
@@ -64,6 +66,9 @@ pub struct LegacySse {
     keep_alive: Duration,
     /// Cancelled when the server shuts down; ends every stream.
     shutdown: CancellationToken,
+    /// Requests whose answers are not yet on their stream: shutdown waits
+    /// for them.
+    in_flight: InFlight,
 }
 
 impl std::fmt::Debug for LegacySse {
@@ -73,7 +78,12 @@ impl std::fmt::Debug for LegacySse {
 }
 
 impl LegacySse {
-    pub fn new<H, F>(factory: Arc<F>, config: &HttpConfig, shutdown: CancellationToken) -> Self
+    pub fn new<H, F>(
+        factory: Arc<F>,
+        config: &HttpConfig,
+        shutdown: CancellationToken,
+        in_flight: InFlight,
+    ) -> Self
     where
         H: ServerHandler + Send + 'static,
         F: Fn(Principal) -> H + Send + Sync + 'static,
@@ -89,7 +99,7 @@ impl LegacySse {
                 let (admitted_tx, mut admitted) = mpsc::channel(CHANNEL_CAPACITY);
                 tokio::spawn(admit(inbox, admitted_tx, outbox.clone(), Arc::clone(&rules)));
                 let outbox = outbox.with(move |message: ServerJsonRpcMessage| {
-                    rules.lock().unwrap_or_else(PoisonError::into_inner).sent(&message);
+                    lock(&rules).sent(&message);
                     futures::future::ready(Ok::<_, PollSendError<ServerJsonRpcMessage>>(message))
                 });
                 let inbox = futures::stream::poll_fn(move |cx| admitted.poll_recv(cx));
@@ -109,6 +119,7 @@ impl LegacySse {
             serve,
             keep_alive: config.sse_keep_alive,
             shutdown,
+            in_flight,
         }
     }
 
@@ -126,7 +137,7 @@ async fn admit(
     rules: Arc<Mutex<Session>>,
 ) {
     while let Some(message) = inbox.recv().await {
-        let decision = rules.lock().unwrap_or_else(PoisonError::into_inner).admit(message);
+        let decision = lock(&rules).admit(message);
         match decision {
             Admit::Forward(message) => {
                 if admitted.send(*message).await.is_err() {
@@ -164,7 +175,9 @@ pub async fn sse_endpoint(
     let (inbox_tx, inbox_rx) = mpsc::channel(CHANNEL_CAPACITY);
     let (outbox_tx, outbox_rx) = mpsc::channel::<ServerJsonRpcMessage>(CHANNEL_CAPACITY);
     let cancel = sse.shutdown.child_token();
-    let id = sse.sessions.open(&principal, inbox_tx, cancel.clone())?;
+    let unanswered = Unanswered::default();
+    let mailbox = Mailbox { inbox: inbox_tx, unanswered: Arc::clone(&unanswered) };
+    let id = sse.sessions.open(&principal, mailbox, cancel.clone())?;
     tracing::debug!(session = %id, principal = %principal.id, "SSE session opened");
 
     let service = (sse.serve)(principal, PollSender::new(outbox_tx), inbox_rx, cancel.clone());
@@ -178,17 +191,8 @@ pub async fn sse_endpoint(
     let endpoint =
         Event::default().event("endpoint").data(format!("{MESSAGE_PATH}?sessionId={id}"));
     let mut outbox_rx = outbox_rx;
-    let messages = futures::stream::poll_fn(move |cx| outbox_rx.poll_recv(cx)).filter_map(
-        |message| async move {
-            match serde_json::to_string(&message) {
-                Ok(json) => Some(Event::default().event("message").data(json)),
-                Err(e) => {
-                    tracing::warn!(error = %e, "a server message could not be serialised; dropped");
-                    None
-                }
-            }
-        },
-    );
+    let messages = futures::stream::poll_fn(move |cx| outbox_rx.poll_recv(cx))
+        .filter_map(move |message| futures::future::ready(event_of(&message, &unanswered)));
     let events = futures::stream::once(async move { endpoint })
         .chain(messages)
         .map(Ok::<_, Infallible>)
@@ -198,6 +202,26 @@ pub async fn sse_endpoint(
     let guard = SessionGuard { id, sse, cancel };
     let stream = GuardedStream { events, _guard: guard };
     Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(keep_alive)).into_response())
+}
+
+/// The `message` event of a server message. An answer is no longer in
+/// flight once it is the stream's next event.
+fn event_of(message: &ServerJsonRpcMessage, unanswered: &Unanswered) -> Option<Event> {
+    let id = match message {
+        JsonRpcMessage::Response(response) => Some(&response.id),
+        JsonRpcMessage::Error(error) => error.id.as_ref(),
+        _ => None,
+    };
+    if let Some(id) = id {
+        lock(unanswered).remove(id);
+    }
+    match serde_json::to_string(message) {
+        Ok(json) => Some(Event::default().event("message").data(json)),
+        Err(e) => {
+            tracing::warn!(error = %e, "a server message could not be serialised; dropped");
+            None
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -220,25 +244,43 @@ pub async fn message_endpoint(
     let session_id = query.ok().and_then(|Query(q)| q.session_id).ok_or_else(|| {
         HttpError::BadRequest("the `sessionId` query parameter is required".into())
     })?;
-    let inbox = sse
+    let mailbox = sse
         .sessions
-        .inbox(&session_id, &principal)
+        .mailbox(&session_id, &principal)
         .ok_or_else(|| HttpError::UnknownSseSession(shown(&session_id)))?;
     let mut message: ClientJsonRpcMessage = serde_json::from_slice(&body)
         .map_err(|e| HttpError::BadRequest(format!("the body is not a JSON-RPC message: {e}")))?;
     // As rmcp's Streamable HTTP does: handlers find the HTTP request (and the
     // principal in its extensions) in `RequestContext::extensions`.
+    let mut counted = None;
     match &mut message {
         ClientJsonRpcMessage::Request(request) => {
             request.request.extensions_mut().insert(parts);
+            // In flight until its answer is on the stream. A second request
+            // with an id already in flight is refused on the stream with that
+            // id; it is not counted again.
+            let mut unanswered = lock(&mailbox.unanswered);
+            if !unanswered.contains_key(&request.id) {
+                unanswered.insert(request.id.clone(), sse.in_flight.enter());
+                counted = Some(request.id.clone());
+            }
         }
         ClientJsonRpcMessage::Notification(notification) => {
             notification.notification.extensions_mut().insert(parts);
         }
         _ => {}
     }
-    inbox.send(message).await.map_err(|_| HttpError::UnknownSseSession(shown(&session_id)))?;
+    if mailbox.inbox.send(message).await.is_err() {
+        if let Some(id) = counted {
+            lock(&mailbox.unanswered).remove(&id);
+        }
+        return Err(HttpError::UnknownSseSession(shown(&session_id)));
+    }
     Ok(StatusCode::ACCEPTED)
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 fn shown(session_id: &str) -> String {

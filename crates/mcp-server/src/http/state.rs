@@ -5,6 +5,7 @@
 //! them and none of them imports it back.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::extract::FromRef;
 use metrics_exporter_prometheus::PrometheusHandle;
@@ -12,6 +13,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::http::auth::Authenticator;
 use crate::http::config::{HttpConfig, HttpConfigError};
+use crate::http::drain::InFlight;
 use crate::http::health::{Probes, Readiness};
 use crate::http::host::HostPolicy;
 use crate::http::mcp::StreamableHttp;
@@ -39,6 +41,8 @@ struct Shared {
     /// Cancelled when the server shuts down: ends every SSE stream (both
     /// transports) so connections can close within the grace period.
     shutdown: CancellationToken,
+    /// MCP requests (both transports) not yet answered on their stream.
+    in_flight: InFlight,
 }
 
 /// Checks what `AppState::new` would refuse in `config` (token digests, the
@@ -65,9 +69,10 @@ impl AppState {
         let auth = Authenticator::new(&config.tokens, config.jwt.as_ref())?;
         let host_policy = HostPolicy::new(&config.allowed_hosts, &config.allowed_origins)?;
         let shutdown = CancellationToken::new();
+        let in_flight = InFlight::default();
         let factory = Arc::new(factory);
-        let mcp = StreamableHttp::new(factory.clone(), &config, &shutdown);
-        let sse = LegacySse::new(factory, &config, shutdown.clone());
+        let mcp = StreamableHttp::new(factory.clone(), &config, &shutdown, in_flight.clone());
+        let sse = LegacySse::new(factory, &config, shutdown.clone(), in_flight.clone());
         let request_limit =
             RequestLimit(config.rate_limit.map(|l| Arc::new(PrincipalRateLimiter::new(l))));
         let probes = Probes { readiness, timeout: config.readiness_timeout };
@@ -81,13 +86,35 @@ impl AppState {
             probes,
             metrics: Metrics(metrics),
             shutdown,
+            in_flight,
         })))
     }
 
-    /// Cancel it to end every open stream; pass `token.cancelled_owned()`
-    /// as `serve`'s shutdown future so one event does both.
+    /// Cancel it to end every open stream (and with them the sessions and
+    /// any request still running): [`end_streams_when_answered`] does once
+    /// every request in flight is answered.
+    ///
+    /// [`end_streams_when_answered`]: Self::end_streams_when_answered
     pub fn shutdown_token(&self) -> CancellationToken {
         self.0.shutdown.clone()
+    }
+
+    /// The second step of a shutdown, once `serve` has stopped accepting:
+    /// waits until every MCP request in flight has its answer on its way
+    /// (or `grace` has passed), then ends every stream.
+    pub async fn end_streams_when_answered(&self, grace: Duration) {
+        if tokio::time::timeout(grace, self.0.in_flight.idle()).await.is_err() {
+            tracing::warn!(
+                unanswered = self.0.in_flight.count(),
+                "requests still unanswered after the grace period; ending their streams"
+            );
+        }
+        self.0.shutdown.cancel();
+    }
+
+    /// MCP requests not yet answered, on both transports.
+    pub fn in_flight(&self) -> usize {
+        self.0.in_flight.count()
     }
 
     pub fn config(&self) -> &HttpConfig {

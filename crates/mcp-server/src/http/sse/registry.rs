@@ -1,16 +1,29 @@
 //! The open legacy SSE sessions: where each one's client messages go, who opened it, and the quotas.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use rmcp::model::ClientJsonRpcMessage;
+use rmcp::model::{ClientJsonRpcMessage, RequestId};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
+use crate::http::drain::Pending;
 use crate::http::error::HttpError;
 use crate::http::quota::{Held, SessionQuota};
 use pattern_engine::Principal;
+
+/// The requests of one session whose answers are not yet on its stream, by
+/// id: `POST /message` adds them, the stream removes each as its answer
+/// goes out, so shutdown ends no stream an answer is still due on.
+pub type Unanswered = Arc<Mutex<HashMap<RequestId, Pending>>>;
+
+/// Where a session's messages go, and the requests it has yet to answer.
+#[derive(Debug, Clone)]
+pub struct Mailbox {
+    pub inbox: mpsc::Sender<ClientJsonRpcMessage>,
+    pub unanswered: Unanswered,
+}
 
 /// Sessions by id, within `quota`.
 #[derive(Debug)]
@@ -22,7 +35,7 @@ pub struct SseSessions {
 #[derive(Debug, Clone)]
 struct SseSession {
     /// Messages POSTed to `/message` go here, to the session's rmcp service.
-    inbox: mpsc::Sender<ClientJsonRpcMessage>,
+    mailbox: Mailbox,
     /// The principal that opened the stream; only a request authenticated
     /// as exactly this principal may post to the session.
     owner: Principal,
@@ -44,7 +57,7 @@ impl SseSessions {
     pub fn open(
         &self,
         owner: &Principal,
-        inbox: mpsc::Sender<ClientJsonRpcMessage>,
+        mailbox: Mailbox,
         cancel: CancellationToken,
     ) -> Result<String, HttpError> {
         let mut sessions = self.lock();
@@ -63,7 +76,8 @@ impl SseSessions {
             }
         }
         let id = uuid::Uuid::new_v4().simple().to_string();
-        let session = SseSession { inbox, owner: owner.clone(), cancel, last_used: Instant::now() };
+        let session =
+            SseSession { mailbox, owner: owner.clone(), cancel, last_used: Instant::now() };
         sessions.insert(id.clone(), session);
         Ok(id)
     }
@@ -71,16 +85,12 @@ impl SseSessions {
     /// Where `principal` may send messages for session `id`; `None` when
     /// the session does not exist, has ended, or was opened by anyone else
     /// (the three are not told apart).
-    pub fn inbox(
-        &self,
-        id: &str,
-        principal: &Principal,
-    ) -> Option<mpsc::Sender<ClientJsonRpcMessage>> {
+    pub fn mailbox(&self, id: &str, principal: &Principal) -> Option<Mailbox> {
         let mut sessions = self.lock();
         let session =
             sessions.get_mut(id).filter(|s| s.owner == *principal && !s.cancel.is_cancelled())?;
         session.last_used = Instant::now();
-        Some(session.inbox.clone())
+        Some(session.mailbox.clone())
     }
 
     pub fn close(&self, id: &str) {
@@ -110,6 +120,11 @@ mod tests {
         Principal { id: id.into(), role: Role::Agent, namespaces: Some(vec![id.into()]) }
     }
 
+    fn mailbox() -> (Mailbox, mpsc::Receiver<ClientJsonRpcMessage>) {
+        let (inbox, rx) = mpsc::channel(1);
+        (Mailbox { inbox, unanswered: Unanswered::default() }, rx)
+    }
+
     fn quota(per_principal: usize, max: usize) -> SessionQuota {
         SessionQuota { per_principal, max }
     }
@@ -117,7 +132,7 @@ mod tests {
     #[test]
     fn sessions_are_bounded_and_freed_on_close() {
         let sessions = SseSessions::new(quota(1, 2));
-        let (tx, _rx) = mpsc::channel(1);
+        let (tx, _rx) = mailbox();
         let id = sessions.open(&principal("alice"), tx.clone(), CancellationToken::new()).unwrap();
         sessions.open(&principal("bob"), tx.clone(), CancellationToken::new()).unwrap();
         let refused =
@@ -137,51 +152,51 @@ mod tests {
     #[test]
     fn only_the_opener_reaches_a_session() {
         let sessions = SseSessions::new(quota(4, 4));
-        let (tx, _rx) = mpsc::channel(1);
+        let (tx, _rx) = mailbox();
         let alice = principal("alice");
         let id = sessions.open(&alice, tx, CancellationToken::new()).unwrap();
-        assert!(sessions.inbox(&id, &alice).is_some());
-        assert!(sessions.inbox(&id, &principal("mallory")).is_none());
-        assert!(sessions.inbox("no-such-session", &alice).is_none());
+        assert!(sessions.mailbox(&id, &alice).is_some());
+        assert!(sessions.mailbox(&id, &principal("mallory")).is_none());
+        assert!(sessions.mailbox("no-such-session", &alice).is_none());
     }
 
     #[test]
     fn the_same_id_with_other_rights_does_not_reach_a_session() {
         let sessions = SseSessions::new(quota(4, 4));
-        let (tx, _rx) = mpsc::channel(1);
+        let (tx, _rx) = mailbox();
         let id = sessions.open(&principal("alice"), tx, CancellationToken::new()).unwrap();
         let readonly = Principal { role: Role::Readonly, ..principal("alice") };
-        assert!(sessions.inbox(&id, &readonly).is_none());
+        assert!(sessions.mailbox(&id, &readonly).is_none());
         let elsewhere = Principal { namespaces: None, ..principal("alice") };
-        assert!(sessions.inbox(&id, &elsewhere).is_none());
+        assert!(sessions.mailbox(&id, &elsewhere).is_none());
     }
 
     #[test]
     fn a_principal_over_its_quota_loses_its_longest_idle_session() {
         let sessions = SseSessions::new(quota(2, 8));
-        let (tx, _rx) = mpsc::channel(1);
+        let (tx, _rx) = mailbox();
         let alice = principal("alice");
         let (first, second) = (CancellationToken::new(), CancellationToken::new());
         let first_id = sessions.open(&alice, tx.clone(), first.clone()).unwrap();
         let second_id = sessions.open(&alice, tx.clone(), second.clone()).unwrap();
         // A message makes the first session the most recently used.
-        assert!(sessions.inbox(&first_id, &alice).is_some());
+        assert!(sessions.mailbox(&first_id, &alice).is_some());
         sessions.open(&alice, tx, CancellationToken::new()).unwrap();
         assert!(second.is_cancelled());
         assert!(!first.is_cancelled());
-        assert!(sessions.inbox(&second_id, &alice).is_none());
+        assert!(sessions.mailbox(&second_id, &alice).is_none());
         assert_eq!(sessions.len(), 2);
     }
 
     #[test]
     fn an_ended_session_is_unreachable_and_uncounted_before_it_is_forgotten() {
         let sessions = SseSessions::new(quota(1, 1));
-        let (tx, _rx) = mpsc::channel(1);
+        let (tx, _rx) = mailbox();
         let cancel = CancellationToken::new();
         let alice = principal("alice");
         let id = sessions.open(&alice, tx.clone(), cancel.clone()).unwrap();
         cancel.cancel();
-        assert!(sessions.inbox(&id, &alice).is_none());
+        assert!(sessions.mailbox(&id, &alice).is_none());
         assert_eq!(sessions.len(), 0);
         assert!(sessions.open(&principal("bob"), tx, CancellationToken::new()).is_ok());
     }
