@@ -418,7 +418,7 @@ def test_sigterm_lets_the_calls_in_flight_answer_on_every_wire(tmp_path):
     stateless calls were cancelled (500 "empty response") and their answers lost."""
     servers = tmp_path / "servers.json"
     servers.write_text(json.dumps({"mcpServers": {"slow": {"command": built_test_server()}}}))
-    ms = 2000
+    ms = 3000
     auth = {"Authorization": f"Bearer {TOKEN}"}
     stateless_headers = {**MCP_HEADERS, **auth, "Mcp-Protocol-Version": "2026-07-28",
                          "Mcp-Method": "tools/call", "Mcp-Name": "execute_pattern"}
@@ -455,7 +455,7 @@ def test_sigterm_lets_the_calls_in_flight_answer_on_every_wire(tmp_path):
                 calls = [pool.submit(stateless, 10), pool.submit(stateless, 11),
                          pool.submit(on_session, 20), pool.submit(on_session, 21)]
                 post_sse(sleep_call(30, ms))
-                time.sleep(0.8)
+                time.sleep(1.5)
                 assert all(not call.done() for call in calls), "the calls ended before the signal"
                 started = time.monotonic()
                 proc.send_signal(signal.SIGTERM)
