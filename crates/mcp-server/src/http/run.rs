@@ -80,10 +80,14 @@ pub async fn serve_engine(
         "serving MCP over HTTP: /mcp (Streamable HTTP), /sse (legacy SSE), /metrics, /healthz, /readyz"
     );
 
+    let options = ServeOptions {
+        shutdown_grace: settings.config.shutdown_grace,
+        header_timeout: settings.config.request_timeout,
+        ..ServeOptions::default()
+    };
     let stop_accepting = CancellationToken::new();
     let on_signal = stop_accepting.clone();
     let streams = state.clone();
-    let grace = settings.config.shutdown_grace;
     tokio::spawn(async move {
         let signal = shutdown_signal().await;
         tracing::info!(
@@ -92,10 +96,12 @@ pub async fn serve_engine(
             "shutting down: no new connections; answering the requests in flight"
         );
         on_signal.cancel();
-        streams.end_streams_when_answered(grace).await;
+        // Requests still arrive on open connections during the lame-duck
+        // period; the sessions they may need stay open until it is over.
+        let lame_duck = options.lame_duck_period();
+        tokio::time::sleep(lame_duck).await;
+        streams.end_streams_when_answered(options.shutdown_grace.saturating_sub(lame_duck)).await;
     });
-    let options =
-        ServeOptions { shutdown_grace: grace, header_timeout: settings.config.request_timeout };
     serve_with(listener, app(state), stop_accepting.cancelled_owned(), options).await?;
     tracing::info!("HTTP server stopped");
     Ok(())

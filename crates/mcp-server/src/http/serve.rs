@@ -7,9 +7,14 @@
 //! never sending anything, holds a connection for ever.
 
 use std::future::Future;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use axum::Router;
+use axum::extract::State;
+use axum::http::{HeaderValue, header};
+use axum::response::Response;
 use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
@@ -19,6 +24,10 @@ use tokio::task::JoinSet;
 
 /// How long in-flight requests may run after shutdown starts, by default.
 pub const DEFAULT_SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
+
+/// How long kept-alive connections are still served after shutdown starts,
+/// by default.
+pub const DEFAULT_LAME_DUCK: Duration = Duration::from_millis(250);
 
 /// The deadlines of [`serve_with`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,16 +39,37 @@ pub struct ServeOptions {
     /// each response on a keep-alive connection. The connection is closed
     /// when it passes.
     pub header_timeout: Duration,
+    /// After shutdown starts, how long the connections already open are
+    /// still served, every answer marked `Connection: close`, before the
+    /// idle ones are closed: a client that sends its next request on a
+    /// kept-alive connection just then gets an answer rather than a closed
+    /// connection, and learns not to send another. At most a quarter of
+    /// `shutdown_grace` ([`lame_duck_period`](Self::lame_duck_period)).
+    pub lame_duck: Duration,
 }
 
 impl Default for ServeOptions {
     fn default() -> Self {
-        Self { shutdown_grace: DEFAULT_SHUTDOWN_GRACE, header_timeout: Duration::from_secs(30) }
+        Self {
+            shutdown_grace: DEFAULT_SHUTDOWN_GRACE,
+            header_timeout: Duration::from_secs(30),
+            lame_duck: DEFAULT_LAME_DUCK,
+        }
     }
 }
 
-/// Serves `app` until `shutdown` resolves, then stops accepting, lets
-/// in-flight requests finish for up to `DEFAULT_SHUTDOWN_GRACE`, and returns.
+impl ServeOptions {
+    /// The part of the grace period during which open connections are
+    /// still served after shutdown starts.
+    pub fn lame_duck_period(&self) -> Duration {
+        self.lame_duck.min(self.shutdown_grace / 4)
+    }
+}
+
+/// Serves `app` until `shutdown` resolves, then stops accepting, serves the
+/// open connections a little longer with `Connection: close` on every
+/// answer (the lame-duck period), lets in-flight requests finish for up to
+/// `DEFAULT_SHUTDOWN_GRACE` in all, and returns.
 ///
 /// Open SSE streams never finish on their own: end them once `shutdown`
 /// resolves, with `AppState::end_streams_when_answered` (which first lets
@@ -62,6 +92,8 @@ pub async fn serve_with(
 ) -> std::io::Result<()> {
     let mut http = http1::Builder::new();
     http.timer(TokioTimer::new()).header_read_timeout(options.header_timeout);
+    let closing = Arc::new(AtomicBool::new(false));
+    let app = app.layer(axum::middleware::map_response_with_state(closing.clone(), mark_closing));
     let connections = GracefulShutdown::new();
     let mut tasks = JoinSet::new();
     tokio::pin!(shutdown);
@@ -93,14 +125,31 @@ pub async fn serve_with(
             }
         });
     }
+    // Before the listener closes: once a connection is refused, every
+    // answer on the open ones says `Connection: close`.
+    closing.store(true, Ordering::Release);
     drop(listener);
     tracing::info!(
         grace_ms = options.shutdown_grace.as_millis() as u64,
         "shutting down: draining in-flight requests"
     );
-    if tokio::time::timeout(options.shutdown_grace, connections.shutdown()).await.is_err() {
+    let lame_duck = options.lame_duck_period();
+    // Ends early once every connection has closed.
+    let _ =
+        tokio::time::timeout(lame_duck, async { while tasks.join_next().await.is_some() {} }).await;
+    let rest = options.shutdown_grace.saturating_sub(lame_duck);
+    if tokio::time::timeout(rest, connections.shutdown()).await.is_err() {
         tracing::warn!("requests still running after the grace period; closing them");
         tasks.abort_all();
     }
     Ok(())
+}
+
+/// Marks every answer given after shutdown started `Connection: close`, so
+/// hyper closes the connection after it and the client opens no more on it.
+async fn mark_closing(State(closing): State<Arc<AtomicBool>>, mut response: Response) -> Response {
+    if closing.load(Ordering::Acquire) {
+        response.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
+    }
+    response
 }

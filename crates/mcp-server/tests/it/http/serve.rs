@@ -67,6 +67,58 @@ async fn an_in_flight_request_finishes_after_shutdown_starts() {
     assert!(TcpStream::connect(addr).await.is_err(), "still accepting after shutdown");
 }
 
+/// One client that sends requests on one kept-alive connection until the
+/// server tells it to stop (`Connection: close`); whether a request it sent
+/// was lost, the connection closed with no answer.
+async fn keep_alive_client(addr: std::net::SocketAddr) -> bool {
+    let Ok(mut stream) = TcpStream::connect(addr).await else { return false };
+    loop {
+        if stream.write_all(b"GET /ok HTTP/1.1\r\nHost: localhost\r\n\r\n").await.is_err() {
+            return true;
+        }
+        let mut out = Vec::new();
+        let mut buf = [0u8; 1024];
+        while !out.ends_with(b"ok") {
+            match stream.read(&mut buf).await {
+                Ok(0) | Err(_) => return true,
+                Ok(n) => out.extend_from_slice(&buf[..n]),
+            }
+        }
+        if String::from_utf8_lossy(&out).to_ascii_lowercase().contains("connection: close") {
+            return false;
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn clients_on_kept_alive_connections_lose_no_request_at_shutdown() {
+    let (listener, addr) = listener().await;
+    let app = Router::new().route("/ok", get(|| async { "ok" }));
+    let (stop_tx, stop_rx) = oneshot::channel::<()>();
+    // A lame-duck period longer than the default, so that a client task a
+    // loaded machine leaves waiting still sends in time.
+    let options = ServeOptions { lame_duck: Duration::from_secs(2), ..ServeOptions::default() };
+    let server = tokio::spawn(serve_with(
+        listener,
+        app,
+        async move {
+            let _ = stop_rx.await;
+        },
+        options,
+    ));
+    let clients: Vec<_> = (0..16).map(|_| tokio::spawn(keep_alive_client(addr))).collect();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    stop_tx.send(()).unwrap();
+    let mut lost = 0;
+    for client in clients {
+        lost += usize::from(
+            tokio::time::timeout(Duration::from_secs(10), client).await.unwrap().unwrap(),
+        );
+    }
+    assert_eq!(lost, 0, "requests sent on a kept-alive connection were closed unanswered");
+    tokio::time::timeout(Duration::from_secs(5), server).await.unwrap().unwrap().unwrap();
+}
+
 #[tokio::test]
 async fn serve_returns_after_the_grace_period_when_a_stream_never_ends() {
     let (listener, addr) = listener().await;
