@@ -250,9 +250,9 @@ pub async fn message_endpoint(
         .ok_or_else(|| HttpError::UnknownSseSession(shown(&session_id)))?;
     let mut message: ClientJsonRpcMessage = serde_json::from_slice(&body)
         .map_err(|e| HttpError::BadRequest(format!("the body is not a JSON-RPC message: {e}")))?;
+    let mut counted = None;
     // As rmcp's Streamable HTTP does: handlers find the HTTP request (and the
     // principal in its extensions) in `RequestContext::extensions`.
-    let mut counted = None;
     match &mut message {
         ClientJsonRpcMessage::Request(request) => {
             request.request.extensions_mut().insert(parts);
