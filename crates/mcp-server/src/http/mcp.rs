@@ -282,9 +282,10 @@ pub async fn mcp_endpoint(State(mcp): State<Arc<StreamableHttp>>, request: Reque
     }
     let (parts, body) = request.into_parts();
     let mut opening = None;
-    // Counted until its answer (a JSON body or an event stream) is sent.
-    let pending = (parts.method == Method::POST).then(|| mcp.in_flight.enter());
+    let mut pending = None;
     let request = if parts.method == Method::POST {
+        // Counted until its answer (a JSON body or an event stream) is sent.
+        pending = Some(mcp.in_flight.enter());
         let body = match read_body(body, mcp.max_body_bytes).await {
             Ok(body) => body,
             Err(e) => return e.into_response(),

@@ -12,7 +12,6 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use axum::Router;
-use axum::extract::State;
 use axum::http::{HeaderValue, header};
 use axum::response::Response;
 use hyper::server::conn::http1;
@@ -21,6 +20,7 @@ use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
 use tokio::task::JoinSet;
+use tower::util::MapResponseLayer;
 
 /// How long in-flight requests may run after shutdown starts, by default.
 pub const DEFAULT_SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
@@ -93,7 +93,11 @@ pub async fn serve_with(
     let mut http = http1::Builder::new();
     http.timer(TokioTimer::new()).header_read_timeout(options.header_timeout);
     let closing = Arc::new(AtomicBool::new(false));
-    let app = app.layer(axum::middleware::map_response_with_state(closing.clone(), mark_closing));
+    // Synchronous: no future or allocation per request on the hot path.
+    let app = app.layer(MapResponseLayer::new({
+        let closing = Arc::clone(&closing);
+        move |response| mark_closing(&closing, response)
+    }));
     let connections = GracefulShutdown::new();
     let mut tasks = JoinSet::new();
     tokio::pin!(shutdown);
@@ -147,7 +151,7 @@ pub async fn serve_with(
 
 /// Marks every answer given after shutdown started `Connection: close`, so
 /// hyper closes the connection after it and the client opens no more on it.
-async fn mark_closing(State(closing): State<Arc<AtomicBool>>, mut response: Response) -> Response {
+fn mark_closing(closing: &AtomicBool, mut response: Response) -> Response {
     if closing.load(Ordering::Acquire) {
         response.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
     }

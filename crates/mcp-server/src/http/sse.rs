@@ -9,6 +9,7 @@
 
 mod registry;
 
+use std::collections::hash_map::Entry;
 use std::convert::Infallible;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -259,9 +260,8 @@ pub async fn message_endpoint(
             // In flight until its answer is on the stream. A second request
             // with an id already in flight is refused on the stream with that
             // id; it is not counted again.
-            let mut unanswered = lock(&mailbox.unanswered);
-            if !unanswered.contains_key(&request.id) {
-                unanswered.insert(request.id.clone(), sse.in_flight.enter());
+            if let Entry::Vacant(entry) = lock(&mailbox.unanswered).entry(request.id.clone()) {
+                entry.insert(sse.in_flight.enter());
                 counted = Some(request.id.clone());
             }
         }
