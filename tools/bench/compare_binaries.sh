@@ -4,7 +4,8 @@
 # over stdio) and runs the same cells against it with wrk and tools/bench/proxy_cost.lua:
 #   uncached `execute_pattern` (a message no call sent before) at CONNECTIONS connections on the 2026-07-28 stateless
 #   wire and on 2025-06-18 sessions, one call at a time on the stateless wire, and the cached call at CONNECTIONS.
-# Prints every run, then the medians per binary and cell and NEW/OLD.
+# Prints every run, then the medians per binary and cell and NEW/OLD, with the server's CPU time per call (user +
+# system of the pattern-mcp process during the cell, over the calls wrk counted; the downstream server's not included).
 # Usage: tools/bench/compare_binaries.sh OLD NEW [ROUNDS] [DURATION_S] [CONNECTIONS]   (defaults: 3, 10, 64)
 # Needs what tools/bench/proxy_cost.sh builds into target/bench-peers/everything (run it once, or
 # `npm install --prefix target/bench-peers/everything @modelcontextprotocol/server-everything@2026.8.31 node@22`),
@@ -35,9 +36,13 @@ BENCH_TEMP+=("$WORK")
 sed -e "s|@NODE@|$NODE|g" -e "s|@EVERYTHING@|$EVERYTHING|g" "$HERE/proxy_cost/pattern-mcp.toml" \
     | sed '/^\[servers.time\]/,$d' > "$WORK/pattern-mcp.toml"
 
+TICKS=$(getconf CLK_TCK)
+# PID: the user and system time the process has used, in clock ticks.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+
 # BIN TAG ROUND: starts BIN, runs every cell against it, stops it.
 run_binary() {
-    local bin=$1 tag=$2 round=$3 port pid url sessions cell kind wire conns threads line
+    local bin=$1 tag=$2 round=$3 port pid url sessions cell kind wire conns threads line cpu_before cpu_us
     port=$(free_port)
     RUST_LOG=warn "$bin" --config "$WORK/pattern-mcp.toml" --memory sqlite::memory: --http "127.0.0.1:$port" \
         --auth-token "$PROXY_COST_TOKEN" > "$WORK/$tag.log" 2>&1 &
@@ -58,10 +63,12 @@ run_binary() {
         threads=$((conns == 1 ? 1 : 2))
         # The uncached cells' entries may have evicted the warm one: warm it again.
         [ "$kind" = cached ] && python3 "$HERE/proxy_cost.py" warm-stateless "$url"
+        cpu_before=$(cpu_ticks "$pid")
         # shellcheck disable=SC2046
         line=$(wrk -t"$threads" -c"$conns" -d"${DURATION}s" --latency -s "$HERE/proxy_cost.lua" "$url" \
             -- "$kind" "$wire" $([ "$wire" = sessions ] && echo "$sessions") | grep '^RESULT')
-        echo "$round $tag $kind $wire $conns ${line#RESULT }" | tee -a "$WORK/runs"
+        cpu_us=$(( ($(cpu_ticks "$pid") - cpu_before) * 1000000 / TICKS ))
+        echo "$round $tag $kind $wire $conns ${line#RESULT } cpu_us=$cpu_us" | tee -a "$WORK/runs"
     done
     kill -TERM "$pid"
     wait "$pid" 2>/dev/null || true
@@ -85,12 +92,14 @@ for line in open(sys.argv[1]):
     cells.setdefault((kind, wire, conns), {}).setdefault(tag, []).append(values)
 print()
 print(f"{'cell':<28} {'old calls/s':>11} {'new calls/s':>11} {'new/old':>8} {'old p50 ms':>10} {'new p50 ms':>10}"
-      f" {'old p99 ms':>10} {'new p99 ms':>10} {'bad':>4}")
+      f" {'old p99 ms':>10} {'new p99 ms':>10} {'old CPU µs/call':>15} {'new CPU µs/call':>15} {'bad':>4}")
 for (kind, wire, conns), tags in cells.items():
     med = lambda tag, key: statistics.median(r[key] for r in tags[tag])
     bad = sum(r["non_200"] + r["errors"] + r["wrong_tier"] + r["socket_errors"] for t in tags.values() for r in t)
     name = f"{kind} {wire} x{conns}"
     old, new = med("old", "throughput_rps"), med("new", "throughput_rps")
+    cpu = lambda tag: statistics.median(r["cpu_us"] / r["requests"] for r in tags[tag])
     print(f"{name:<28} {old:>11.0f} {new:>11.0f} {new / old:>7.2f}x {med('old', 'p50_ms'):>10.3f}"
-          f" {med('new', 'p50_ms'):>10.3f} {med('old', 'p99_ms'):>10.2f} {med('new', 'p99_ms'):>10.2f} {bad:>4.0f}")
+          f" {med('new', 'p50_ms'):>10.3f} {med('old', 'p99_ms'):>10.2f} {med('new', 'p99_ms'):>10.2f}"
+          f" {cpu('old'):>15.1f} {cpu('new'):>15.1f} {bad:>4.0f}")
 PY

@@ -1,10 +1,13 @@
 //! `/mcp`: rmcp's Streamable HTTP service, with one handler per session made from the caller's principal.
 //!
-//! Every request on `/mcp`, whatever its protocol version, is answered by
-//! rmcp's `StreamableHttpService`: sessions for the revisions up to
-//! 2025-11-25, one stateless exchange per request for 2026-07-28. This file
-//! adds only what rmcp cannot know: who the caller is, and how many
-//! sessions each caller may hold.
+//! Requests on `/mcp` are answered by rmcp's `StreamableHttpService`, whatever
+//! their protocol version (sessions for the revisions up to 2025-11-25, one
+//! stateless exchange per request for 2026-07-28), except a plain 2026-07-28
+//! `tools/call` of one of our tools: `mcp/stateless.rs` answers it with the
+//! handler method rmcp would call and rmcp's own message types, without the
+//! service rmcp builds around each stateless request. This file adds what
+//! rmcp cannot know: who the caller is, and how many sessions each caller may
+//! hold.
 //!
 //! rmcp's service factory takes no arguments, so the principal reaches it
 //! through a task-local set around each request: rmcp calls the factory
@@ -34,21 +37,25 @@ use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use futures::future::BoxFuture;
 use http_body_util::{BodyExt, LengthLimitError};
-use rmcp::model::{ClientJsonRpcMessage, ClientRequest, JsonRpcRequest};
+use rmcp::model::{
+    ClientJsonRpcMessage, ClientRequest, JsonRpcRequest, ServerJsonRpcMessage, ServerResult,
+};
 use rmcp::transport::streamable_http_server::{SessionId, SessionManager};
 use rmcp::transport::{StreamableHttpServerConfig, StreamableHttpService};
 use tokio_util::sync::CancellationToken;
 
 use crate::http::config::HttpConfig;
-use crate::http::drain::InFlight;
+use crate::http::drain::{InFlight, Pending};
 use crate::http::error::HttpError;
 use crate::http::quota::{Held, SessionQuota};
 use crate::server::PatternServer;
 use pattern_engine::Principal;
 
 mod sessions;
+mod stateless;
 
 use sessions::Sessions;
+use stateless::PlainCall;
 
 /// The session header of the Streamable HTTP transport.
 pub const SESSION_HEADER: &str = "mcp-session-id";
@@ -89,10 +96,16 @@ struct Book {
 }
 
 type Handle = Arc<dyn Fn(Request) -> BoxFuture<'static, Response> + Send + Sync>;
+type Factory = Arc<dyn Fn(Principal) -> PatternServer + Send + Sync>;
 
 /// The Streamable HTTP endpoint with its sessions.
 pub struct StreamableHttp {
     handle: Handle,
+    /// The handler of one request, for the calls answered beside rmcp.
+    factory: Factory,
+    /// Cancelled when the streams end at shutdown: a call answered beside
+    /// rmcp ends then too.
+    streams_end: CancellationToken,
     sessions: Arc<Sessions>,
     book: Mutex<Book>,
     quota: SessionQuota,
@@ -118,6 +131,7 @@ impl StreamableHttp {
         F: Fn(Principal) -> PatternServer + Send + Sync + 'static,
     {
         let sessions = Arc::new(Sessions::default());
+        let streams_end = shutdown.child_token();
         // Host and Origin are checked for every route by `host::check_host_and_origin`;
         // the body limit is enforced before the body is read by the router's layer,
         // and again by `read_body` while it streams.
@@ -128,13 +142,14 @@ impl StreamableHttp {
         let service_config = StreamableHttpServerConfig::default()
             .with_json_response(true)
             .with_sse_keep_alive(Some(config.sse_keep_alive))
-            .with_cancellation_token(shutdown.child_token())
+            .with_cancellation_token(streams_end.clone())
             .with_max_request_body_bytes(config.max_body_bytes)
             .disable_allowed_hosts()
             .disable_allowed_origins();
+        let for_rmcp = factory.clone();
         let service = StreamableHttpService::new(
             move || {
-                PRINCIPAL.try_with(|principal| factory(principal.clone())).map_err(|_| {
+                PRINCIPAL.try_with(|principal| for_rmcp(principal.clone())).map_err(|_| {
                     std::io::Error::other("no authenticated principal for this request")
                 })
             },
@@ -147,6 +162,8 @@ impl StreamableHttp {
         });
         Self {
             handle,
+            factory,
+            streams_end,
             sessions,
             book: Mutex::new(Book::default()),
             quota: config.session_quota(),
@@ -299,6 +316,11 @@ pub async fn mcp_endpoint(State(mcp): State<Arc<StreamableHttp>>, request: Reque
                 Ok(reserved) => opening = Some(reserved),
                 Err(e) => return e.into_response(),
             }
+        } else if session_id.is_none()
+            && let Some(call) = stateless::plain_call(&parts.headers, message)
+        {
+            let response = mcp.call_directly((mcp.factory)(principal), call).await;
+            return answered(response, pending);
         }
         Request::from_parts(parts, Body::from(body))
     } else {
@@ -319,6 +341,12 @@ pub async fn mcp_endpoint(State(mcp): State<Arc<StreamableHttp>>, request: Reque
         mcp.record(SessionId::from(id), session).await;
     }
     drop(opening);
+    answered(response, pending)
+}
+
+/// `response`, counted as in flight (when `pending` is) until hyper has sent
+/// or dropped its body.
+fn answered(response: Response, pending: Option<Pending>) -> Response {
     match pending {
         // The guard lives in the body, which hyper drops once it has sent it.
         Some(pending) => response.map(|body| {
@@ -329,6 +357,39 @@ pub async fn mcp_endpoint(State(mcp): State<Arc<StreamableHttp>>, request: Reque
         }),
         None => response,
     }
+}
+
+impl StreamableHttp {
+    /// Answers a plain stateless `tools/call` (`stateless.rs`) with `server`,
+    /// as rmcp would: the call's result, or its JSON-RPC error, as one JSON
+    /// body. When the streams end at shutdown first, the exchange ends as
+    /// rmcp ends its own then.
+    async fn call_directly(&self, server: PatternServer, call: PlainCall) -> Response {
+        let PlainCall { id, params } = call;
+        let outcome = tokio::select! {
+            outcome = server.call(&params.name, params.arguments) => outcome,
+            // rmcp's own answer then is a 500 as well.
+            () = self.streams_end.cancelled() => {
+                return internal_error("the server shut down before the call finished");
+            }
+        };
+        let message = match outcome {
+            Ok(result) => ServerJsonRpcMessage::response(ServerResult::CallToolResult(result), id),
+            Err(error) => ServerJsonRpcMessage::error(error, Some(id)),
+        };
+        match serde_json::to_vec(&message) {
+            Ok(body) => {
+                (StatusCode::OK, [(axum::http::header::CONTENT_TYPE, "application/json")], body)
+                    .into_response()
+            }
+            Err(e) => internal_error(&format!("could not serialise the answer: {e}")),
+        }
+    }
+}
+
+fn internal_error(why: &str) -> Response {
+    tracing::warn!(reason = why, "a stateless call ended without its answer");
+    (StatusCode::INTERNAL_SERVER_ERROR, why.to_owned()).into_response()
 }
 
 /// 400 for a body that is not one JSON-RPC message rmcp can take (malformed,

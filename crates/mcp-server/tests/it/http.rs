@@ -13,4 +13,5 @@ mod metrics;
 mod serve;
 mod sessions;
 mod sse;
+mod stateless_front;
 mod support;

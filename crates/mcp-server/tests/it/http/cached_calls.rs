@@ -32,28 +32,6 @@ async fn session_with_a_cached_recall(harness: &Harness) -> String {
     session
 }
 
-/// `message` as a 2026-07-28 client sends it: no session, the protocol
-/// version in the request's `_meta` and in the headers (SEP-2243).
-fn stateless_post(token: &str, mut message: Value) -> Request<Body> {
-    message["params"]["_meta"] = json!({
-        "io.modelcontextprotocol/protocolVersion": "2026-07-28",
-        "io.modelcontextprotocol/clientCapabilities": {},
-        "io.modelcontextprotocol/clientInfo": {"name": "it", "version": "0"},
-    });
-    let mut builder = request("POST", "/mcp")
-        .header(header::CONTENT_TYPE, "application/json")
-        .header(header::ACCEPT, ACCEPT_BOTH)
-        .header(header::AUTHORIZATION, bearer(token))
-        .header("mcp-protocol-version", "2026-07-28");
-    if let Some(method) = message["method"].as_str() {
-        builder = builder.header("mcp-method", method);
-    }
-    if let Some(name) = message["params"]["name"].as_str() {
-        builder = builder.header("mcp-name", name);
-    }
-    builder.body(Body::from(message.to_string())).unwrap()
-}
-
 /// The JSON-RPC response in `response`, sent as JSON or as an event stream.
 async fn response_message(response: Response<Body>) -> Value {
     assert_eq!(response.status(), 200);

@@ -130,6 +130,33 @@ pub fn mcp_post(token: Option<&str>, session: Option<&str>, message: &Value) -> 
     builder.body(Body::from(message.to_string())).unwrap()
 }
 
+/// `message` as a 2026-07-28 client sends it: no session, the protocol
+/// version in the request's `_meta` and in the headers (SEP-2243).
+pub fn stateless_post(token: &str, message: Value) -> Request<Body> {
+    stateless_post_accepting(token, message, ACCEPT_BOTH)
+}
+
+/// [`stateless_post`] with `accept` as its `Accept` header.
+pub fn stateless_post_accepting(token: &str, mut message: Value, accept: &str) -> Request<Body> {
+    message["params"]["_meta"] = json!({
+        "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+        "io.modelcontextprotocol/clientCapabilities": {},
+        "io.modelcontextprotocol/clientInfo": {"name": "it", "version": "0"},
+    });
+    let mut builder = request("POST", "/mcp")
+        .header(header::CONTENT_TYPE, "application/json")
+        .header(header::ACCEPT, accept)
+        .header(header::AUTHORIZATION, bearer(token))
+        .header("mcp-protocol-version", "2026-07-28");
+    if let Some(method) = message["method"].as_str() {
+        builder = builder.header("mcp-method", method);
+    }
+    if let Some(name) = message["params"]["name"].as_str() {
+        builder = builder.header("mcp-name", name);
+    }
+    builder.body(Body::from(message.to_string())).unwrap()
+}
+
 pub fn initialize(id: u64) -> Value {
     json!({"jsonrpc": "2.0", "id": id, "method": "initialize", "params": {
         "protocolVersion": "2025-06-18",

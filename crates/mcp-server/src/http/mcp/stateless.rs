@@ -1,0 +1,251 @@
+//! The one exchange answered beside rmcp: a plain `tools/call` of one of our
+//! tools on the 2026-07-28 stateless wire.
+//!
+//! rmcp serves a stateless request by building a whole service around it: the
+//! handler, a one-message transport, a serve loop on a task of its own, the
+//! handler's call on another, and a channel back to the HTTP task, after
+//! serialising the message once more to check its headers. For the call
+//! clients make most, that machinery is most of the CPU a cached call costs
+//! (docs/PERFORMANCE.md, *The stateless front*). Here the HTTP task calls the
+//! same handler method rmcp would (`PatternServer::call`) and serialises the
+//! same rmcp types rmcp would.
+//!
+//! **Invariant:** this module answers a request only when rmcp would answer
+//! it with the result of that same call: every check rmcp makes on such a
+//! request is either repeated here strictly (a request passes here only if it
+//! passes there) or cannot fail for it. Anything else, errors included, goes
+//! to rmcp, so every refusal and every other method keeps exactly one
+//! implementation. `tests/it/http/stateless_front.rs` holds the two to the
+//! same answers.
+
+use axum::http::HeaderMap;
+use axum::http::header::{ACCEPT, CONTENT_TYPE};
+use rmcp::model::{
+    CallToolRequestParams, ClientJsonRpcMessage, ClientRequest, GetMeta, JsonRpcRequest,
+    ProtocolVersion, RequestId,
+};
+
+use crate::tools;
+
+/// The stateless revision of the protocol.
+const STATELESS: &ProtocolVersion = &ProtocolVersion::V_2026_07_28;
+
+/// A `tools/call` this front answers: its id and parameters.
+#[derive(Debug)]
+pub(super) struct PlainCall {
+    pub id: RequestId,
+    pub params: CallToolRequestParams,
+}
+
+/// The call in `message` when it is a plain stateless `tools/call` of one of
+/// this server's tools (see the module's invariant); `None` sends the request
+/// to rmcp.
+pub(super) fn plain_call(headers: &HeaderMap, message: ClientJsonRpcMessage) -> Option<PlainCall> {
+    let ClientJsonRpcMessage::Request(JsonRpcRequest { id, request, .. }) = message else {
+        return None;
+    };
+    let version = STATELESS.as_str();
+    let meta = request.get_meta();
+    let versioned = one_header(headers, "mcp-protocol-version") == Some(version)
+        && meta.protocol_version().is_some_and(|v| v.as_str() == version)
+        && meta.missing_required_keys(STATELESS).is_empty();
+    let ClientRequest::CallToolRequest(call) = request else {
+        return None;
+    };
+    let name = call.params.name.as_ref();
+    let plain = versioned
+        && one_header(headers, "mcp-method") == Some("tools/call")
+        && one_header(headers, "mcp-name") == Some(name)
+        && [tools::EXECUTE_PATTERN, tools::ROUTE_QUERY, tools::STATS].contains(&name)
+        && accepts_json_and_event_stream(headers)
+        && sends_json(headers);
+    plain.then(|| PlainCall { id, params: call.params })
+}
+
+/// The value of a header sent exactly once, if it is visible ASCII.
+fn one_header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    let mut values = headers.get_all(name).iter();
+    let value = values.next()?;
+    if values.next().is_some() {
+        return None;
+    }
+    value.to_str().ok()
+}
+
+/// Whether `Accept` names both media types rmcp requires, in the plainest
+/// form: no parameters (a `q=0` would exclude one), no quoting.
+fn accepts_json_and_event_stream(headers: &HeaderMap) -> bool {
+    let (mut json, mut stream) = (false, false);
+    for value in headers.get_all(ACCEPT) {
+        let Ok(value) = value.to_str() else { return false };
+        if value.contains([';', '"']) {
+            return false;
+        }
+        for entry in value.split(',') {
+            let entry = entry.trim();
+            json |= entry.eq_ignore_ascii_case("application/json");
+            stream |= entry.eq_ignore_ascii_case("text/event-stream");
+        }
+    }
+    json && stream
+}
+
+/// Whether the body is declared `application/json` (with any parameters).
+fn sends_json(headers: &HeaderMap) -> bool {
+    one_header(headers, CONTENT_TYPE.as_str()).is_some_and(|value| {
+        let essence = value.split_once(';').map_or(value, |(essence, _)| essence);
+        essence.trim().eq_ignore_ascii_case("application/json")
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::http::{HeaderName, HeaderValue};
+    use serde_json::{Value, json};
+
+    use super::*;
+
+    const ACCEPT_BOTH: &str = "application/json, text/event-stream";
+
+    fn message(method: &str, params: Value) -> ClientJsonRpcMessage {
+        serde_json::from_value(
+            json!({"jsonrpc": "2.0", "id": 7, "method": method, "params": params}),
+        )
+        .unwrap()
+    }
+
+    fn meta() -> Value {
+        json!({
+            "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+            "io.modelcontextprotocol/clientCapabilities": {},
+            "io.modelcontextprotocol/clientInfo": {"name": "t", "version": "0"},
+        })
+    }
+
+    fn call(name: &str) -> ClientJsonRpcMessage {
+        message("tools/call", json!({"name": name, "arguments": {"query": "hi"}, "_meta": meta()}))
+    }
+
+    fn headers(pairs: &[(&str, &str)]) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        for (name, value) in pairs {
+            headers.append(
+                HeaderName::from_bytes(name.as_bytes()).unwrap(),
+                HeaderValue::from_str(value).unwrap(),
+            );
+        }
+        headers
+    }
+
+    /// The headers a 2026-07-28 client sends with a call of `name`.
+    fn plain(name: &str) -> Vec<(&'static str, String)> {
+        vec![
+            ("content-type", "application/json".to_owned()),
+            ("accept", ACCEPT_BOTH.to_owned()),
+            ("mcp-protocol-version", "2026-07-28".to_owned()),
+            ("mcp-method", "tools/call".to_owned()),
+            ("mcp-name", name.to_owned()),
+        ]
+    }
+
+    fn answered(pairs: &[(&'static str, String)], message: ClientJsonRpcMessage) -> bool {
+        let pairs: Vec<(&str, &str)> = pairs.iter().map(|(n, v)| (*n, v.as_str())).collect();
+        plain_call(&headers(&pairs), message).is_some()
+    }
+
+    /// `plain(name)` with `header` replaced by `value`, or removed when `None`.
+    fn with(name: &str, header: &'static str, value: Option<&str>) -> Vec<(&'static str, String)> {
+        let mut pairs: Vec<_> = plain(name).into_iter().filter(|(n, _)| *n != header).collect();
+        if let Some(value) = value {
+            pairs.push((header, value.to_owned()));
+        }
+        pairs
+    }
+
+    #[test]
+    fn a_plain_call_of_each_tool_is_answered_here_with_its_id_and_arguments() {
+        for name in [tools::EXECUTE_PATTERN, tools::ROUTE_QUERY, tools::STATS] {
+            let pairs: Vec<(&str, String)> = plain(name);
+            let pairs: Vec<(&str, &str)> = pairs.iter().map(|(n, v)| (*n, v.as_str())).collect();
+            let call = plain_call(&headers(&pairs), call(name)).expect(name);
+            assert_eq!(call.id, RequestId::Number(7));
+            assert_eq!(call.params.name, name);
+            assert_eq!(call.params.arguments.unwrap()["query"], "hi");
+        }
+        // Header names are case-insensitive, Accept may come in two headers
+        // and in any order, Content-Type may carry a charset.
+        let mut pairs = with("stats", "accept", Some("text/event-stream"));
+        pairs.push(("Accept", "APPLICATION/JSON".to_owned()));
+        pairs.push(("x-other", "1".to_owned()));
+        assert!(answered(&pairs, call("stats")));
+        let charset = with("stats", "content-type", Some("application/json; charset=utf-8"));
+        assert!(answered(&charset, call("stats")));
+    }
+
+    #[test]
+    fn anything_but_a_plain_call_of_our_tools_goes_to_rmcp() {
+        let name = tools::EXECUTE_PATTERN;
+        let mut duplicate = plain(name);
+        duplicate.push(("mcp-name", name.to_owned()));
+        let cases: Vec<(&str, Vec<(&'static str, String)>)> = vec![
+            ("no version header", with(name, "mcp-protocol-version", None)),
+            ("a session revision", with(name, "mcp-protocol-version", Some("2025-06-18"))),
+            ("an unknown revision", with(name, "mcp-protocol-version", Some("2099-01-01"))),
+            ("no Mcp-Method", with(name, "mcp-method", None)),
+            ("another Mcp-Method", with(name, "mcp-method", Some("tools/list"))),
+            ("no Mcp-Name", with(name, "mcp-name", None)),
+            ("another Mcp-Name", with(name, "mcp-name", Some("stats"))),
+            ("a Base64 Mcp-Name", with(name, "mcp-name", Some("=?base64?ZXhlY3V0ZV9wYXR0ZXJu?="))),
+            ("a duplicated Mcp-Name", duplicate),
+            ("no Accept", with(name, "accept", None)),
+            ("Accept without the event stream", with(name, "accept", Some("application/json"))),
+            ("Accept without JSON", with(name, "accept", Some("text/event-stream"))),
+            (
+                "Accept with weights",
+                with(name, "accept", Some("application/json;q=1, text/event-stream")),
+            ),
+            ("Accept of anything", with(name, "accept", Some("*/*"))),
+            ("no Content-Type", with(name, "content-type", None)),
+            ("another Content-Type", with(name, "content-type", Some("text/plain"))),
+        ];
+        for (why, pairs) in cases {
+            assert!(!answered(&pairs, call(name)), "{why}");
+        }
+
+        let plain = plain(name);
+        assert!(!answered(&plain, call("no_such_tool")), "an unknown tool");
+        let bare = |meta: Value| {
+            message(
+                "tools/call",
+                json!({"name": name, "arguments": {"query": "hi"}, "_meta": meta}),
+            )
+        };
+        assert!(!answered(&plain, bare(json!({}))), "no _meta");
+        let mut older = meta();
+        older["io.modelcontextprotocol/protocolVersion"] = json!("2025-11-25");
+        assert!(!answered(&plain, bare(older)), "_meta names another revision");
+        let mut no_capabilities = meta();
+        no_capabilities
+            .as_object_mut()
+            .unwrap()
+            .remove("io.modelcontextprotocol/clientCapabilities");
+        assert!(!answered(&plain, bare(no_capabilities)), "_meta without capabilities");
+        let list = message("tools/list", json!({"_meta": meta()}));
+        assert!(!answered(&with(name, "mcp-method", Some("tools/list")), list), "another method");
+        let notification: ClientJsonRpcMessage = serde_json::from_value(
+            json!({"jsonrpc": "2.0", "method": "notifications/cancelled", "params": {"requestId": 1}}),
+        )
+        .unwrap();
+        assert!(!answered(&plain, notification), "a notification");
+    }
+
+    /// rmcp checks `Mcp-Param-*` headers against the arguments a tool's schema
+    /// marks with `x-mcp-header`; this front does not, so no tool may have one.
+    #[test]
+    fn no_tool_of_ours_asks_for_parameter_headers() {
+        for tool in tools::all() {
+            let schema = serde_json::to_string(&tool.input_schema).unwrap();
+            assert!(!schema.contains("x-mcp-header"), "{}", tool.name);
+        }
+    }
+}
