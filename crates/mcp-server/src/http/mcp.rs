@@ -259,6 +259,32 @@ impl StreamableHttp {
     fn book(&self) -> MutexGuard<'_, Book> {
         self.book.lock().unwrap_or_else(|p| p.into_inner())
     }
+
+    /// Answers a plain stateless `tools/call` (`stateless.rs`) with `server`,
+    /// as rmcp would: the call's result, or its JSON-RPC error, as one JSON
+    /// body. When the streams end at shutdown first, the exchange ends as
+    /// rmcp ends its own then.
+    async fn call_directly(&self, server: PatternServer, call: PlainCall) -> Response {
+        let PlainCall { id, params } = call;
+        let outcome = tokio::select! {
+            outcome = server.call(&params.name, params.arguments) => outcome,
+            // rmcp's own answer then is a 500 as well.
+            () = self.streams_end.cancelled() => {
+                return internal_error("the server shut down before the call finished");
+            }
+        };
+        let message = match outcome {
+            Ok(result) => ServerJsonRpcMessage::response(ServerResult::CallToolResult(result), id),
+            Err(error) => ServerJsonRpcMessage::error(error, Some(id)),
+        };
+        match serde_json::to_vec(&message) {
+            Ok(body) => {
+                (StatusCode::OK, [(axum::http::header::CONTENT_TYPE, "application/json")], body)
+                    .into_response()
+            }
+            Err(e) => internal_error(&format!("could not serialise the answer: {e}")),
+        }
+    }
 }
 
 /// A session being opened: counted against the global bound until dropped.
@@ -356,34 +382,6 @@ fn answered(response: Response, pending: Option<Pending>) -> Response {
             }))
         }),
         None => response,
-    }
-}
-
-impl StreamableHttp {
-    /// Answers a plain stateless `tools/call` (`stateless.rs`) with `server`,
-    /// as rmcp would: the call's result, or its JSON-RPC error, as one JSON
-    /// body. When the streams end at shutdown first, the exchange ends as
-    /// rmcp ends its own then.
-    async fn call_directly(&self, server: PatternServer, call: PlainCall) -> Response {
-        let PlainCall { id, params } = call;
-        let outcome = tokio::select! {
-            outcome = server.call(&params.name, params.arguments) => outcome,
-            // rmcp's own answer then is a 500 as well.
-            () = self.streams_end.cancelled() => {
-                return internal_error("the server shut down before the call finished");
-            }
-        };
-        let message = match outcome {
-            Ok(result) => ServerJsonRpcMessage::response(ServerResult::CallToolResult(result), id),
-            Err(error) => ServerJsonRpcMessage::error(error, Some(id)),
-        };
-        match serde_json::to_vec(&message) {
-            Ok(body) => {
-                (StatusCode::OK, [(axum::http::header::CONTENT_TYPE, "application/json")], body)
-                    .into_response()
-            }
-            Err(e) => internal_error(&format!("could not serialise the answer: {e}")),
-        }
     }
 }
 
