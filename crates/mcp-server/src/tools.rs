@@ -11,6 +11,8 @@ use schemars::JsonSchema;
 pub const EXECUTE_PATTERN: &str = "execute_pattern";
 pub const ROUTE_QUERY: &str = "route_query";
 pub const STATS: &str = "stats";
+/// Every tool this server has.
+pub const NAMES: [&str; 3] = [EXECUTE_PATTERN, ROUTE_QUERY, STATS];
 
 const EXECUTE_DESCRIPTION: &str = "Carry out a natural-language request: it is matched to a pattern and \
 routed to downstream MCP tools, long-term memory, or both. E.g. \"remember that staging uses port 5433\", \
