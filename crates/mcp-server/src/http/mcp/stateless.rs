@@ -148,9 +148,16 @@ mod tests {
         ]
     }
 
-    fn answered(pairs: &[(&'static str, String)], message: ClientJsonRpcMessage) -> bool {
+    fn decide(
+        pairs: &[(&'static str, String)],
+        message: ClientJsonRpcMessage,
+    ) -> Option<PlainCall> {
         let pairs: Vec<(&str, &str)> = pairs.iter().map(|(n, v)| (*n, v.as_str())).collect();
-        plain_call(&headers(&pairs), message).is_some()
+        plain_call(&headers(&pairs), message)
+    }
+
+    fn answered(pairs: &[(&'static str, String)], message: ClientJsonRpcMessage) -> bool {
+        decide(pairs, message).is_some()
     }
 
     /// `plain(name)` with `header` replaced by `value`, or removed when `None`.
@@ -165,9 +172,7 @@ mod tests {
     #[test]
     fn a_plain_call_of_each_tool_is_answered_here_with_its_id_and_arguments() {
         for name in tools::NAMES {
-            let pairs: Vec<(&str, String)> = plain(name);
-            let pairs: Vec<(&str, &str)> = pairs.iter().map(|(n, v)| (*n, v.as_str())).collect();
-            let call = plain_call(&headers(&pairs), call(name)).expect(name);
+            let call = decide(&plain(name), call(name)).expect(name);
             assert_eq!(call.id, RequestId::Number(7));
             assert_eq!(call.params.name, name);
             assert_eq!(call.params.arguments.unwrap()["query"], "hi");
@@ -212,8 +217,8 @@ mod tests {
             assert!(!answered(&pairs, call(name)), "{why}");
         }
 
+        assert!(!answered(&plain("no_such_tool"), call("no_such_tool")), "an unknown tool");
         let plain = plain(name);
-        assert!(!answered(&plain, call("no_such_tool")), "an unknown tool");
         let bare = |meta: Value| {
             message(
                 "tools/call",
