@@ -98,9 +98,8 @@ pub async fn serve_engine(
         on_signal.cancel();
         // Requests still arrive on open connections during the lame-duck
         // period; the sessions they may need stay open until it is over.
-        let lame_duck = options.lame_duck_period();
-        tokio::time::sleep(lame_duck).await;
-        streams.end_streams_when_answered(options.shutdown_grace.saturating_sub(lame_duck)).await;
+        tokio::time::sleep(options.lame_duck_period()).await;
+        streams.end_streams_when_answered(options.drain_period()).await;
     });
     serve_with(listener, app(state), stop_accepting.cancelled_owned(), options).await?;
     tracing::info!("HTTP server stopped");

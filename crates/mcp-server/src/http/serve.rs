@@ -64,6 +64,12 @@ impl ServeOptions {
     pub fn lame_duck_period(&self) -> Duration {
         self.lame_duck.min(self.shutdown_grace / 4)
     }
+
+    /// The rest of the grace period, after the lame-duck period: how long
+    /// requests in flight may still run.
+    pub fn drain_period(&self) -> Duration {
+        self.shutdown_grace.saturating_sub(self.lame_duck_period())
+    }
 }
 
 /// Serves `app` until `shutdown` resolves, then stops accepting, serves the
@@ -137,12 +143,12 @@ pub async fn serve_with(
         grace_ms = options.shutdown_grace.as_millis() as u64,
         "shutting down: draining in-flight requests"
     );
-    let lame_duck = options.lame_duck_period();
     // Ends early once every connection has closed.
-    let _ =
-        tokio::time::timeout(lame_duck, async { while tasks.join_next().await.is_some() {} }).await;
-    let rest = options.shutdown_grace.saturating_sub(lame_duck);
-    if tokio::time::timeout(rest, connections.shutdown()).await.is_err() {
+    let _ = tokio::time::timeout(options.lame_duck_period(), async {
+        while tasks.join_next().await.is_some() {}
+    })
+    .await;
+    if tokio::time::timeout(options.drain_period(), connections.shutdown()).await.is_err() {
         tracing::warn!("requests still running after the grace period; closing them");
         tasks.abort_all();
     }
