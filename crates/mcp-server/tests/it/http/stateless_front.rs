@@ -12,8 +12,10 @@ use crate::http::support::*;
 /// An `Accept` rmcp takes and the front does not.
 const WEIGHTED: &str = "application/json;q=1, text/event-stream;q=0.5";
 
-/// What differs between two answers of one call by nature: its id and timing.
-const VOLATILE: [&str; 3] = ["request_id", "execution_time_ms", "decision_time_us"];
+/// What differs between two answers of one call by nature: its id, its
+/// timings, and `tokens_used`, which counts the answer's whole text, timings
+/// included (`0.04` and `0.113` are not the same number of tokens).
+const VOLATILE: [&str; 4] = ["request_id", "execution_time_ms", "decision_time_us", "tokens_used"];
 
 /// `message` without its volatile fields, the text of each content block read
 /// as JSON when it is.
