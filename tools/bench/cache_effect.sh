@@ -22,11 +22,14 @@
 #   postgres://postgres@127.0.0.1:5432, dropped and created afresh; needs psql), PG_POOL_SIZE (each instance's pool,
 #   added to the URL unless it sets `pool_size`; default 4: the eight instances hold at most 32 connections in all),
 #   REDIS_TIMEOUT_MS (pattern-mcp's `[redis] timeout_ms`; default: pattern-mcp's own, 5 ms),
+#   COHERENCE (pattern-mcp's `[redis] coherence`, strict or bounded; default: pattern-mcp's own, strict),
 #   RATE (requests/s offered to each cell, in all: loadgen's --rate, paced clients; default: closed-loop clients, as
 #   fast as the cell answers, which saturates the CPUs),
 #   REQUESTS (each cell measures this many requests instead of DURATION_S seconds; with ROUNDS=1 and WARMUP_S=0
 #   every cell replays them from a cold cache, as `MIX=FILE REQUESTS=100000 ROUNDS=1 WARMUP_S=0` does for the mix of
 #   tools/bench/zipf_mix.py),
+#   CELL_ORDER (the five cells in the order each round runs them; default `off l1 l1_redis l1_x3 l1_redis_x3`:
+#   later cells of a cold replay run on a warmer machine, and a reversed order shows how much that moves a figure),
 #   OUT (default target/bench-results/cache_effect.json, or cache_effect_paced.json with RATE).
 # Redis: a private redis-server on a free port, without persistence, stopped at the end (the shared one is not used).
 #
@@ -35,16 +38,18 @@
 #   "bench": "cache_effect", "date": "2026-12-03T20:00:00Z", "git": "abc1234", "cpus": 2,
 #   "load_average": {"start": [1m, 5m, 15m], "end": [1m, 5m, 15m]},
 #   "pattern_mcp": PATH, "mix": "cached", "wire": "sessions", "rounds": 3, "duration_s": 5, "requests": null or N, "warmup_s": 1,
-#   "connections": 32, "redis_timeout_ms": null (pattern-mcp's default) or N, "rate": null (closed loop) or N,
+#   "connections": 32, "redis_timeout_ms": null (pattern-mcp's default) or N, "coherence": "strict", "rate": null (closed loop) or N,
 #   "cells": [
 #     {"cell": "off", "instances": 1, "cache": "off" | "l1" | "l1+redis",
 #      "median": {"throughput_rps", "p50_ms", "p95_ms", "p99_ms", "hit_rate", "local_rate", "redis_rate",
-#                 "cpu_us_per_call"},             CPU time (user + system, /proc) of the cell's instances over the
+#                 "cpu_us_per_call",              CPU time (user + system, /proc) of the cell's instances over the
 #                                                 executions they counted (/metrics), warm-up included
+#                 "redis_commands_per_call"},     commands the private Redis processed during the cell (any
+#                                                 instance's: the idle ones' heartbeats too) over those executions
 #      "throughput_vs_off": f,                   median throughput / the `off` cell's
 #      "cpu_per_call_vs_one_instance": f,        l1_x3 and l1_redis_x3 only: CPU per call / that of l1, l1_redis
 #      "sent": N, "errors": N,                   summed over the rounds
-#      "rounds": [{"cpu_us_per_call", "throughput_rps", "p50_ms", "p95_ms", "p99_ms", "hit_rate", "local_rate", "redis_rate",
+#      "rounds": [{"cpu_us_per_call", "redis_commands_per_call", "throughput_rps", "p50_ms", "p95_ms", "p99_ms", "hit_rate", "local_rate", "redis_rate",
 #                  "sent", "errors", "report": "cache_effect/1-off.json"}, ...]},
 #     ...
 #   ]
@@ -57,6 +62,9 @@ HERE=$ROOT/tools/bench
 DURATION=${1:-5}
 CONNECTIONS=${2:-32}
 ROUNDS=${ROUNDS:-3}
+read -r -a CELLS <<< "${CELL_ORDER:-off l1 l1_redis l1_x3 l1_redis_x3}"
+[ "$(printf '%s\n' "${CELLS[@]}" | sort | tr '\n' ' ')" = "l1 l1_redis l1_redis_x3 l1_x3 off " ] \
+    || { echo "CELL_ORDER must name each of off l1 l1_redis l1_x3 l1_redis_x3 once" >&2; exit 1; }
 WARMUP=${WARMUP_S:-1}
 WIRE=${WIRE:-sessions}
 MIX=${MIX:-cached}
@@ -133,6 +141,7 @@ start_instance() {
         # The one-instance and three-instance groups do not see each other's entries.
         printf '[redis]\nkey_prefix = "ce-%s:"\n' "${name%[0-9]}" >> "$config"
         [ -z "${REDIS_TIMEOUT_MS:-}" ] || printf 'timeout_ms = %d\n' "$REDIS_TIMEOUT_MS" >> "$config"
+        [ -z "${COHERENCE:-}" ] || printf 'coherence = "%s"\n' "$COHERENCE" >> "$config"
     fi
     if [ -n "${TEST_SERVER_BIN:-}" ]; then
         printf '[servers.test]\ncommand = "%s"\ncache_ttl_s = 60\n' "$TEST_SERVER_BIN" >> "$config"
@@ -151,7 +160,6 @@ for i in 1 2 3; do start_instance "plainx$i" no; start_instance "sharedx$i" yes;
 URLS[plainx]="${URLS[plainx1]} ${URLS[plainx2]} ${URLS[plainx3]}"
 URLS[sharedx]="${URLS[sharedx1]} ${URLS[sharedx2]} ${URLS[sharedx3]}"
 
-CELLS=(off l1 l1_redis l1_x3 l1_redis_x3)
 cell_args() {  # CELL: loadgen's target arguments
     case $1 in
         off) echo "${URLS[plain]} --use-cache false" ;;
@@ -182,6 +190,8 @@ cpu_and_executions() {
     done
     echo "$ticks $executions"
 }
+# Commands the private Redis has processed (every instance's, and these reads': one each).
+redis_commands() { redis-cli -p "$REDIS_PORT" info stats | awk -F: '/^total_commands_processed:/ { print $2 + 0 }'; }
 
 # --- The runs ------------------------------------------------------------------------------------------------------
 LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -194,21 +204,23 @@ for round in $(seq 1 "$ROUNDS"); do
     for cell in "${CELLS[@]}"; do
         # shellcheck disable=SC2046
         read -r ticks_before executions_before < <(cpu_and_executions $(cell_instances "$cell"))
+        commands_before=$(redis_commands)
         "$LOADGEN_BIN" --quiet $(cell_args "$cell") --wire "$WIRE" --token "$TOKEN" -c "$CONNECTIONS" \
             "${RATE_ARGS[@]}" "${AMOUNT_ARGS[@]}" --warmup "$WARMUP" "${MIX_ARGS[@]}" --json "$REPORTS/$round-$cell.json" \
             > "$WORK/loadgen.out" || { cat "$WORK/loadgen.out" >&2; exit 1; }
         # shellcheck disable=SC2046
         read -r ticks_after executions_after < <(cpu_and_executions $(cell_instances "$cell"))
         echo "$((ticks_after - ticks_before)) $((executions_after - executions_before)) $(getconf CLK_TCK)" \
-            > "$REPORTS/$round-$cell.cpu"
+            "$(($(redis_commands) - commands_before))" > "$REPORTS/$round-$cell.cpu"
         python3 - "$REPORTS/$round-$cell.json" "$round" "$cell" <<'EOF'
 import json, sys
 r = json.load(open(sys.argv[1]))
 c, l = r["cache"], r["latency_ms"]
-ticks, executions, hz = map(int, open(sys.argv[1][:-len(".json")] + ".cpu").read().split())
+ticks, executions, hz, commands = map(int, open(sys.argv[1][:-len(".json")] + ".cpu").read().split())
 cpu = f"{1e6 * ticks / hz / executions:7.1f} µs CPU/call" if executions else "no executions counted"
+redis = f"{commands / executions:5.2f} Redis commands/call" if executions else ""
 print(f"round {sys.argv[2]} {sys.argv[3]:<12} {r['throughput_rps']:9.1f} req/s  p50 {l['p50']:7.2f} ms"
-      f"  p99 {l['p99']:7.2f} ms  hits {100 * c['hit_rate']:5.1f} %  {cpu}  errors {r['errors']}")
+      f"  p99 {l['p99']:7.2f} ms  hits {100 * c['hit_rate']:5.1f} %  {cpu}  {redis}  errors {r['errors']}")
 EOF
     done
 done
@@ -223,13 +235,14 @@ import json, os, statistics, sys
 out, reports = sys.argv[1], sys.argv[2]
 cells = "${CELLS[*]}".split()
 meta = {"off": (1, "off"), "l1": (1, "l1"), "l1_redis": (1, "l1+redis"), "l1_x3": (3, "l1"), "l1_redis_x3": (3, "l1+redis")}
-keys = ["throughput_rps", "p50_ms", "p95_ms", "p99_ms", "hit_rate", "local_rate", "redis_rate", "cpu_us_per_call"]
+keys = ["throughput_rps", "p50_ms", "p95_ms", "p99_ms", "hit_rate", "local_rate", "redis_rate", "cpu_us_per_call",
+        "redis_commands_per_call"]
 result = {
     "bench": "cache_effect", "date": "$(date -u '+%Y-%m-%dT%H:%M:%SZ')",
     "git": "$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')", "cpus": $(nproc),
     "load_average": {"start": [float(x) for x in "$LOAD_START".split()], "end": [float(x) for x in "$LOAD_END".split()]},
     "pattern_mcp": "$PATTERN_MCP_BIN", "mix": "$MIX", "wire": "$WIRE", "rounds": $ROUNDS, "duration_s": $DURATION, "requests": ${REQUESTS:-None},
-    "warmup_s": $WARMUP, "connections": $CONNECTIONS, "redis_timeout_ms": ${REDIS_TIMEOUT_MS:-None}, "rate": ${RATE:-None}, "cells": [],
+    "warmup_s": $WARMUP, "connections": $CONNECTIONS, "redis_timeout_ms": ${REDIS_TIMEOUT_MS:-None}, "coherence": "${COHERENCE:-strict}", "rate": ${RATE:-None}, "cells": [],
 }
 for cell in cells:
     rounds = []
@@ -237,8 +250,9 @@ for cell in cells:
         name = f"{n}-{cell}.json"
         r = json.load(open(os.path.join(reports, name)))
         c, l = r["cache"], r["latency_ms"]
-        ticks, executions, hz = map(int, open(os.path.join(reports, f"{n}-{cell}.cpu")).read().split())
+        ticks, executions, hz, commands = map(int, open(os.path.join(reports, f"{n}-{cell}.cpu")).read().split())
         rounds.append({"cpu_us_per_call": 1e6 * ticks / hz / executions if executions else None,
+                       "redis_commands_per_call": commands / executions if executions else None,
                        "throughput_rps": r["throughput_rps"], "p50_ms": l["p50"], "p95_ms": l["p95"],
                        "p99_ms": l["p99"], "hit_rate": c["hit_rate"], "local_rate": c["by_tier"]["local"]["rate"],
                        "redis_rate": c["by_tier"]["redis"]["rate"], "sent": r["sent"], "errors": r["errors"],
@@ -248,8 +262,8 @@ for cell in cells:
                             "median": {k: statistics.median(x[k] for x in rounds) for k in keys},
                             "sent": sum(x["sent"] for x in rounds), "errors": sum(x["errors"] for x in rounds),
                             "rounds": rounds})
-off = result["cells"][0]["median"]["throughput_rps"]
 by_name = {c["cell"]: c for c in result["cells"]}
+off = by_name["off"]["median"]["throughput_rps"]
 for c in result["cells"]:
     c["throughput_vs_off"] = c["median"]["throughput_rps"] / off if off else None
 # CPU time per call of three instances against one with the same tiers: the shared tier's cost of being shared.
@@ -264,13 +278,13 @@ def vs_one(cell):
     return f"{ratio:5.2f}x" if ratio else "     -"
 print()
 print(f"medians of {result['rounds']} rounds of {result['duration_s']} s, {result['connections']} connections, mix {result['mix']}, wire {result['wire']}")
-print(f"{'cell':<12} {'inst':>4} {'cache':<9} {'req/s':>9} {'vs off':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'hits':>7} {'local':>7} {'redis':>7} {'CPU µs':>7} {'vs 1':>6} {'errors':>7}")
+print(f"{'cell':<12} {'inst':>4} {'cache':<9} {'req/s':>9} {'vs off':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'hits':>7} {'local':>7} {'redis':>7} {'CPU µs':>7} {'vs 1':>6} {'Redis/call':>10} {'errors':>7}")
 for c in result["cells"]:
     m = c["median"]
     print(f"{c['cell']:<12} {c['instances']:>4} {c['cache']:<9} {m['throughput_rps']:9.1f} {c['throughput_vs_off']:6.2f}x"
           f" {m['p50_ms']:8.2f} {m['p95_ms']:8.2f} {m['p99_ms']:8.2f} {100 * m['hit_rate']:6.1f}% {100 * m['local_rate']:6.1f}%"
           f" {100 * m['redis_rate']:6.1f}% {m['cpu_us_per_call'] or 0:7.1f} {vs_one(c)}"
-          f" {c['errors']:>7}")
+          f" {m['redis_commands_per_call'] or 0:10.2f} {c['errors']:>7}")
 EOF
 echo
 echo "JSON: $OUT"
