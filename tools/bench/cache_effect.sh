@@ -38,7 +38,7 @@
 #   "bench": "cache_effect", "date": "2026-12-03T20:00:00Z", "git": "abc1234", "cpus": 2,
 #   "load_average": {"start": [1m, 5m, 15m], "end": [1m, 5m, 15m]},
 #   "pattern_mcp": PATH, "mix": "cached", "wire": "sessions", "rounds": 3, "duration_s": 5, "requests": null or N, "warmup_s": 1,
-#   "connections": 32, "redis_timeout_ms": null (pattern-mcp's default) or N, "coherence": "strict", "rate": null (closed loop) or N,
+#   "connections": 32, "redis_timeout_ms": null (pattern-mcp's default) or N, "coherence": null (pattern-mcp's default) or "strict" | "bounded", "rate": null (closed loop) or N,
 #   "cells": [
 #     {"cell": "off", "instances": 1, "cache": "off" | "l1" | "l1+redis",
 #      "median": {"throughput_rps", "p50_ms", "p95_ms", "p99_ms", "hit_rate", "local_rate", "redis_rate",
@@ -62,9 +62,10 @@ HERE=$ROOT/tools/bench
 DURATION=${1:-5}
 CONNECTIONS=${2:-32}
 ROUNDS=${ROUNDS:-3}
-read -r -a CELLS <<< "${CELL_ORDER:-off l1 l1_redis l1_x3 l1_redis_x3}"
-[ "$(printf '%s\n' "${CELLS[@]}" | sort | tr '\n' ' ')" = "l1 l1_redis l1_redis_x3 l1_x3 off " ] \
-    || { echo "CELL_ORDER must name each of off l1 l1_redis l1_x3 l1_redis_x3 once" >&2; exit 1; }
+ALL_CELLS=(off l1 l1_redis l1_x3 l1_redis_x3)
+read -r -a CELLS <<< "${CELL_ORDER:-${ALL_CELLS[*]}}"
+[ "$(printf '%s\n' "${CELLS[@]}" | sort)" = "$(printf '%s\n' "${ALL_CELLS[@]}" | sort)" ] \
+    || { echo "CELL_ORDER must name each of ${ALL_CELLS[*]} once" >&2; exit 1; }
 WARMUP=${WARMUP_S:-1}
 WIRE=${WIRE:-sessions}
 MIX=${MIX:-cached}
@@ -242,7 +243,7 @@ result = {
     "git": "$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')", "cpus": $(nproc),
     "load_average": {"start": [float(x) for x in "$LOAD_START".split()], "end": [float(x) for x in "$LOAD_END".split()]},
     "pattern_mcp": "$PATTERN_MCP_BIN", "mix": "$MIX", "wire": "$WIRE", "rounds": $ROUNDS, "duration_s": $DURATION, "requests": ${REQUESTS:-None},
-    "warmup_s": $WARMUP, "connections": $CONNECTIONS, "redis_timeout_ms": ${REDIS_TIMEOUT_MS:-None}, "coherence": "${COHERENCE:-strict}", "rate": ${RATE:-None}, "cells": [],
+    "warmup_s": $WARMUP, "connections": $CONNECTIONS, "redis_timeout_ms": ${REDIS_TIMEOUT_MS:-None}, "coherence": "${COHERENCE:-}" or None, "rate": ${RATE:-None}, "cells": [],
 }
 for cell in cells:
     rounds = []
