@@ -46,6 +46,7 @@
 #                                                 executions they counted (/metrics), warm-up included
 #                 "redis_commands_per_call"},     commands the private Redis processed during the cell (any
 #                                                 instance's: the idle ones' heartbeats too) over those executions
+#      "redis_commands_by_name": {"get": f, ...}, the same per command name (Redis's `INFO commandstats`), medians
 #      "throughput_vs_off": f,                   median throughput / the `off` cell's
 #      "cpu_per_call_vs_one_instance": f,        l1_x3 and l1_redis_x3 only: CPU per call / that of l1, l1_redis
 #      "sent": N, "errors": N,                   summed over the rounds
@@ -191,7 +192,9 @@ cpu_and_executions() {
     done
     echo "$ticks $executions"
 }
-# Commands the private Redis has processed (every instance's, and these reads': one each).
+# Commands the private Redis has processed (every instance's, and these reads': one each); `reset_redis_stats` starts
+# the count and the per-command counts of `INFO commandstats` afresh.
+reset_redis_stats() { redis-cli -p "$REDIS_PORT" config resetstat >/dev/null; }
 redis_commands() { redis-cli -p "$REDIS_PORT" info stats | awk -F: '/^total_commands_processed:/ { print $2 + 0 }'; }
 
 # --- The runs ------------------------------------------------------------------------------------------------------
@@ -205,6 +208,7 @@ for round in $(seq 1 "$ROUNDS"); do
     for cell in "${CELLS[@]}"; do
         # shellcheck disable=SC2046
         read -r ticks_before executions_before < <(cpu_and_executions $(cell_instances "$cell"))
+        reset_redis_stats
         commands_before=$(redis_commands)
         "$LOADGEN_BIN" --quiet $(cell_args "$cell") --wire "$WIRE" --token "$TOKEN" -c "$CONNECTIONS" \
             "${RATE_ARGS[@]}" "${AMOUNT_ARGS[@]}" --warmup "$WARMUP" "${MIX_ARGS[@]}" --json "$REPORTS/$round-$cell.json" \
@@ -213,6 +217,7 @@ for round in $(seq 1 "$ROUNDS"); do
         read -r ticks_after executions_after < <(cpu_and_executions $(cell_instances "$cell"))
         echo "$((ticks_after - ticks_before)) $((executions_after - executions_before)) $(getconf CLK_TCK)" \
             "$(($(redis_commands) - commands_before))" > "$REPORTS/$round-$cell.cpu"
+        redis-cli -p "$REDIS_PORT" info commandstats > "$REPORTS/$round-$cell.redis"
         python3 - "$REPORTS/$round-$cell.json" "$round" "$cell" <<'EOF'
 import json, sys
 r = json.load(open(sys.argv[1]))
@@ -232,8 +237,12 @@ cp "$WORK"/*.log "$REPORTS/"   # the instances' and Redis's logs (warnings only)
 # --- Medians, the table and the JSON file --------------------------------------------------------------------------
 mkdir -p "$(dirname "$OUT")"
 python3 - "$OUT" "$REPORTS" <<EOF
-import json, os, statistics, sys
+import json, os, re, statistics, sys
 out, reports = sys.argv[1], sys.argv[2]
+def commands_by_name(path, executions):
+    # `cmdstat_get:calls=12,usec=…` lines of INFO commandstats; these reads' own `info` and `config` left out.
+    calls = {m[1]: int(m[2]) for m in re.finditer(r"^cmdstat_([^:]+):calls=(\d+)", open(path).read(), re.M)}
+    return {k: v / executions for k, v in sorted(calls.items()) if k not in ("info", "config|resetstat") and executions}
 cells = "${CELLS[*]}".split()
 meta = {"off": (1, "off"), "l1": (1, "l1"), "l1_redis": (1, "l1+redis"), "l1_x3": (3, "l1"), "l1_redis_x3": (3, "l1+redis")}
 keys = ["throughput_rps", "p50_ms", "p95_ms", "p99_ms", "hit_rate", "local_rate", "redis_rate", "cpu_us_per_call",
@@ -254,6 +263,7 @@ for cell in cells:
         ticks, executions, hz, commands = map(int, open(os.path.join(reports, f"{n}-{cell}.cpu")).read().split())
         rounds.append({"cpu_us_per_call": 1e6 * ticks / hz / executions if executions else None,
                        "redis_commands_per_call": commands / executions if executions else None,
+                       "redis_commands_by_name": commands_by_name(os.path.join(reports, f"{n}-{cell}.redis"), executions),
                        "throughput_rps": r["throughput_rps"], "p50_ms": l["p50"], "p95_ms": l["p95"],
                        "p99_ms": l["p99"], "hit_rate": c["hit_rate"], "local_rate": c["by_tier"]["local"]["rate"],
                        "redis_rate": c["by_tier"]["redis"]["rate"], "sent": r["sent"], "errors": r["errors"],
@@ -261,6 +271,8 @@ for cell in cells:
     instances, cache = meta[cell]
     result["cells"].append({"cell": cell, "instances": instances, "cache": cache,
                             "median": {k: statistics.median(x[k] for x in rounds) for k in keys},
+                            "redis_commands_by_name": {k: statistics.median(x["redis_commands_by_name"].get(k, 0) for x in rounds)
+                                                       for k in sorted({k for x in rounds for k in x["redis_commands_by_name"]})},
                             "sent": sum(x["sent"] for x in rounds), "errors": sum(x["errors"] for x in rounds),
                             "rounds": rounds})
 by_name = {c["cell"]: c for c in result["cells"]}
@@ -286,6 +298,11 @@ for c in result["cells"]:
           f" {m['p50_ms']:8.2f} {m['p95_ms']:8.2f} {m['p99_ms']:8.2f} {100 * m['hit_rate']:6.1f}% {100 * m['local_rate']:6.1f}%"
           f" {100 * m['redis_rate']:6.1f}% {m['cpu_us_per_call'] or 0:7.1f} {vs_one(c)}"
           f" {m['redis_commands_per_call'] or 0:10.2f} {c['errors']:>7}")
+print("Redis commands per call, by name:")
+for c in result["cells"]:
+    named = {k: v for k, v in c["redis_commands_by_name"].items() if v >= 0.0005}
+    if named:
+        print(f"  {c['cell']:<12} " + ", ".join(f"{k} {v:.3f}" for k, v in named.items()))
 EOF
 echo
 echo "JSON: $OUT"
