@@ -333,18 +333,26 @@ pub async fn mcp_endpoint(State(mcp): State<Arc<StreamableHttp>>, request: Reque
             Ok(body) => body,
             Err(e) => return e.into_response(),
         };
-        let message = match crate::jsonrpc::check(&body) {
-            Ok(message) => message,
-            Err(rejection) => return refused(&rejection),
-        };
-        if session_id.is_none() && opens_a_session(&message) {
-            match mcp.reserve(&principal.id).await {
-                Ok(reserved) => opening = Some(reserved),
-                Err(e) => return e.into_response(),
+        // A `tools/call` in its plain shape needs no general check: that
+        // would accept it as the same call, and it opens no session.
+        let front = match crate::jsonrpc::plain_call(&body) {
+            Some(call) if session_id.is_none() => stateless::plain_call(&parts.headers, call),
+            Some(_) => None,
+            None => {
+                let message = match crate::jsonrpc::check(&body) {
+                    Ok(message) => message,
+                    Err(rejection) => return refused(&rejection),
+                };
+                if session_id.is_none() && opens_a_session(&message) {
+                    match mcp.reserve(&principal.id).await {
+                        Ok(reserved) => opening = Some(reserved),
+                        Err(e) => return e.into_response(),
+                    }
+                }
+                None
             }
-        } else if session_id.is_none()
-            && let Some(call) = stateless::plain_call(&parts.headers, message)
-        {
+        };
+        if let Some(call) = front {
             let response = mcp.call_directly((mcp.factory)(principal), call).await;
             return answered(response, pending);
         }

@@ -202,3 +202,64 @@ fn the_scanner_rejects_what_json_rejects() {
         assert_eq!((found.fatal, found.problem), (None, None), "{}", String::from_utf8_lossy(good));
     }
 }
+
+/// `plain_call` is only a cheaper way to what `check` accepts: for each of
+/// these messages, either it declines (and `check` decides) or `check`
+/// accepts the message as the same `tools/call`: same id, name, arguments
+/// and `_meta`.
+#[test]
+fn whatever_the_plain_parse_takes_the_general_check_takes_as_the_same_call() {
+    use rmcp::model::{ClientJsonRpcMessage, ClientRequest, GetMeta};
+
+    let meta = r#""_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}}"#;
+    let taken = [
+        r#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"stats"}}"#.to_owned(),
+        r#"{"id":"a-b","params":{"arguments":{"query":"x"},"name":"execute_pattern"},"method":"tools/call","jsonrpc":"2.0"}"#.to_owned(),
+        format!(r#"{{"jsonrpc":"2.0","id":-3,"method":"tools/call","params":{{"name":"t","arguments":null,{meta}}}}}"#),
+        format!(r#" {{"jsonrpc":"2.0","id":9007199254740993,"method":"tools/call","params":{{"name":"é\u00e9","arguments":{{"n":[1,2.5,{{"deep":true}}],"s":"\"q\"\n"}},{meta}}}}} "#),
+        r#"{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"x","requestState":"s","unknownParam":1}}"#.to_owned(),
+        r#"{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"x","arguments":{"a":1,"a":2}}}"#.to_owned(),
+    ];
+    for line in &taken {
+        let call = plain_call(line.as_bytes()).unwrap_or_else(|| panic!("declined {line}"));
+        let Ok(ClientJsonRpcMessage::Request(request)) = check(line.as_bytes()) else {
+            panic!("check refused what the plain parse took: {line}");
+        };
+        assert_eq!(request.id, call.id, "{line}");
+        let ClientRequest::CallToolRequest(checked) = &request.request else {
+            panic!("check took {line} as another request");
+        };
+        let mut params = call.params.clone();
+        let meta = params.meta.take().unwrap_or_default();
+        assert_eq!(checked.params, params, "{line}");
+        assert_eq!(request.request.get_meta(), &meta, "{line}");
+    }
+
+    let declined = [
+        // Another method, a notification, a response.
+        r#"{"jsonrpc":"2.0","id":1,"method":"tools/list","params":{}}"#,
+        r#"{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":1}}"#,
+        r#"{"jsonrpc":"2.0","id":1,"result":{}}"#,
+        // A member more, or one missing, or repeated.
+        r#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"x"},"extra":1}"#,
+        r#"{"jsonrpc":"2.0","method":"tools/call","params":{"name":"x"}}"#,
+        r#"{"jsonrpc":"2.0","id":1,"method":"tools/call"}"#,
+        r#"{"jsonrpc":"2.0","id":1,"id":2,"method":"tools/call","params":{"name":"x"}}"#,
+        // Wrong types or values.
+        r#"{"jsonrpc":"1.0","id":1,"method":"tools/call","params":{"name":"x"}}"#,
+        r#"{"jsonrpc":"2.0","id":null,"method":"tools/call","params":{"name":"x"}}"#,
+        r#"{"jsonrpc":"2.0","id":1.5,"method":"tools/call","params":{"name":"x"}}"#,
+        r#"{"jsonrpc":"2.0","id":18446744073709551615,"method":"tools/call","params":{"name":"x"}}"#,
+        r#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"x","arguments":"q"}}"#,
+        r#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":7}}"#,
+        r#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":[]}"#,
+        // Not one JSON object.
+        "\u{feff}{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"x\"}}",
+        r#"[{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"x"}}]"#,
+        r#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"x"}"#,
+        "",
+    ];
+    for line in declined {
+        assert!(plain_call(line.as_bytes()).is_none(), "took {line}");
+    }
+}

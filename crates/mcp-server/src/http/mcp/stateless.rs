@@ -20,46 +20,41 @@
 
 use axum::http::HeaderMap;
 use axum::http::header::{ACCEPT, CONTENT_TYPE};
-use rmcp::model::{
-    CallToolRequestParams, ClientJsonRpcMessage, ClientRequest, GetMeta, JsonRpcRequest,
-    ProtocolVersion, RequestId,
-};
+use rmcp::model::{CallToolRequestParams, ProtocolVersion, RequestId};
 
+use crate::jsonrpc::Call;
 use crate::tools;
 
 /// The stateless revision of the protocol.
 const STATELESS: &ProtocolVersion = &ProtocolVersion::V_2026_07_28;
 
-/// A `tools/call` this front answers: its id and parameters.
+/// A `tools/call` this front answers: its id and parameters (without
+/// `_meta`, as rmcp hands them to the handler).
 #[derive(Debug)]
 pub(super) struct PlainCall {
     pub id: RequestId,
     pub params: CallToolRequestParams,
 }
 
-/// The call in `message` when it is a plain stateless `tools/call` of one of
-/// this server's tools (see the module's invariant); `None` sends the request
-/// to rmcp.
-pub(super) fn plain_call(headers: &HeaderMap, message: ClientJsonRpcMessage) -> Option<PlainCall> {
-    let ClientJsonRpcMessage::Request(JsonRpcRequest { id, request, .. }) = message else {
-        return None;
-    };
+/// `call` when it is a plain stateless `tools/call` of one of this server's
+/// tools, sent with `headers` (see the module's invariant); `None` sends the
+/// request to rmcp. Only calls in the shape `jsonrpc::plain_call` parses
+/// come here: a call in any other shape goes to rmcp, which answers it the
+/// same way, only at a higher cost.
+pub(super) fn plain_call(headers: &HeaderMap, call: Call) -> Option<PlainCall> {
+    let Call { id, mut params, .. } = call;
+    let meta = params.meta.take()?;
     let version = STATELESS.as_str();
-    let meta = request.get_meta();
-    let versioned = one_header(headers, "mcp-protocol-version") == Some(version)
-        && meta.protocol_version().is_some_and(|v| v.as_str() == version)
-        && meta.missing_required_keys(STATELESS).is_empty();
-    let ClientRequest::CallToolRequest(call) = request else {
-        return None;
-    };
-    let name = call.params.name.as_ref();
-    let plain = versioned
+    let name = params.name.as_ref();
+    let plain = one_header(headers, "mcp-protocol-version") == Some(version)
         && one_header(headers, "mcp-method") == Some("tools/call")
         && one_header(headers, "mcp-name") == Some(name)
         && tools::NAMES.contains(&name)
         && accepts_json_and_event_stream(headers)
-        && sends_json(headers);
-    plain.then(|| PlainCall { id, params: call.params })
+        && sends_json(headers)
+        && meta.protocol_version().is_some_and(|v| v.as_str() == version)
+        && meta.missing_required_keys(STATELESS).is_empty();
+    plain.then_some(PlainCall { id, params })
 }
 
 /// The value of a header sent exactly once, if it is visible ASCII.
@@ -107,11 +102,9 @@ mod tests {
 
     const ACCEPT_BOTH: &str = "application/json, text/event-stream";
 
-    fn message(method: &str, params: Value) -> ClientJsonRpcMessage {
-        serde_json::from_value(
-            json!({"jsonrpc": "2.0", "id": 7, "method": method, "params": params}),
-        )
-        .unwrap()
+    fn message(method: &str, params: Value) -> Option<Call> {
+        let body = json!({"jsonrpc": "2.0", "id": 7, "method": method, "params": params});
+        crate::jsonrpc::plain_call(body.to_string().as_bytes())
     }
 
     fn meta() -> Value {
@@ -122,8 +115,9 @@ mod tests {
         })
     }
 
-    fn call(name: &str) -> ClientJsonRpcMessage {
+    fn call(name: &str) -> Call {
         message("tools/call", json!({"name": name, "arguments": {"query": "hi"}, "_meta": meta()}))
+            .unwrap()
     }
 
     fn headers(pairs: &[(&str, &str)]) -> HeaderMap {
@@ -148,15 +142,12 @@ mod tests {
         ]
     }
 
-    fn decide(
-        pairs: &[(&'static str, String)],
-        message: ClientJsonRpcMessage,
-    ) -> Option<PlainCall> {
+    fn decide(pairs: &[(&'static str, String)], message: Call) -> Option<PlainCall> {
         let pairs: Vec<(&str, &str)> = pairs.iter().map(|(n, v)| (*n, v.as_str())).collect();
         plain_call(&headers(&pairs), message)
     }
 
-    fn answered(pairs: &[(&'static str, String)], message: ClientJsonRpcMessage) -> bool {
+    fn answered(pairs: &[(&'static str, String)], message: Call) -> bool {
         decide(pairs, message).is_some()
     }
 
@@ -224,7 +215,10 @@ mod tests {
                 "tools/call",
                 json!({"name": name, "arguments": {"query": "hi"}, "_meta": meta}),
             )
+            .unwrap()
         };
+        let no_meta = message("tools/call", json!({"name": name, "arguments": {"query": "hi"}}));
+        assert!(!answered(&plain, no_meta.unwrap()), "no _meta at all");
         assert!(!answered(&plain, bare(json!({}))), "no _meta");
         let mut older = meta();
         older["io.modelcontextprotocol/protocolVersion"] = json!("2025-11-25");
@@ -235,13 +229,8 @@ mod tests {
             .unwrap()
             .remove("io.modelcontextprotocol/clientCapabilities");
         assert!(!answered(&plain, bare(no_capabilities)), "_meta without capabilities");
-        let list = message("tools/list", json!({"_meta": meta()}));
-        assert!(!answered(&with(name, "mcp-method", Some("tools/list")), list), "another method");
-        let notification: ClientJsonRpcMessage = serde_json::from_value(
-            json!({"jsonrpc": "2.0", "method": "notifications/cancelled", "params": {"requestId": 1}}),
-        )
-        .unwrap();
-        assert!(!answered(&plain, notification), "a notification");
+        // Another method never reaches the front: only a `tools/call` parses as one.
+        assert!(message("tools/list", json!({"_meta": meta()})).is_none(), "another method");
     }
 
     /// rmcp checks `Mcp-Param-*` headers against the arguments a tool's schema
