@@ -50,7 +50,7 @@
 #      "throughput_vs_off": f,                   median throughput / the `off` cell's
 #      "cpu_per_call_vs_one_instance": f,        l1_x3 and l1_redis_x3 only: CPU per call / that of l1, l1_redis
 #      "sent": N, "errors": N,                   summed over the rounds
-#      "rounds": [{"cpu_us_per_call", "redis_commands_per_call", "throughput_rps", "p50_ms", "p95_ms", "p99_ms", "hit_rate", "local_rate", "redis_rate",
+#      "rounds": [{"cpu_us_per_call", "redis_commands_per_call", "redis_commands_by_name", "throughput_rps", "p50_ms", "p95_ms", "p99_ms", "hit_rate", "local_rate", "redis_rate",
 #                  "sent", "errors", "report": "cache_effect/1-off.json"}, ...]},
 #     ...
 #   ]
