@@ -192,10 +192,13 @@ cpu_and_executions() {
     done
     echo "$ticks $executions"
 }
-# Commands the private Redis has processed (every instance's, and these reads': one each); `reset_redis_stats` starts
-# the count and the per-command counts of `INFO commandstats` afresh.
+# Redis's per-command counts (`INFO commandstats`) start afresh before each cell and are saved after it; the cell's
+# commands are every instance's since the reset, the bench's own `info` and `config resetstat` left out.
 reset_redis_stats() { redis-cli -p "$REDIS_PORT" config resetstat >/dev/null; }
-redis_commands() { redis-cli -p "$REDIS_PORT" info stats | awk -F: '/^total_commands_processed:/ { print $2 + 0 }'; }
+redis_commands() {  # FILE: a saved `INFO commandstats`
+    awk -F'[:=,]' '/^cmdstat_/ && $1 != "cmdstat_info" && $1 != "cmdstat_config|resetstat" { n += $3 }
+        END { printf "%d", n }' "$1"
+}
 
 # --- The runs ------------------------------------------------------------------------------------------------------
 LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -209,15 +212,14 @@ for round in $(seq 1 "$ROUNDS"); do
         # shellcheck disable=SC2046
         read -r ticks_before executions_before < <(cpu_and_executions $(cell_instances "$cell"))
         reset_redis_stats
-        commands_before=$(redis_commands)
         "$LOADGEN_BIN" --quiet $(cell_args "$cell") --wire "$WIRE" --token "$TOKEN" -c "$CONNECTIONS" \
             "${RATE_ARGS[@]}" "${AMOUNT_ARGS[@]}" --warmup "$WARMUP" "${MIX_ARGS[@]}" --json "$REPORTS/$round-$cell.json" \
             > "$WORK/loadgen.out" || { cat "$WORK/loadgen.out" >&2; exit 1; }
         # shellcheck disable=SC2046
         read -r ticks_after executions_after < <(cpu_and_executions $(cell_instances "$cell"))
-        echo "$((ticks_after - ticks_before)) $((executions_after - executions_before)) $(getconf CLK_TCK)" \
-            "$(($(redis_commands) - commands_before))" > "$REPORTS/$round-$cell.cpu"
         redis-cli -p "$REDIS_PORT" info commandstats > "$REPORTS/$round-$cell.redis"
+        echo "$((ticks_after - ticks_before)) $((executions_after - executions_before)) $(getconf CLK_TCK)" \
+            "$(redis_commands "$REPORTS/$round-$cell.redis")" > "$REPORTS/$round-$cell.cpu"
         python3 - "$REPORTS/$round-$cell.json" "$round" "$cell" <<'EOF'
 import json, sys
 r = json.load(open(sys.argv[1]))
