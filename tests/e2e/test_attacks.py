@@ -96,7 +96,10 @@ def test_a_too_deep_body_on_mcp_is_400_invalid_request_with_its_id(tmp_path):
         assert "nesting deeper than 127 levels" in answer["error"]["message"], answer
 
 
-def test_two_calls_in_flight_with_one_id_on_one_http_session_both_get_their_answer(tmp_path):
+# The plain `Accept` gets the call answered at the front; with weights, rmcp answers it in the session.
+@pytest.mark.parametrize("accept", [None, "application/json;q=1, text/event-stream;q=0.5"],
+                         ids=["front", "rmcp"])
+def test_two_calls_in_flight_with_one_id_on_one_http_session_both_get_their_answer(accept, tmp_path):
     servers = tmp_path / "servers.json"
     servers.write_text(json.dumps({"mcpServers": {"slow": {"command": built_test_server()}}}))
     with http_server(tmp_path, "--servers", str(servers)) as base:
@@ -104,9 +107,11 @@ def test_two_calls_in_flight_with_one_id_on_one_http_session_both_get_their_answ
         call = {"jsonrpc": "2.0", "id": 5, "method": "tools/call", "params": {"name": "execute_pattern", "arguments": {
             "query": "call tool slow.sleep", "context": {"arguments": {"ms": 1500}}, "use_cache": False}}}
         with concurrent.futures.ThreadPoolExecutor(2) as pool:
-            responses = list(pool.map(lambda _: mcp_post(base, TOKEN, call, session), range(2)))
+            responses = list(pool.map(lambda _: mcp_post(base, TOKEN, call, session, accept), range(2)))
         for response in responses:
             assert response.status_code == 200, response.text
+            kind = "application/json" if accept is None else "text/event-stream"
+            assert response.headers["content-type"].startswith(kind), response.headers
             answer = sse_answer(response)
             assert answer["id"] == 5, answer
             result = answer["result"]["structuredContent"]

@@ -259,8 +259,10 @@ def deployment_config(tmp_path, extra=""):
     return str(config)
 
 
-def mcp_post(base, token, message, session=None):
+def mcp_post(base, token, message, session=None, accept=None):
     headers = {**MCP_HEADERS, "Authorization": f"Bearer {token}"}
+    if accept:
+        headers["Accept"] = accept
     if session:
         headers.update({"Mcp-Session-Id": session, "Mcp-Protocol-Version": "2025-06-18"})
     return httpx2.post(f"{base}/mcp", json=message, headers=headers)
@@ -464,7 +466,8 @@ def test_sigterm_lets_the_calls_in_flight_answer_on_every_wire(tmp_path):
             for status, answer in answers[:2]:
                 assert status == 200 and slept(answer, ms), (status, answer)
             for status, text in answers[2:]:
-                data = [line[len("data:"):] for line in text.splitlines() if line.startswith("data:")]
+                # One JSON body, or an event stream whose `data:` lines carry the answer.
+                data = [line[len("data:"):] for line in text.splitlines() if line.startswith("data:")] or [text]
                 assert status == 200 and any(d.strip() and slept(json.loads(d), ms) for d in data), (status, text)
             assert sse_answer["id"] == 30 and slept(sse_answer, ms), sse_answer
         code = proc.wait(timeout=20)

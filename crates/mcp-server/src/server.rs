@@ -126,6 +126,12 @@ impl PatternServer {
         ))]))
     }
 
+    /// Whether the client asked for log notifications (with
+    /// `logging/setLevel`): then a call may send one beside its answer.
+    pub fn logs_to_client(&self) -> bool {
+        self.client_level.lock().unwrap_or_else(|p| p.into_inner()).is_some()
+    }
+
     fn wants(&self, level: LoggingLevel) -> bool {
         let wanted = *self.client_level.lock().unwrap_or_else(|p| p.into_inner());
         wanted.is_some_and(|w| severity(level) >= severity(w))

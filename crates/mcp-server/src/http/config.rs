@@ -51,6 +51,9 @@ pub struct HttpConfig {
     pub max_sessions_per_principal: usize,
     /// Interval of SSE comment lines that keep proxies from closing idle streams.
     pub sse_keep_alive: Duration,
+    /// How long a Streamable HTTP session may go without a request before
+    /// rmcp ends it (rmcp's own default, five minutes).
+    pub session_idle: Duration,
     /// Per-principal request rate at the HTTP layer; `None` for no limit.
     pub rate_limit: Option<RateLimit>,
     /// Longest a readiness probe may take before it answers `not_ready`.
@@ -72,6 +75,7 @@ impl Default for HttpConfig {
             max_sessions: 256,
             max_sessions_per_principal: 16,
             sse_keep_alive: Duration::from_secs(15),
+            session_idle: Duration::from_secs(300),
             rate_limit: None,
             readiness_timeout: Duration::from_secs(2),
             shutdown_grace: Duration::from_secs(10),

@@ -2,18 +2,29 @@
 //!
 //! Requests on `/mcp` are answered by rmcp's `StreamableHttpService`, whatever
 //! their protocol version (sessions for the revisions up to 2025-11-25, one
-//! stateless exchange per request for 2026-07-28), except a plain 2026-07-28
-//! `tools/call` of one of our tools: `mcp/stateless.rs` answers it with the
+//! stateless exchange per request for 2026-07-28), except a plain
+//! `tools/call` of one of our tools: `mcp/front.rs` answers it with the
 //! handler method rmcp would call and rmcp's own message types, without the
-//! service rmcp builds around each stateless request. This file adds what
-//! rmcp cannot know: who the caller is, and how many sessions each caller may
-//! hold.
+//! service rmcp builds around each stateless request or the hand-offs of a
+//! session's. This file adds what rmcp cannot know: who the caller is, and
+//! how many sessions each caller may hold.
 //!
 //! rmcp's service factory takes no arguments, so the principal reaches it
 //! through a task-local set around each request: rmcp calls the factory
 //! inside the request's future (when a session is created, and per request
-//! on the stateless wire). Beside each session's id only its opener and
-//! when it was last used are kept; rmcp holds the session itself.
+//! on the stateless wire). Beside each session's id are kept its opener,
+//! when it was last used, the handler the factory made for it and when rmcp
+//! last heard from it; rmcp holds the session itself.
+//!
+//! A session's call goes to the front only while rmcp would keep the session
+//! and the handler sends nothing but the answer:
+//! - rmcp ends a session its worker has not heard from for `session_idle`
+//!   (five minutes), and calls answered here are not heard: a session's
+//!   first request after a fifth of that without one through rmcp goes
+//!   through rmcp;
+//! - once the client has set a log level, a call sends a log notification
+//!   through the session's peer, which only rmcp holds: such a session's
+//!   calls go through rmcp.
 //!
 //! **Invariant:** a session's handler only ever acts for a request whose
 //! credential is authenticated (on this request) as exactly the principal
@@ -29,7 +40,7 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
@@ -37,9 +48,7 @@ use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use futures::future::BoxFuture;
 use http_body_util::{BodyExt, LengthLimitError};
-use rmcp::model::{
-    ClientJsonRpcMessage, ClientRequest, JsonRpcRequest, ServerJsonRpcMessage, ServerResult,
-};
+use rmcp::model::{ClientJsonRpcMessage, ClientRequest, JsonRpcRequest, ServerJsonRpcMessage};
 use rmcp::transport::streamable_http_server::{SessionId, SessionManager};
 use rmcp::transport::{StreamableHttpServerConfig, StreamableHttpService};
 use tokio_util::sync::CancellationToken;
@@ -51,18 +60,25 @@ use crate::http::quota::{Held, SessionQuota};
 use crate::server::PatternServer;
 use pattern_engine::Principal;
 
+mod front;
 mod sessions;
-mod stateless;
 
+use front::PlainCall;
 use sessions::Sessions;
-use stateless::PlainCall;
 
 /// The session header of the Streamable HTTP transport.
 pub const SESSION_HEADER: &str = "mcp-session-id";
 
 tokio::task_local! {
     /// The principal of the request rmcp is handling, for the service factory.
-    static PRINCIPAL: Principal;
+    static PRINCIPAL: Caller;
+}
+
+/// The principal of a request rmcp is handling, and the handler the factory
+/// made for it (the session's, when the request opens one).
+struct Caller {
+    principal: Principal,
+    made: Mutex<Option<PatternServer>>,
 }
 
 /// What is kept of an open session besides rmcp's own state.
@@ -74,16 +90,30 @@ struct Session {
     owner: Principal,
     /// When a request last reached the session.
     last_used: Instant,
+    /// The handler rmcp made for the session, which answers its calls at the
+    /// front too.
+    handler: PatternServer,
+    /// When a request of the session last went to rmcp.
+    rmcp_heard: Instant,
+}
+
+impl Session {
+    /// Whether rmcp heard from the session less than `window` ago.
+    fn heard_within(&self, window: Duration, now: Instant) -> bool {
+        now.saturating_duration_since(self.rmcp_heard) < window
+    }
 }
 
 /// A session id presented with a request.
 enum Presented {
     /// rmcp does not hold it: rmcp answers 404.
     Unknown,
-    /// Open, with its opener.
-    Open(Session),
-    /// rmcp holds it but its opener is not on record.
-    Untracked,
+    /// Open and the caller's, with its handler when its calls may be
+    /// answered at the front.
+    Theirs { front: Option<PatternServer> },
+    /// Open but opened by another principal, or rmcp holds it without its
+    /// opener on record: nobody may use it then (fail closed).
+    NotTheirs,
 }
 
 /// The sessions we know of, and how many are being opened right now.
@@ -108,6 +138,10 @@ pub struct StreamableHttp {
     streams_end: CancellationToken,
     sessions: Arc<Sessions>,
     book: Mutex<Book>,
+    /// How long after rmcp last heard from a session its calls may be
+    /// answered at the front: a fifth of the idle time after which rmcp
+    /// ends the session.
+    heard_window: Duration,
     quota: SessionQuota,
     max_body_bytes: usize,
     /// POSTs whose answer is not yet sent: shutdown waits for them.
@@ -130,7 +164,7 @@ impl StreamableHttp {
     where
         F: Fn(Principal) -> PatternServer + Send + Sync + 'static,
     {
-        let sessions = Arc::new(Sessions::default());
+        let sessions = Arc::new(Sessions::idle_for(config.session_idle));
         let streams_end = shutdown.child_token();
         // Host and Origin are checked for every route by `host::check_host_and_origin`;
         // the body limit is enforced before the body is read by the router's layer,
@@ -149,9 +183,15 @@ impl StreamableHttp {
         let for_rmcp = factory.clone();
         let service = StreamableHttpService::new(
             move || {
-                PRINCIPAL.try_with(|principal| for_rmcp(principal.clone())).map_err(|_| {
-                    std::io::Error::other("no authenticated principal for this request")
-                })
+                PRINCIPAL
+                    .try_with(|caller| {
+                        let handler = for_rmcp(caller.principal.clone());
+                        *lock(&caller.made) = Some(handler.clone());
+                        handler
+                    })
+                    .map_err(|_| {
+                        std::io::Error::other("no authenticated principal for this request")
+                    })
             },
             sessions.clone(),
             service_config,
@@ -166,6 +206,7 @@ impl StreamableHttp {
             streams_end,
             sessions,
             book: Mutex::new(Book::default()),
+            heard_window: config.session_idle / 5,
             quota: config.session_quota(),
             max_body_bytes: config.max_body_bytes,
             in_flight,
@@ -177,20 +218,28 @@ impl StreamableHttp {
         self.sessions.local.sessions.read().await.len()
     }
 
-    /// The session `id` as rmcp and the book know it; marks it used.
-    async fn open_session(&self, id: &SessionId) -> Presented {
+    /// The session `id` as rmcp and the book know it, for a request of
+    /// `caller`; marks it used when it is the caller's. When the session's
+    /// calls may not go to the front because rmcp has not heard from it
+    /// lately, the request is counted as heard: it goes to rmcp.
+    async fn open_session(&self, id: &SessionId, caller: &Principal) -> Presented {
         // rmcp ends sessions by itself (DELETE, idle expiry): ask it.
         if !self.sessions.has_session(id).await.unwrap_or(false) {
             return Presented::Unknown;
         }
         let mut book = self.book();
-        match book.opened.get_mut(id) {
-            Some(session) => {
-                session.last_used = Instant::now();
-                Presented::Open(session.clone())
-            }
-            None => Presented::Untracked,
-        }
+        let Some(session) = book.opened.get_mut(id).filter(|s| s.owner == *caller) else {
+            return Presented::NotTheirs;
+        };
+        let now = Instant::now();
+        session.last_used = now;
+        let front = if session.heard_within(self.heard_window, now) {
+            Some(session.handler.clone()).filter(|h| !h.logs_to_client())
+        } else {
+            session.rmcp_heard = now;
+            None
+        };
+        Presented::Theirs { front }
     }
 
     /// Makes room for one more session of `owner` (ending its own longest
@@ -257,25 +306,25 @@ impl StreamableHttp {
     }
 
     fn book(&self) -> MutexGuard<'_, Book> {
-        self.book.lock().unwrap_or_else(|p| p.into_inner())
+        lock(&self.book)
     }
 
-    /// Answers a plain stateless `tools/call` (`stateless.rs`) with `server`,
-    /// as rmcp would: the call's result, or its JSON-RPC error, as one JSON
-    /// body. When the streams end at shutdown first, the exchange ends as
-    /// rmcp ends its own then.
-    async fn call_directly(&self, server: PatternServer, call: PlainCall) -> Response {
-        let PlainCall { id, params } = call;
+    /// Answers a plain `tools/call` (`front.rs`) with `server`, as rmcp
+    /// would: the call's result, or its JSON-RPC error, as one JSON body.
+    /// When the streams end at shutdown first, the exchange ends as rmcp ends
+    /// a stateless one then.
+    async fn call_directly(&self, server: PatternServer, mut call: PlainCall) -> Response {
+        let arguments = call.params.arguments.take();
         let outcome = tokio::select! {
-            outcome = server.call(&params.name, params.arguments) => outcome,
+            outcome = server.call(&call.params.name, arguments) => outcome,
             // rmcp's own answer then is a 500 as well.
             () = self.streams_end.cancelled() => {
                 return internal_error("the server shut down before the call finished");
             }
         };
         let message = match outcome {
-            Ok(result) => ServerJsonRpcMessage::response(ServerResult::CallToolResult(result), id),
-            Err(error) => ServerJsonRpcMessage::error(error, Some(id)),
+            Ok(result) => ServerJsonRpcMessage::response(call.answer(result), call.id),
+            Err(error) => ServerJsonRpcMessage::error(error, Some(call.id)),
         };
         match serde_json::to_vec(&message) {
             Ok(body) => {
@@ -305,11 +354,14 @@ pub async fn mcp_endpoint(State(mcp): State<Arc<StreamableHttp>>, request: Reque
         request.extensions().get::<Principal>().cloned().unwrap_or_else(Principal::local);
     let session_id: Option<SessionId> =
         request.headers().get(SESSION_HEADER).and_then(|v| v.to_str().ok()).map(SessionId::from);
+    let mut session_front = None;
     let not_theirs = match &session_id {
-        Some(id) => match mcp.open_session(id).await {
-            Presented::Open(session) => session.owner != principal,
-            // Without its opener on record nobody may use it (fail closed).
-            Presented::Untracked => true,
+        Some(id) => match mcp.open_session(id, &principal).await {
+            Presented::Theirs { front } => {
+                session_front = front;
+                false
+            }
+            Presented::NotTheirs => true,
             Presented::Unknown => false,
         },
         None => false,
@@ -336,8 +388,14 @@ pub async fn mcp_endpoint(State(mcp): State<Arc<StreamableHttp>>, request: Reque
         // A `tools/call` in its plain shape needs no general check: that
         // would accept it as the same call, and it opens no session.
         let front = match crate::jsonrpc::plain_call(&body) {
-            Some(call) if session_id.is_none() => stateless::plain_call(&parts.headers, call),
-            Some(_) => None,
+            Some(call) => match (&session_id, session_front) {
+                (None, _) => front::stateless_call(&parts.headers, call)
+                    .map(|call| (call, (mcp.factory)(principal.clone()))),
+                (Some(_), Some(handler)) => {
+                    front::session_call(&parts.headers, call).map(|call| (call, handler))
+                }
+                (Some(_), None) => None,
+            },
             None => {
                 let message = match crate::jsonrpc::check(&body) {
                     Ok(message) => message,
@@ -352,8 +410,8 @@ pub async fn mcp_endpoint(State(mcp): State<Arc<StreamableHttp>>, request: Reque
                 None
             }
         };
-        if let Some(call) = front {
-            let response = mcp.call_directly((mcp.factory)(principal), call).await;
+        if let Some((call, handler)) = front {
+            let response = mcp.call_directly(handler, call).await;
             return answered(response, pending);
         }
         Request::from_parts(parts, Body::from(body))
@@ -362,7 +420,13 @@ pub async fn mcp_endpoint(State(mcp): State<Arc<StreamableHttp>>, request: Reque
     };
     let owner = principal.clone();
     let is_delete = request.method() == Method::DELETE;
-    let mut response = PRINCIPAL.scope(principal, (mcp.handle)(request)).await;
+    let caller = Caller { principal, made: Mutex::new(None) };
+    let (mut response, made) = PRINCIPAL
+        .scope(caller, async {
+            let response = (mcp.handle)(request).await;
+            (response, PRINCIPAL.with(|caller| lock(&caller.made).take()))
+        })
+        .await;
     if is_delete && response.status() == StatusCode::ACCEPTED {
         // rmcp answers a session DELETE with 202; clients (the Python SDK
         // among them) expect 200 or 204 and log 202 as a failure.
@@ -371,11 +435,24 @@ pub async fn mcp_endpoint(State(mcp): State<Arc<StreamableHttp>>, request: Reque
     if session_id.is_none()
         && let Some(id) = response.headers().get(SESSION_HEADER).and_then(|v| v.to_str().ok())
     {
-        let session = Session { owner, last_used: Instant::now() };
-        mcp.record(SessionId::from(id), session).await;
+        let id = SessionId::from(id);
+        match made {
+            Some(handler) => {
+                let now = Instant::now();
+                let session = Session { owner, last_used: now, handler, rmcp_heard: now };
+                mcp.record(id, session).await;
+            }
+            // rmcp opens a session only with a handler from the factory,
+            // so this cannot happen; if it did, closing it fails closed.
+            None => mcp.close(vec![(id, owner.id)], "no handler was made for it").await,
+        }
     }
     drop(opening);
     answered(response, pending)
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 /// `response`, counted as in flight (when `pending` is) until hyper has sent

@@ -11,6 +11,7 @@ mod limits;
 mod mcp;
 mod metrics;
 mod serve;
+mod session_front;
 mod sessions;
 mod sse;
 mod stateless_front;

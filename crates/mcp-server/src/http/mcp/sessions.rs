@@ -16,6 +16,7 @@
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
 
 use futures::{Stream, StreamExt};
 use rmcp::model::{ClientJsonRpcMessage, JsonRpcMessage, RequestId, ServerJsonRpcMessage};
@@ -80,6 +81,15 @@ fn restore_id(
     };
     event.message = Some(Arc::new(renamed));
     event
+}
+
+impl Sessions {
+    /// Sessions that rmcp ends after `idle` without a request.
+    pub fn idle_for(idle: Duration) -> Self {
+        let mut sessions = Self::default();
+        sessions.local.session_config.keep_alive = Some(idle);
+        sessions
+    }
 }
 
 impl SessionManager for Sessions {

@@ -51,7 +51,7 @@ async fn a_static_token_opens_a_session_acting_as_its_principal() {
     let response =
         harness.send(mcp_post(Some(CI_TOKEN), Some(&session), &remember(2, "ci can write"))).await;
     assert_eq!(response.status(), 200);
-    let messages = sse_messages(&body_text(response).await);
+    let messages = messages_in(&body_text(response).await);
     assert_eq!(structured(&messages[0])["success"], true);
     assert_eq!(structured(&messages[0])["pattern_name"], "store_memory");
     let principals = harness.principals();
@@ -77,7 +77,7 @@ async fn a_jwt_role_and_namespaces_become_the_principal_limits() {
     let query = json!({"query": "remember that alice owns team-b", "namespace": "team-b"});
     let call = call_tool(2, "execute_pattern", query);
     let response = harness.send(mcp_post(Some(&token), Some(&session), &call)).await;
-    let message = sse_messages(&body_text(response).await).remove(0);
+    let message = messages_in(&body_text(response).await).remove(0);
     assert_eq!(message["result"]["isError"], true);
     assert_eq!(structured(&message)["error"], "this principal may not use namespace `team-b`");
     let principal = harness.principals().remove(0);
@@ -119,7 +119,7 @@ async fn without_credentials_configured_requests_act_as_local() {
     let harness = Harness::new(HttpConfig::default()).await;
     let session = open_mcp_session(&harness, "ignored").await;
     let response = harness.send(mcp_post(None, Some(&session), &remember(2, "local writes"))).await;
-    assert_eq!(structured(&sse_messages(&body_text(response).await)[0])["success"], true);
+    assert_eq!(structured(&messages_in(&body_text(response).await)[0])["success"], true);
     assert_eq!(harness.principals(), [Principal::local()]);
 }
 
@@ -130,7 +130,7 @@ async fn a_readonly_principal_may_not_store_memories() {
     let session = open_mcp_session(&harness, &token).await;
     let response =
         harness.send(mcp_post(Some(&token), Some(&session), &remember(2, "readers write"))).await;
-    let message = sse_messages(&body_text(response).await).remove(0);
+    let message = messages_in(&body_text(response).await).remove(0);
     assert_eq!(message["result"]["isError"], true);
     assert_eq!(structured(&message)["success"], false);
     assert_eq!(harness.principals()[0].role, Role::Readonly);

@@ -40,7 +40,7 @@ async fn response_message(response: Response<Body>) -> Value {
     if json {
         return serde_json::from_str(&body).unwrap();
     }
-    sse_messages(&body).into_iter().find(|m| m.get("id").is_some()).expect("no response")
+    messages_in(&body).into_iter().find(|m| m.get("id").is_some()).expect("no response")
 }
 
 /// Sends `request`; returns the JSON-RPC response.
@@ -172,14 +172,24 @@ async fn a_deleted_session_gets_no_cached_answer() {
     assert_eq!(after.status(), 404);
 }
 
+/// With the plain `Accept` the front answers both; with weights rmcp does,
+/// routing each answer by its id.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_concurrent_requests_with_one_id_on_one_session_both_answer() {
+    for accept in [ACCEPT_BOTH, WEIGHTED] {
+        two_requests_with_one_id(accept).await;
+    }
+}
+
+async fn two_requests_with_one_id(accept: &str) {
     let harness = Harness::new(config()).await;
     let session = session_with_a_cached_recall(&harness).await;
     let store = |text: &str| remember(7, text);
+    let post =
+        |text: &str| mcp_post_accepting(Some(CI_TOKEN), Some(&session), &store(text), accept);
     let both = futures::future::join(
-        call(&harness, mcp_post(Some(CI_TOKEN), Some(&session), &store("the first is one"))),
-        call(&harness, mcp_post(Some(CI_TOKEN), Some(&session), &store("the second is two"))),
+        call(&harness, post("the first is one")),
+        call(&harness, post("the second is two")),
     );
     // Each answer comes within milliseconds; a request whose answer went
     // astray would wait for the request timeout instead.

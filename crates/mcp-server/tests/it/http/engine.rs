@@ -59,7 +59,7 @@ async fn metrics_after_calls_carry_every_family_and_never_the_query() {
     ] {
         let call = call_tool(id, "execute_pattern", json!({"query": query}));
         let response = send(mcp_post(Some(CI_TOKEN), Some(&session), &call)).await.unwrap();
-        assert_eq!(structured(&sse_messages(&body_text(response).await)[0])["success"], true);
+        assert_eq!(structured(&messages_in(&body_text(response).await)[0])["success"], true);
     }
     let metrics = send(request("GET", "/metrics").body(Body::empty()).unwrap()).await.unwrap();
     let text = body_text(metrics).await;

@@ -126,11 +126,11 @@ async fn a_tool_call_over_the_rate_limit_is_a_tool_error_saying_when_to_retry() 
         Harness::build(config(), Arc::new(StaticReadiness::ready()), Some(limiter), None).await;
     let session = open_mcp_session(&harness, CI_TOKEN).await;
     let first = harness.send(mcp_post(Some(CI_TOKEN), Some(&session), &remember(2, "a"))).await;
-    let first = sse_messages(&body_text(first).await).remove(0);
+    let first = messages_in(&body_text(first).await).remove(0);
     assert_eq!(first["result"]["isError"], false);
     let second = harness.send(mcp_post(Some(CI_TOKEN), Some(&session), &remember(3, "b"))).await;
     assert_eq!(second.status(), 200);
-    let second = sse_messages(&body_text(second).await).remove(0);
+    let second = messages_in(&body_text(second).await).remove(0);
     assert_eq!(second["result"]["isError"], true);
     // The wait is 30 s less the time since the first call, rounded up.
     let retry = retry_in(tool_text(&second), "rate limit exceeded for principal `ci`; retry in ");
@@ -138,5 +138,5 @@ async fn a_tool_call_over_the_rate_limit_is_a_tool_error_saying_when_to_retry() 
     // The limiter is per principal: ops still has its burst.
     let ops = open_mcp_session(&harness, OPS_TOKEN).await;
     let third = harness.send(mcp_post(Some(OPS_TOKEN), Some(&ops), &remember(4, "c"))).await;
-    assert_eq!(sse_messages(&body_text(third).await)[0]["result"]["isError"], false);
+    assert_eq!(messages_in(&body_text(third).await)[0]["result"]["isError"], false);
 }

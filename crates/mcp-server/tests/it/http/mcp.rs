@@ -11,7 +11,7 @@ async fn tools_list_names_the_three_tools() {
     let session = open_mcp_session(&harness, CI_TOKEN).await;
     let list = json!({"jsonrpc": "2.0", "id": 2, "method": "tools/list"});
     let response = harness.send(mcp_post(Some(CI_TOKEN), Some(&session), &list)).await;
-    let messages = sse_messages(&body_text(response).await);
+    let messages = messages_in(&body_text(response).await);
     let names: Vec<&str> = messages[0]["result"]["tools"]
         .as_array()
         .unwrap()
@@ -27,7 +27,7 @@ async fn a_stored_memory_is_recalled_then_served_from_the_cache() {
     let session = open_mcp_session(&harness, CI_TOKEN).await;
     let store = remember(3, "the HTTP port is 8080");
     let response = harness.send(mcp_post(Some(CI_TOKEN), Some(&session), &store)).await;
-    let messages = sse_messages(&body_text(response).await);
+    let messages = messages_in(&body_text(response).await);
     assert_eq!(messages[0]["id"], 3);
     assert_eq!(structured(&messages[0])["pattern_name"], "store_memory");
     let recall =
@@ -35,7 +35,7 @@ async fn a_stored_memory_is_recalled_then_served_from_the_cache() {
     let mut results = Vec::new();
     for _ in 0..2 {
         let response = harness.send(mcp_post(Some(CI_TOKEN), Some(&session), &recall)).await;
-        results.push(sse_messages(&body_text(response).await).remove(0));
+        results.push(messages_in(&body_text(response).await).remove(0));
     }
     let first = structured(&results[0]);
     assert_eq!(first["result"]["memories"][0]["content"], "the HTTP port is 8080");
@@ -50,7 +50,7 @@ async fn logging_set_level_is_answered_with_an_empty_result() {
     let session = open_mcp_session(&harness, CI_TOKEN).await;
     let set = json!({"jsonrpc": "2.0", "id": 4, "method": "logging/setLevel", "params": {"level": "debug"}});
     let response = harness.send(mcp_post(Some(CI_TOKEN), Some(&session), &set)).await;
-    let messages = sse_messages(&body_text(response).await);
+    let messages = messages_in(&body_text(response).await);
     assert_eq!(messages[0], json!({"jsonrpc": "2.0", "id": 4, "result": {}}));
 }
 

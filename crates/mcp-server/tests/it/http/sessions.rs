@@ -98,14 +98,14 @@ async fn a_jwt_whose_subject_is_a_static_token_id_cannot_use_that_tokens_session
     // Its own session acts as `jwt:ops`, read-only.
     let own = open_mcp_session(&harness, &namesake).await;
     let response = harness.send(mcp_post(Some(&namesake), Some(&own), &store_into_alice(9))).await;
-    let message = sse_messages(&body_text(response).await).remove(0);
+    let message = messages_in(&body_text(response).await).remove(0);
     assert_eq!(message["result"]["isError"], true);
     let ids: Vec<String> = harness.principals().into_iter().map(|p| p.id).collect();
     assert_eq!(ids, ["ops", "jwt:ops"]);
     // The token's session still works for the token.
     let response =
         harness.send(mcp_post(Some(OPS_TOKEN), Some(&session), &store_into_alice(10))).await;
-    assert_eq!(structured(&sse_messages(&body_text(response).await)[0])["success"], true);
+    assert_eq!(structured(&messages_in(&body_text(response).await)[0])["success"], true);
 }
 
 #[tokio::test]

@@ -1,4 +1,4 @@
-//! The stateless front (`src/http/mcp/stateless.rs`): a plain 2026-07-28
+//! The stateless front (`src/http/mcp/front.rs`): a plain 2026-07-28
 //! `tools/call` is answered beside rmcp, everything else by rmcp. Each call
 //! here is sent twice, once as a client sends it (the front answers) and once
 //! with an `Accept` header the front leaves to rmcp (weights rmcp accepts): the
@@ -8,41 +8,6 @@ use axum::http::header;
 use serde_json::{Value, json};
 
 use crate::http::support::*;
-
-/// An `Accept` rmcp takes and the front does not.
-const WEIGHTED: &str = "application/json;q=1, text/event-stream;q=0.5";
-
-/// What differs between two answers of one call by nature: its id, its
-/// timings, and `tokens_used`, which counts the answer's whole text, timings
-/// included (`0.04` and `0.113` are not the same number of tokens).
-const VOLATILE: [&str; 4] = ["request_id", "execution_time_ms", "decision_time_us", "tokens_used"];
-
-/// `message` without its volatile fields, the text of each content block read
-/// as JSON when it is.
-fn comparable(mut message: Value) -> Value {
-    fn strip(value: &mut Value) {
-        match value {
-            Value::Object(map) => {
-                for key in VOLATILE {
-                    map.remove(key);
-                }
-                map.values_mut().for_each(strip);
-            }
-            Value::Array(items) => items.iter_mut().for_each(strip),
-            Value::String(text) => {
-                if let Ok(mut parsed) = serde_json::from_str::<Value>(text)
-                    && parsed.is_object()
-                {
-                    strip(&mut parsed);
-                    *value = parsed;
-                }
-            }
-            _ => {}
-        }
-    }
-    strip(&mut message);
-    message
-}
 
 /// Sends `message` as a client does and as rmcp alone takes it; returns the
 /// status, content type and comparable body of each.

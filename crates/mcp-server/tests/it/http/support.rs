@@ -115,11 +115,24 @@ pub fn bearer(token: &str) -> String {
     format!("Bearer {token}")
 }
 
+/// An `Accept` rmcp takes and the front (`src/http/mcp/front.rs`) does not.
+pub const WEIGHTED: &str = "application/json;q=1, text/event-stream;q=0.5";
+
 /// A Streamable HTTP POST of `message` with `token`.
 pub fn mcp_post(token: Option<&str>, session: Option<&str>, message: &Value) -> Request<Body> {
+    mcp_post_accepting(token, session, message, ACCEPT_BOTH)
+}
+
+/// [`mcp_post`] with `accept` as its `Accept` header.
+pub fn mcp_post_accepting(
+    token: Option<&str>,
+    session: Option<&str>,
+    message: &Value,
+    accept: &str,
+) -> Request<Body> {
     let mut builder = request("POST", "/mcp")
         .header(header::CONTENT_TYPE, "application/json")
-        .header(header::ACCEPT, ACCEPT_BOTH);
+        .header(header::ACCEPT, accept);
     if let Some(token) = token {
         builder = builder.header(header::AUTHORIZATION, bearer(token));
     }
@@ -192,8 +205,13 @@ pub async fn body_json(response: Response<Body>) -> Value {
     serde_json::from_slice(&body_bytes(response).await).unwrap()
 }
 
-/// The JSON-RPC messages in an SSE body (every `data:` line that holds JSON).
-pub fn sse_messages(body: &str) -> Vec<Value> {
+/// The JSON-RPC messages of an answer's body: the body itself when it is one
+/// JSON message (a call answered at the front), else every `data:` line of
+/// an event stream that holds JSON.
+pub fn messages_in(body: &str) -> Vec<Value> {
+    if let Ok(message) = serde_json::from_str::<Value>(body) {
+        return vec![message];
+    }
     body.lines()
         .filter_map(|line| line.strip_prefix("data:"))
         .filter_map(|data| serde_json::from_str(data.trim()).ok())
@@ -205,7 +223,7 @@ pub async fn open_mcp_session(harness: &Harness, token: &str) -> String {
     let response = harness.send(mcp_post(Some(token), None, &initialize(1))).await;
     assert_eq!(response.status(), 200);
     let session = response.headers()["mcp-session-id"].to_str().unwrap().to_owned();
-    let messages = sse_messages(&body_text(response).await);
+    let messages = messages_in(&body_text(response).await);
     assert_eq!(messages[0]["result"]["serverInfo"]["name"], "pattern-mcp");
     let response = harness.send(mcp_post(Some(token), Some(&session), &initialized())).await;
     assert_eq!(response.status(), 202);
@@ -321,4 +339,36 @@ pub async fn open_sse(harness: &Harness, token: &str) -> (SseReader, String) {
     assert_eq!(endpoint.event.as_deref(), Some("endpoint"));
     assert!(endpoint.data.starts_with("/message?sessionId="), "{}", endpoint.data);
     (reader, endpoint.data)
+}
+
+/// What differs between two answers of one call by nature: its id, its
+/// timings, and `tokens_used`, which counts the answer's whole text, timings
+/// included (`0.04` and `0.113` are not the same number of tokens).
+const VOLATILE: [&str; 4] = ["request_id", "execution_time_ms", "decision_time_us", "tokens_used"];
+
+/// `message` without its volatile fields, the text of each content block read
+/// as JSON when it is.
+pub fn comparable(mut message: Value) -> Value {
+    fn strip(value: &mut Value) {
+        match value {
+            Value::Object(map) => {
+                for key in VOLATILE {
+                    map.remove(key);
+                }
+                map.values_mut().for_each(strip);
+            }
+            Value::Array(items) => items.iter_mut().for_each(strip),
+            Value::String(text) => {
+                if let Ok(mut parsed) = serde_json::from_str::<Value>(text)
+                    && parsed.is_object()
+                {
+                    strip(&mut parsed);
+                    *value = parsed;
+                }
+            }
+            _ => {}
+        }
+    }
+    strip(&mut message);
+    message
 }

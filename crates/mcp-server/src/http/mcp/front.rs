@@ -1,26 +1,38 @@
 //! The one exchange answered beside rmcp: a plain `tools/call` of one of our
-//! tools on the 2026-07-28 stateless wire.
+//! tools, on the 2026-07-28 stateless wire or in a session of an earlier
+//! revision.
 //!
 //! rmcp serves a stateless request by building a whole service around it: the
 //! handler, a one-message transport, a serve loop on a task of its own, the
 //! handler's call on another, and a channel back to the HTTP task, after
-//! serialising the message once more to check its headers. For the call
-//! clients make most, that machinery was about 40 % of the CPU a cached call
-//! costs (docs/PERFORMANCE.md, *The stateless front*). Here the HTTP task calls the
-//! same handler method rmcp would (`PatternServer::call`) and serialises the
-//! same rmcp types rmcp would.
+//! serialising the message once more to check its headers. A session's
+//! request takes three hand-offs (the HTTP task to the session's worker, the
+//! worker to the serve loop, the loop to a task of the handler's) and its
+//! answer the same way back, framed as an event stream. For the call clients
+//! make most, that machinery was about 40 % of the CPU a cached call costs
+//! (docs/PERFORMANCE.md, *The stateless front* and *The session front*). Here
+//! the HTTP task calls the same handler method rmcp would
+//! (`PatternServer::call`; in a session, on the handler rmcp made for that
+//! session) and serialises the same rmcp types rmcp would, as one
+//! `application/json` answer, which the Streamable HTTP transport allows on
+//! every revision.
 //!
 //! **Invariant:** this module answers a request only when rmcp would answer
 //! it with the result of that same call: every check rmcp makes on such a
 //! request is either repeated here strictly (a request passes here only if it
 //! passes there) or cannot fail for it. Anything else, errors included, goes
 //! to rmcp, so every refusal and every other method keeps exactly one
-//! implementation. `tests/it/http/stateless_front.rs` holds the two to the
-//! same answers.
+//! implementation. `tests/it/http/stateless_front.rs` and
+//! `tests/it/http/session_front.rs` hold the two to the same answers.
+//! What a session needs of rmcp besides the call (that the session exists
+//! and belongs to the caller, its idle expiry, log notifications) is
+//! `mcp.rs`'s to check before it asks here.
 
 use axum::http::HeaderMap;
 use axum::http::header::{ACCEPT, CONTENT_TYPE};
-use rmcp::model::{CallToolRequestParams, ProtocolVersion, RequestId};
+use rmcp::model::{
+    CallToolRequestParams, CallToolResult, ProtocolVersion, RequestId, ServerResult,
+};
 
 use crate::jsonrpc::Call;
 use crate::tools;
@@ -28,12 +40,37 @@ use crate::tools;
 /// The stateless revision of the protocol.
 const STATELESS: &ProtocolVersion = &ProtocolVersion::V_2026_07_28;
 
+/// The protocol version header.
+const VERSION_HEADER: &str = "mcp-protocol-version";
+
 /// A `tools/call` this front answers: its id and parameters (without
 /// `_meta`, as rmcp hands them to the handler).
 #[derive(Debug)]
 pub(super) struct PlainCall {
     pub id: RequestId,
     pub params: CallToolRequestParams,
+    /// Whether the call came in a session, whose revision (before
+    /// 2026-07-28) gives results their older shape.
+    pub in_session: bool,
+}
+
+impl PlainCall {
+    /// `result` as rmcp's handler answers it for the call's revision: in a
+    /// session without the `resultType` discriminator and without a
+    /// `structuredContent` that is not an object (which the older revisions
+    /// do not have), on 2026-07-28 with the caching hints it fills in (none,
+    /// for a call). Errors need nothing: the only one our handler returns, an
+    /// unknown tool, never comes here.
+    pub fn answer(&self, result: CallToolResult) -> ServerResult {
+        let mut result = ServerResult::CallToolResult(result);
+        if self.in_session {
+            result.strip_result_type_for_legacy_peer();
+            result.strip_non_object_output_for_legacy_peer();
+        } else {
+            result.fill_missing_cache_hints();
+        }
+        result
+    }
 }
 
 /// `call` when it is a plain stateless `tools/call` of one of this server's
@@ -41,20 +78,50 @@ pub(super) struct PlainCall {
 /// request to rmcp. Only calls in the shape `jsonrpc::plain_call` parses
 /// come here: a call in any other shape goes to rmcp, which answers it the
 /// same way, only at a higher cost.
-pub(super) fn plain_call(headers: &HeaderMap, call: Call) -> Option<PlainCall> {
+pub(super) fn stateless_call(headers: &HeaderMap, call: Call) -> Option<PlainCall> {
     let Call { id, mut params, .. } = call;
     let meta = params.meta.take()?;
     let version = STATELESS.as_str();
     let name = params.name.as_ref();
-    let plain = one_header(headers, "mcp-protocol-version") == Some(version)
+    let plain = one_header(headers, VERSION_HEADER) == Some(version)
         && one_header(headers, "mcp-method") == Some("tools/call")
         && one_header(headers, "mcp-name") == Some(name)
-        && tools::NAMES.contains(&name)
-        && accepts_json_and_event_stream(headers)
-        && sends_json(headers)
+        && plain_media_types(headers, name);
+    let plain = plain
         && meta.protocol_version().is_some_and(|v| v.as_str() == version)
         && meta.missing_required_keys(STATELESS).is_empty();
-    plain.then_some(PlainCall { id, params })
+    plain.then_some(PlainCall { id, params, in_session: false })
+}
+
+/// `call` when it is a plain `tools/call` of one of this server's tools in a
+/// session, sent with `headers`; `None` sends the request to rmcp. rmcp
+/// serves a request in its session when the request names no version of its
+/// own in `_meta` and its version header, if any, is one known revision that
+/// has sessions; it checks no other header of such a request than these and
+/// the media types.
+pub(super) fn session_call(headers: &HeaderMap, call: Call) -> Option<PlainCall> {
+    let Call { id, mut params, .. } = call;
+    let session_version = match one_header(headers, VERSION_HEADER) {
+        Some(version) => ProtocolVersion::KNOWN_VERSIONS
+            .iter()
+            .any(|known| known.as_str() == version && known.has_initialize()),
+        None => !headers.contains_key(VERSION_HEADER),
+    };
+    // A `_meta` naming a version, valid or not, is left to rmcp to judge.
+    let meta = params.meta.take();
+    let plain = session_version
+        && meta.is_none_or(|meta| !meta.contains_key(VERSION_META))
+        && plain_media_types(headers, params.name.as_ref());
+    plain.then_some(PlainCall { id, params, in_session: true })
+}
+
+/// The `_meta` key of a request's own protocol version.
+const VERSION_META: &str = "io.modelcontextprotocol/protocolVersion";
+
+/// Whether `name` is one of our tools and the media types are in their
+/// plainest accepted form.
+fn plain_media_types(headers: &HeaderMap, name: &str) -> bool {
+    tools::NAMES.contains(&name) && accepts_json_and_event_stream(headers) && sends_json(headers)
 }
 
 /// The value of a header sent exactly once, if it is visible ASCII.
@@ -144,7 +211,7 @@ mod tests {
 
     fn decide(pairs: &[(&'static str, String)], message: Call) -> Option<PlainCall> {
         let pairs: Vec<(&str, &str)> = pairs.iter().map(|(n, v)| (*n, v.as_str())).collect();
-        plain_call(&headers(&pairs), message)
+        stateless_call(&headers(&pairs), message)
     }
 
     fn answered(pairs: &[(&'static str, String)], message: Call) -> bool {
@@ -231,6 +298,96 @@ mod tests {
         assert!(!answered(&plain, bare(no_capabilities)), "_meta without capabilities");
         // Another method never reaches the front: only a `tools/call` parses as one.
         assert!(message("tools/list", json!({"_meta": meta()})).is_none(), "another method");
+    }
+
+    /// The headers a 2025-06-18 client sends with a call in its session.
+    fn in_session() -> Vec<(&'static str, String)> {
+        vec![
+            ("content-type", "application/json".to_owned()),
+            ("accept", ACCEPT_BOTH.to_owned()),
+            ("mcp-session-id", "s".to_owned()),
+            ("mcp-protocol-version", "2025-06-18".to_owned()),
+        ]
+    }
+
+    /// A session's call of `name`, with `_meta` when given.
+    fn session_message(name: &str, meta: Option<Value>) -> Call {
+        let mut params = json!({"name": name, "arguments": {"query": "hi"}});
+        if let Some(meta) = meta {
+            params["_meta"] = meta;
+        }
+        message("tools/call", params).unwrap()
+    }
+
+    fn in_session_decide(pairs: &[(&'static str, String)], message: Call) -> Option<PlainCall> {
+        let pairs: Vec<(&str, &str)> = pairs.iter().map(|(n, v)| (*n, v.as_str())).collect();
+        session_call(&headers(&pairs), message)
+    }
+
+    fn in_session_answered(pairs: &[(&'static str, String)], message: Call) -> bool {
+        in_session_decide(pairs, message).is_some()
+    }
+
+    #[test]
+    fn a_sessions_plain_call_of_each_tool_is_answered_here() {
+        for name in tools::NAMES {
+            let call = in_session_decide(&in_session(), session_message(name, None)).expect(name);
+            assert!(call.in_session);
+            assert_eq!(call.id, RequestId::Number(7));
+            assert_eq!(call.params.name, name);
+            assert_eq!(call.params.arguments.unwrap()["query"], "hi");
+        }
+        // Every revision with sessions, or none (rmcp then assumes 2025-03-26).
+        for version in ["2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25"] {
+            let mut pairs = in_session();
+            pairs.retain(|(n, _)| *n != "mcp-protocol-version");
+            pairs.push(("mcp-protocol-version", version.to_owned()));
+            assert!(in_session_answered(&pairs, session_message("stats", None)), "{version}");
+        }
+        let mut no_version = in_session();
+        no_version.retain(|(n, _)| *n != "mcp-protocol-version");
+        assert!(in_session_answered(&no_version, session_message("stats", None)));
+        // A progress token changes nothing: no tool of ours reports progress.
+        let progress = session_message("stats", Some(json!({"progressToken": 3})));
+        assert!(in_session_answered(&in_session(), progress));
+    }
+
+    #[test]
+    fn anything_but_a_sessions_plain_call_of_our_tools_goes_to_rmcp() {
+        let name = tools::EXECUTE_PATTERN;
+        let without = |header: &str| {
+            let mut pairs = in_session();
+            pairs.retain(|(n, _)| *n != header);
+            pairs
+        };
+        let with = |header: &'static str, value: &str| {
+            let mut pairs = without(header);
+            pairs.push((header, value.to_owned()));
+            pairs
+        };
+        let mut twice = in_session();
+        twice.push(("mcp-protocol-version", "2025-06-18".to_owned()));
+        let cases: Vec<(&str, Vec<(&'static str, String)>)> = vec![
+            ("the stateless revision", with("mcp-protocol-version", "2026-07-28")),
+            ("an unknown revision", with("mcp-protocol-version", "2099-01-01")),
+            ("a version header twice", twice),
+            ("no Accept", without("accept")),
+            ("Accept without the event stream", with("accept", "application/json")),
+            ("Accept with weights", with("accept", "application/json;q=1, text/event-stream")),
+            ("no Content-Type", without("content-type")),
+            ("another Content-Type", with("content-type", "text/plain")),
+        ];
+        for (why, pairs) in cases {
+            assert!(!in_session_answered(&pairs, session_message(name, None)), "{why}");
+        }
+        let unknown = session_message("no_such_tool", None);
+        assert!(!in_session_answered(&in_session(), unknown), "an unknown tool");
+        // A request naming its own version is rmcp's to route, valid or not.
+        let stateless = session_message(name, Some(meta()));
+        assert!(!in_session_answered(&in_session(), stateless), "a 2026-07-28 _meta");
+        let malformed = json!({"io.modelcontextprotocol/protocolVersion": 5});
+        let malformed = session_message(name, Some(malformed));
+        assert!(!in_session_answered(&in_session(), malformed), "a malformed version in _meta");
     }
 
     /// rmcp checks `Mcp-Param-*` headers against the arguments a tool's schema
