@@ -46,11 +46,15 @@ rows = {}
 for line in open(sys.argv[1]):
     wire, _, rest = line.split(" ", 2)
     rows.setdefault(wire, []).append({k: float(v) for k, v in re.findall(r"(\w+)=([\d.]+)", rest)})
-print(f"{'wire':<32} {'calls/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'bad':>5}")
+# `bad`: answers that are not 200 and socket errors. `recomputed`: answers that were not cache hits; the one warmed
+# entry lives 60 s in the local tier, so a run that starts past that recomputes it (its concurrent calls wait for
+# the one computation and are not hits either), which is expected, not an error.
+print(f"{'wire':<32} {'calls/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'bad':>5} {'recomputed':>10}")
 names = {"sessions": "2025-06-18 sessions", "stateless": "2026-07-28 stateless"}
 for wire, runs in rows.items():
     med = lambda k: statistics.median(r[k] for r in runs)
-    bad = sum(r["non_200"] + r["not_cached"] + r["socket_errors"] for r in runs)
+    bad = sum(r["non_200"] + r["socket_errors"] for r in runs)
+    recomputed = sum(r["not_cached"] for r in runs)
     print(f"{names[wire] + f' (median of {len(runs)})':<32} {med('throughput_rps'):>9.0f} "
-          f"{med('p50_ms'):>8.2f} {med('p99_ms'):>8.2f} {bad:>5.0f}")
+          f"{med('p50_ms'):>8.2f} {med('p99_ms'):>8.2f} {bad:>5.0f} {recomputed:>10.0f}")
 PY
