@@ -388,13 +388,13 @@ pub async fn mcp_endpoint(State(mcp): State<Arc<StreamableHttp>>, request: Reque
         // A `tools/call` in its plain shape needs no general check: that
         // would accept it as the same call, and it opens no session.
         let front = match crate::jsonrpc::plain_call(&body) {
-            Some(call) => match (&session_id, session_front) {
-                (None, _) => front::stateless_call(&parts.headers, call)
-                    .map(|call| (call, (mcp.factory)(principal.clone()))),
-                (Some(_), Some(handler)) => {
-                    front::session_call(&parts.headers, call).map(|call| (call, handler))
-                }
-                (Some(_), None) => None,
+            // A stateless call gets a handler made for it, a session's the
+            // session's own.
+            Some(call) => match &session_id {
+                None => front::stateless_call(&parts.headers, call).map(|call| (call, None)),
+                Some(_) => session_front.and_then(|handler| {
+                    front::session_call(&parts.headers, call).map(|call| (call, Some(handler)))
+                }),
             },
             None => {
                 let message = match crate::jsonrpc::check(&body) {
@@ -411,6 +411,7 @@ pub async fn mcp_endpoint(State(mcp): State<Arc<StreamableHttp>>, request: Reque
             }
         };
         if let Some((call, handler)) = front {
+            let handler = handler.unwrap_or_else(|| (mcp.factory)(principal));
             let response = mcp.call_directly(handler, call).await;
             return answered(response, pending);
         }

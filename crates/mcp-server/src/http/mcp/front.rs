@@ -43,6 +43,9 @@ const STATELESS: &ProtocolVersion = &ProtocolVersion::V_2026_07_28;
 /// The protocol version header.
 const VERSION_HEADER: &str = "mcp-protocol-version";
 
+/// The `_meta` key of a request's own protocol version.
+const VERSION_META: &str = "io.modelcontextprotocol/protocolVersion";
+
 /// A `tools/call` this front answers: its id and parameters (without
 /// `_meta`, as rmcp hands them to the handler).
 #[derive(Debug)]
@@ -83,11 +86,10 @@ pub(super) fn stateless_call(headers: &HeaderMap, call: Call) -> Option<PlainCal
     let meta = params.meta.take()?;
     let version = STATELESS.as_str();
     let name = params.name.as_ref();
-    let plain = one_header(headers, VERSION_HEADER) == Some(version)
+    let plain = ours_in_plain_media_types(headers, name)
+        && one_header(headers, VERSION_HEADER) == Some(version)
         && one_header(headers, "mcp-method") == Some("tools/call")
         && one_header(headers, "mcp-name") == Some(name)
-        && plain_media_types(headers, name);
-    let plain = plain
         && meta.protocol_version().is_some_and(|v| v.as_str() == version)
         && meta.missing_required_keys(STATELESS).is_empty();
     plain.then_some(PlainCall { id, params, in_session: false })
@@ -109,18 +111,15 @@ pub(super) fn session_call(headers: &HeaderMap, call: Call) -> Option<PlainCall>
     };
     // A `_meta` naming a version, valid or not, is left to rmcp to judge.
     let meta = params.meta.take();
-    let plain = session_version
-        && meta.is_none_or(|meta| !meta.contains_key(VERSION_META))
-        && plain_media_types(headers, params.name.as_ref());
+    let plain = ours_in_plain_media_types(headers, params.name.as_ref())
+        && session_version
+        && meta.is_none_or(|meta| !meta.contains_key(VERSION_META));
     plain.then_some(PlainCall { id, params, in_session: true })
 }
 
-/// The `_meta` key of a request's own protocol version.
-const VERSION_META: &str = "io.modelcontextprotocol/protocolVersion";
-
 /// Whether `name` is one of our tools and the media types are in their
 /// plainest accepted form.
-fn plain_media_types(headers: &HeaderMap, name: &str) -> bool {
+fn ours_in_plain_media_types(headers: &HeaderMap, name: &str) -> bool {
     tools::NAMES.contains(&name) && accepts_json_and_event_stream(headers) && sends_json(headers)
 }
 
