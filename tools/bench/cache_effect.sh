@@ -242,7 +242,8 @@ python3 - "$OUT" "$REPORTS" <<EOF
 import json, os, re, statistics, sys
 out, reports = sys.argv[1], sys.argv[2]
 def commands_by_name(path, executions):
-    # `cmdstat_get:calls=12,usec=…` lines of INFO commandstats; these reads' own `info` and `config` left out.
+    # The 'cmdstat_get:calls=12,usec=...' lines of INFO commandstats; these reads' own 'info' and 'config' left out
+    # (no backquotes here: this heredoc is expanded by the shell).
     calls = {m[1]: int(m[2]) for m in re.finditer(r"^cmdstat_([^:]+):calls=(\d+)", open(path).read(), re.M)}
     return {k: v / executions for k, v in sorted(calls.items()) if k not in ("info", "config|resetstat") and executions}
 cells = "${CELLS[*]}".split()
