@@ -44,3 +44,10 @@ pub use serve::{DEFAULT_SHUTDOWN_GRACE, ServeOptions, serve, serve_with};
 pub use state::{AppState, validate};
 
 pub use crate::server::{PrincipalRateLimiter, RateLimit, RetryAfter, retry_secs};
+
+/// `mutex` locked; a lock poisoned by a panicking holder is taken as it is,
+/// since every state kept under these locks stays consistent between
+/// statements.
+fn lock<T>(mutex: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}

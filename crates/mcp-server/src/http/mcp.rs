@@ -56,6 +56,7 @@ use tokio_util::sync::CancellationToken;
 use crate::http::config::HttpConfig;
 use crate::http::drain::{InFlight, Pending};
 use crate::http::error::HttpError;
+use crate::http::lock;
 use crate::http::quota::{Held, SessionQuota};
 use crate::server::PatternServer;
 use pattern_engine::Principal;
@@ -450,10 +451,6 @@ pub async fn mcp_endpoint(State(mcp): State<Arc<StreamableHttp>>, request: Reque
     }
     drop(opening);
     answered(response, pending)
-}
-
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 /// `response`, counted as in flight (when `pending` is) until hyper has sent

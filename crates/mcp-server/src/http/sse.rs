@@ -12,7 +12,7 @@ mod registry;
 use std::collections::hash_map::Entry;
 use std::convert::Infallible;
 use std::pin::Pin;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -38,6 +38,7 @@ use registry::{Mailbox, Unanswered};
 use crate::http::config::HttpConfig;
 use crate::http::drain::InFlight;
 use crate::http::error::HttpError;
+use crate::http::lock;
 use crate::stdio::session::{Admit, Session};
 use pattern_engine::Principal;
 
@@ -277,10 +278,6 @@ pub async fn message_endpoint(
         return Err(HttpError::UnknownSseSession(shown(&session_id)));
     }
     Ok(StatusCode::ACCEPTED)
-}
-
-fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 fn shown(session_id: &str) -> String {

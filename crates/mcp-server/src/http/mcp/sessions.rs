@@ -15,7 +15,7 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use futures::{Stream, StreamExt};
@@ -25,6 +25,8 @@ use rmcp::transport::streamable_http_server::session::local::{
 };
 use rmcp::transport::streamable_http_server::session::{EventStore, ServerSseMessage};
 use rmcp::transport::streamable_http_server::{RestoreOutcome, SessionId, SessionManager};
+
+use crate::http::lock;
 
 /// How many requests of each (session, id) are in flight.
 type InFlight = Arc<Mutex<HashMap<(SessionId, RequestId), usize>>>;
@@ -53,10 +55,6 @@ impl Drop for Counted {
             }
         }
     }
-}
-
-fn lock(in_flight: &InFlight) -> MutexGuard<'_, HashMap<(SessionId, RequestId), usize>> {
-    in_flight.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 /// `event` with `private` replaced by `client` as the id of a response.
