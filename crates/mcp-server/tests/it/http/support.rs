@@ -372,3 +372,26 @@ pub fn comparable(mut message: Value) -> Value {
     strip(&mut message);
     message
 }
+
+/// Calls the fronts' tests send both ways (at the front and to rmcp) on
+/// either wire, each with what it tries: ids 3, 5, 6 and 7.
+pub fn calls_either_way() -> Vec<(&'static str, Value)> {
+    vec![
+        ("a string id", {
+            let mut message =
+                call_tool(3, "route_query", json!({"query": "restart the web server"}));
+            message["id"] = json!("call-3");
+            message
+        }),
+        ("arguments of the wrong type", call_tool(5, "execute_pattern", json!({"query": 5}))),
+        (
+            "an unknown argument",
+            call_tool(6, "execute_pattern", json!({"query": "hi", "colour": 1})),
+        ),
+        (
+            "no arguments",
+            json!({"jsonrpc": "2.0", "id": 7, "method": "tools/call",
+                "params": {"name": "route_query"}}),
+        ),
+    ]
+}
