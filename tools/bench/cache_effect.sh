@@ -195,8 +195,12 @@ cpu_and_executions() {
 # Redis's per-command counts (`INFO commandstats`) start afresh before each cell and are saved after it; the cell's
 # commands are every instance's since the reset, the bench's own `info` and `config resetstat` left out.
 reset_redis_stats() { redis-cli -p "$REDIS_PORT" config resetstat >/dev/null; }
+# The bench's own commands, left out of every count.
+BENCH_OWN_COMMANDS="info config|resetstat"
 redis_commands() {  # FILE: a saved `INFO commandstats`
-    awk -F'[:=,]' '/^cmdstat_/ && $1 != "cmdstat_info" && $1 != "cmdstat_config|resetstat" { n += $3 }
+    awk -F'[:=,]' -v own="$BENCH_OWN_COMMANDS" '
+        BEGIN { split(own, names, " "); for (i in names) skip["cmdstat_" names[i]] = 1 }
+        /^cmdstat_/ && !($1 in skip) { n += $3 }
         END { printf "%d", n }' "$1"
 }
 
@@ -245,7 +249,8 @@ def commands_by_name(path, executions):
     # The 'cmdstat_get:calls=12,usec=...' lines of INFO commandstats; these reads' own 'info' and 'config' left out
     # (no backquotes here: this heredoc is expanded by the shell).
     calls = {m[1]: int(m[2]) for m in re.finditer(r"^cmdstat_([^:]+):calls=(\d+)", open(path).read(), re.M)}
-    return {k: v / executions for k, v in sorted(calls.items()) if k not in ("info", "config|resetstat") and executions}
+    own = "$BENCH_OWN_COMMANDS".split()
+    return {k: v / executions for k, v in sorted(calls.items()) if k not in own and executions}
 cells = "${CELLS[*]}".split()
 meta = {"off": (1, "off"), "l1": (1, "l1"), "l1_redis": (1, "l1+redis"), "l1_x3": (3, "l1"), "l1_redis_x3": (3, "l1+redis")}
 keys = ["throughput_rps", "p50_ms", "p95_ms", "p99_ms", "hit_rate", "local_rate", "redis_rate", "cpu_us_per_call",
