@@ -183,10 +183,9 @@ cell_instances() {  # CELL: the instances that serve it
 # CPU time (clock ticks, user + system, from /proc) and executions (`pattern_executions_total` of /metrics), summed
 # over the instances named: read before and after a cell, their differences give the CPU time per execution.
 cpu_and_executions() {
-    local ticks=0 executions=0 name stat
+    local ticks=0 executions=0 name
     for name in "$@"; do
-        read -r -a stat < <(sed 's/^.*) //' "/proc/${PIDS[$name]}/stat")
-        ticks=$((ticks + stat[11] + stat[12]))
+        ticks=$((ticks + $(cpu_ticks "${PIDS[$name]}")))
         executions=$((executions + $(curl -sf "http://127.0.0.1:${PORTS[$name]}/metrics" \
             | awk '/^pattern_executions_total[{ ]/ { n += $NF } END { printf "%d", n }')))
     done

@@ -37,8 +37,6 @@ sed -e "s|@NODE@|$NODE|g" -e "s|@EVERYTHING@|$EVERYTHING|g" "$HERE/proxy_cost/pa
     | sed '/^\[servers.time\]/,$d' > "$WORK/pattern-mcp.toml"
 
 TICKS=$(getconf CLK_TCK)
-# PID: the user and system time the process has used, in clock ticks.
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
 # BIN TAG ROUND: starts BIN, runs every cell against it, stops it.
 run_binary() {

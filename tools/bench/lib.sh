@@ -16,6 +16,10 @@ bench_cleanup() {
 # PID: a background process for bench_cleanup to stop.
 bench_started() { BENCH_PIDS+=("$1"); }
 
+# PID: its CPU time so far in clock ticks (`getconf CLK_TCK` a second), user + system, every thread; the command
+# name in /proc/PID/stat is cut off first, since it may hold spaces.
+cpu_ticks() { sed 's/^.*) //' "/proc/$1/stat" | awk '{print $12 + $13}'; }
+
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
 # URL: waits until something answers there (any status), at most 30 s; exits the script otherwise.

@@ -222,33 +222,35 @@ def proxy_cost(data, out):
           f"medians of {max(c['rounds'] for c in data['cells'])} rounds. *added*: the front's p50 over the direct "
           "call's, one call at a time.", ""]
     md.append(f"| tool | front | wire | p50 / p99 ms, 1 connection | added p50 ms | calls/s, p99 ms, {many} connections "
-              "| failed |")
-    md.append("|---|---|---|---:|---:|---:|---:|")
+              f"| CPU µs per call, front / downstream, {many} connections | failed |")
+    md.append("|---|---|---|---:|---:|---:|---:|---:|")
     for f, w in rows:
         a, b = cells.get((f, w, one)), cells.get((f, w, many))
         wire = "stdio" if f.startswith("direct") else w
         md.append(f"| {tool(f)} | {labels.get(f, f)} | {wire} | {fmt(a and a['p50_ms'], '{:.2f}')} / "
                   f"{fmt(a and a['p99_ms'], '{:.2f}')} | {fmt(a and a.get('added_p50_ms'), '{:+.2f}')} | "
                   f"{fmt(b and b['throughput_rps'], '{:,.0f}')}, "
-                  f"{fmt(b and b['p99_ms'], '{:.1f}')} | {int((a or {}).get('failed', 0) + (b or {}).get('failed', 0))} |")
+                  f"{fmt(b and b['p99_ms'], '{:.1f}')} | {fmt(b and b.get('front_cpu_us'), '{:.1f}')} / "
+                  f"{fmt(b and b.get('downstream_cpu_us'), '{:.1f}')} | "
+                  f"{int((a or {}).get('failed', 0) + (b or {}).get('failed', 0))} |")
     # Which front serves which wire: the 2026-07-28 row of a peer that does not serve it says so.
     for f in ["rust", "python"]:
         if any(k[0] == f for k in cells) and not any(k[0] == f and k[1] == "2026-07-28" for k in cells):
             why = {"rust": "its default build does not compile the `protocol-2026-07-28` feature",
                    "python": f"its `mcp` library stops at {run.get('python_mcp_latest_protocol', 'an older version')}"}[f]
-            md.append(f"| both | {labels.get(f, f)} | 2026-07-28 | not served ({why}) | | not served | |")
+            md.append(f"| both | {labels.get(f, f)} | 2026-07-28 | not served ({why}) | | not served | | |")
     md.append("")
     md.append("pattern-mcp uncached against each peer, same tool and wire (p50 at 1 connection: lower is better, "
               f"target ≤ 1.0; calls/s at {many} connections: higher is better, target ≥ 1.2 against the Rust "
-              "mcp-proxy):")
+              f"mcp-proxy; the front's CPU per call at {many} connections: lower is better):")
     md.append("")
-    md.append("| tool | peer | wire | p50 ratio | calls/s ratio |")
-    md.append("|---|---|---|---:|---:|")
+    md.append("| tool | peer | wire | p50 ratio | calls/s ratio | CPU per call ratio |")
+    md.append("|---|---|---|---:|---:|---:|")
     for r in data["ratios_uncached_over_peer"]:
         if r["peer"].startswith("direct"):
             continue
         md.append(f"| {tool(r['peer'])} | {r['label']} | {r['wire']} | {fmt(r['p50_ratio_1'], '{:.2f}')} | "
-                  f"{fmt(r['rps_ratio_many'], '{:.2f}')} |")
+                  f"{fmt(r['rps_ratio_many'], '{:.2f}')} | {fmt(r.get('cpu_ratio_many'), '{:.2f}')} |")
     md.append("")
     if "uncached_calls" in run:
         md.append(f"During the uncached echo runs pattern-mcp answered {int(run['uncached_calls']):,} calls; its "

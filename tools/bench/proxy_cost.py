@@ -204,8 +204,10 @@ def summary(runs):
     versions = dict(WIRES)
     concurrencies = sorted({c for _, _, c in runs})
     one, many = concurrencies[0], concurrencies[-1]
-    med = lambda key, field: statistics.median(r[field] for r in runs[key]) if key in runs else None
-    fields = ["throughput_rps", "p50_ms", "p99_ms", "max_ms"]
+    def med(key, field):
+        values = [r[field] for r in runs.get(key, []) if field in r]
+        return statistics.median(values) if values else None
+    fields = ["throughput_rps", "p50_ms", "p99_ms", "max_ms", "front_cpu_us", "downstream_cpu_us"]
     cells = []
     for (front, wire, conns), values in sorted(runs.items()):
         cell = {"front": front, "label": labels.get(front, front), "tool": tool_of(front),
@@ -217,7 +219,9 @@ def summary(runs):
         direct = med((direct_of(front), "sessions", conns), "p50_ms")
         cell["added_p50_ms"] = None if front.startswith("direct") or direct is None else cell["p50_ms"] - direct
         cells.append(cell)
-    ratio = lambda a, b, field: med(a, field) / med(b, field) if a in runs and b in runs else None
+    def ratio(a, b, field):
+        x, y = med(a, field), med(b, field)
+        return x / y if x is not None and y else None
     ratios = []
     for peer, label in FRONTS:
         if peer in PATTERN_MCP or peer.startswith("direct"):
@@ -228,7 +232,8 @@ def summary(runs):
                 continue
             ratios.append({"peer": peer, "label": label, "tool": tool_of(peer), "wire": version,
                            "p50_ratio_1": ratio((mine, wire, one), (peer, wire, one), "p50_ms"),
-                           "rps_ratio_many": ratio((mine, wire, many), (peer, wire, many), "throughput_rps")})
+                           "rps_ratio_many": ratio((mine, wire, many), (peer, wire, many), "throughput_rps"),
+                           "cpu_ratio_many": ratio((mine, wire, many), (peer, wire, many), "front_cpu_us")})
     return cells, ratios, one, many
 
 
@@ -249,7 +254,7 @@ def table(path):
     print(f"medians of {rounds} rounds; one call at a time = 1 connection, then {many} connections; added = p50 over the"
           " direct call's")
     print(f"{'tool':<22} {'front':<40} {'wire':<11} {'p50 ms':>7} {'added':>6} {'p99 ms':>7} {'calls/s':>8}"
-          f" {'p99 ms':>7} {'failed':>6} {'other tier':>10}")
+          f" {'p99 ms':>7} {'CPU µs':>7} {'down µs':>7} {'failed':>6} {'other tier':>10}")
     # `other tier`: answers from the other tier than the row says: a hit among uncached calls, or a miss among cached
     # calls (the first calls after the cached entry's TTL ran out, once per minute).
     for front, label in FRONTS:
@@ -262,14 +267,15 @@ def table(path):
             tier = sum(c["other_tier"] for c in (a, b) if c)
             print(f"{tool_of(front):<22} {label:<40} {version:<11} {fmt(get(a, 'p50_ms'), '{:.2f}'):>7}"
                   f" {fmt(get(a, 'added_p50_ms'), '{:+.2f}'):>6} {fmt(get(a, 'p99_ms'), '{:.2f}'):>7}"
-                  f" {fmt(get(b, 'throughput_rps'), '{:.0f}'):>8} {fmt(get(b, 'p99_ms'), '{:.2f}'):>7} "
-                  f"{failed:>6.0f} {tier:>10.0f}")
+                  f" {fmt(get(b, 'throughput_rps'), '{:.0f}'):>8} {fmt(get(b, 'p99_ms'), '{:.2f}'):>7}"
+                  f" {fmt(get(b, 'front_cpu_us'), '{:.1f}'):>7} {fmt(get(b, 'downstream_cpu_us'), '{:.1f}'):>7}"
+                  f" {failed:>6.0f} {tier:>10.0f}")
     print()
     print("ratios pattern-mcp uncached / peer, same tool (p50 at 1 connection: lower is better; calls/s at "
-          f"{many}: higher is better)")
+          f"{many}: higher is better; the front's CPU per call at {many}: lower is better)")
     for r in ratios:
         print(f"  {r['tool']:<22} vs {r['label']:<36} {r['wire']:<11} p50 {fmt(r['p50_ratio_1'], '{:.2f}')}x"
-              f"   calls/s {fmt(r['rps_ratio_many'], '{:.2f}')}x")
+              f"   calls/s {fmt(r['rps_ratio_many'], '{:.2f}')}x   CPU/call {fmt(r['cpu_ratio_many'], '{:.2f}')}x")
 
 
 if __name__ == "__main__":

@@ -5,7 +5,9 @@
 # default, and with its `protocol-2026-07-28` feature, which makes the same endpoint serve the 2026-07-28 stateless
 # wire too) and through the Python mcp-proxy (PyPI). One call at a time (p50/p99) and CONNECTIONS connections (calls/s, p99), on the MCP 2025-06-18
 # session wire and, for the fronts that serve it, the 2026-07-28 stateless wire. The fronts alternate within each
-# round; the table gives the medians over the rounds and the ratios pattern-mcp/peer.
+# round; the table gives the medians over the rounds and the ratios pattern-mcp/peer. Each row also gives the CPU time
+# per call (user + system, from /proc) of the front's process and of its downstream servers, so fronts that share the
+# 2 CPUs with wrk and the downstream servers are compared by what a call costs them, not only by calls/s.
 # Usage: tools/bench/proxy_cost.sh [ROUNDS] [DURATION_S] [CONNECTIONS]      (defaults: 3, 8, 64)
 # Environment: PATTERN_MCP_BIN (default: cargo build --release, then target/release/pattern-mcp), WRK_THREADS
 # (default 2, at CONNECTIONS; 1 at one connection), PROXY_COST_JSON (default target/bench-results/proxy_cost.json:
@@ -73,19 +75,23 @@ R_PORT=$(free_port)
 fill "$HERE/proxy_cost/rust-mcp-proxy.toml" "$R_PORT" > "$WORK/rust-mcp-proxy.toml"
 "$RUST_PROXY" --config "$WORK/rust-mcp-proxy.toml" > "$WORK/rust-mcp-proxy.log" 2>&1 &
 bench_started $!
+R_PID=$!
 S_PORT=$(free_port)
 fill "$HERE/proxy_cost/rust-mcp-proxy.toml" "$S_PORT" > "$WORK/rust-mcp-proxy-2026.toml"
 "$RUST26_PROXY" --config "$WORK/rust-mcp-proxy-2026.toml" > "$WORK/rust-mcp-proxy-2026.log" 2>&1 &
 bench_started $!
+S_PID=$!
 Y_PORT=$(free_port)
 # The Python mcp-proxy takes its one stdio server on the command line; it serves Streamable HTTP at /mcp.
 "$PY_PROXY" --host 127.0.0.1 --port "$Y_PORT" --log-level WARNING -- "$NODE" "$EVERYTHING" stdio \
     > "$WORK/python-mcp-proxy.log" 2>&1 &
 bench_started $!
+Y_PID=$!
 T_PORT=$(free_port)
 "$PY_PROXY" --host 127.0.0.1 --port "$T_PORT" --log-level WARNING -- "$TIME" --local-timezone UTC \
     > "$WORK/python-mcp-proxy-time.log" 2>&1 &
 bench_started $!
+T_PID=$!
 
 P_URL=http://127.0.0.1:$P_PORT/mcp
 R_URL=http://127.0.0.1:$R_PORT/
@@ -122,14 +128,38 @@ cache_misses() {
 
 # --- The runs ------------------------------------------------------------------------------------------------------
 OUT=$WORK/results
+# The process that serves a front's rows.
+front_pid() {
+    case $1 in
+        fresh | cached | fresh.time) echo "$P_PID" ;;
+        rust | rust.time) echo "$R_PID" ;;
+        rust26 | rust26.time) echo "$S_PID" ;;
+        python) echo "$Y_PID" ;;
+        python.time) echo "$T_PID" ;;
+    esac
+}
+# CPU clock ticks of a process and, summed, of its children (its downstream servers).
+ticks() {
+    local children=0 child
+    for child in $(pgrep -P "$1"); do children=$((children + $(cpu_ticks "$child"))); done
+    echo "$(cpu_ticks "$1") $children"
+}
+HZ=$(getconf CLK_TCK)
 run_wrk() {  # FRONT WIRE CONNS URL KIND SESSIONS...
     local front=$1 wire=$2 conns=$3 url=$4 kind=$5
     shift 5
     local threads=$((conns == 1 ? 1 : THREADS))
-    local line
+    local line pid own children own_after children_after calls
+    pid=$(front_pid "$front")
+    read -r own children < <(ticks "$pid")
     # shellcheck disable=SC2068
     line=$(wrk -t"$threads" -c"$conns" -d"${DURATION}s" --latency -s "$HERE/proxy_cost.lua" "$url" \
         -- "$kind" "$wire" $@ | grep '^RESULT')
+    read -r own_after children_after < <(ticks "$pid")
+    calls=$(echo "$line" | sed 's/.*requests=\([0-9]*\).*/\1/')
+    # The front's CPU per call (every thread of its process) and its downstream servers'.
+    line="$line $(awk -v o=$((own_after - own)) -v c=$((children_after - children)) -v n="$calls" -v hz="$HZ" \
+        'BEGIN {if (n > 0) printf "front_cpu_us=%.1f downstream_cpu_us=%.1f", 1e6 * o / hz / n, 1e6 * c / hz / n}')"
     echo "$front $wire $conns ${line#RESULT }" | tee -a "$OUT"
 }
 hits_during_fresh=0
