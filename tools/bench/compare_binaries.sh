@@ -33,8 +33,7 @@ trap bench_cleanup EXIT
 WORK=$(mktemp -d)
 BENCH_TEMP+=("$WORK")
 # The proxy-cost config with `everything` only (its `time` server is not used here).
-sed -e "s|@NODE@|$NODE|g" -e "s|@EVERYTHING@|$EVERYTHING|g" "$HERE/proxy_cost/pattern-mcp.toml" \
-    | sed '/^\[servers.time\]/,$d' > "$WORK/pattern-mcp.toml"
+fill_peers "$HERE/proxy_cost/pattern-mcp.toml" | sed '/^\[servers.time\]/,$d' > "$WORK/pattern-mcp.toml"
 
 TICKS=$(getconf CLK_TCK)
 
@@ -48,12 +47,8 @@ run_binary() {
     bench_started "$pid"
     url=http://127.0.0.1:$port/mcp
     wait_http "http://127.0.0.1:$port/healthz"
-    # The downstream server is connected in the background: wait until a call goes through (warms the cache too).
-    for attempt in $(seq 1 60); do
-        python3 "$HERE/proxy_cost.py" warm-stateless "$url" 2>/dev/null && break
-        [ "$attempt" = 60 ] && { echo "$bin never reached server-everything" >&2; cat "$WORK/$tag.log" >&2; exit 1; }
-        sleep 0.5
-    done
+    # Warms the cache too.
+    wait_downstream "$url" "$WORK/$tag.log" warm-stateless
     sessions=$(python3 "$HERE/proxy_cost.py" sessions "$url" "$CONNECTIONS" --warm)
     for cell in "fresh stateless $CONNECTIONS" "fresh sessions $CONNECTIONS" "fresh stateless 1" \
         "cached stateless $CONNECTIONS"; do

@@ -32,6 +32,30 @@ wait_http() {
     exit 1
 }
 
+# FILE [PORT]: a config of tools/bench/proxy_cost/ with the downstream servers proxy_cost.sh installs (NODE,
+# EVERYTHING and TIME, set by the sourcing script) and PORT filled in.
+fill_peers() {
+    sed -e "s|@NODE@|$NODE|g" -e "s|@EVERYTHING@|$EVERYTHING|g" -e "s|@TIME@|${TIME:-}|g" -e "s|@PORT@|${2:-}|g" "$1"
+}
+
+# URL LOG WARM...: pattern-mcp connects to its downstream servers in the background, so waits (at most 30 s) until
+# each `tools/bench/proxy_cost.py WARM URL` goes through; exits the script, showing LOG, otherwise.
+wait_downstream() {
+    local url=$1 log=$2 warm reached
+    shift 2
+    for _ in $(seq 1 60); do
+        reached=yes
+        for warm in "$@"; do
+            python3 "$(dirname "${BASH_SOURCE[0]}")/proxy_cost.py" "$warm" "$url" 2>/dev/null || { reached=no; break; }
+        done
+        [ "$reached" = yes ] && return 0
+        sleep 0.5
+    done
+    echo "pattern-mcp at $url never reached its downstream servers" >&2
+    cat "$log" >&2
+    exit 1
+}
+
 # BIN PORT TOKEN CONNECTIONS: starts `BIN --http` on PORT with an in-memory SQLite store, one bearer
 # token, and room for CONNECTIONS sessions of that one principal (the default allows it 16);
 # sets SERVER to its pid and returns once /healthz answers.

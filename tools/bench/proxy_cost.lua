@@ -78,11 +78,25 @@ local function body(message)
         .. (wire == "stateless" and meta_2026 or "") .. '}}'
 end
 
+-- A number of this run's own, so that no message repeats one of an earlier run, however soon after it this run
+-- starts (the time in seconds did not do: two short runs in one second sent the same messages).
+local function run_nonce()
+    local urandom = assert(io.open("/dev/urandom", "rb"))
+    local bytes = urandom:read(6)
+    urandom:close()
+    local n = 0
+    for i = 1, #bytes do
+        n = n * 256 + bytes:byte(i)
+    end
+    return n
+end
+local nonce = run_nonce()
+
 function request()
     sent = sent + 1
-    -- A message no other request of the run sends (thread, counter, and the start time against earlier runs).
+    -- A message no other request sends (thread, counter, and the run's nonce).
     local message = kind == "cached" and "the same message every time"
-        or string.format("m-%d-%d-%d", thread_id, sent, os.time())
+        or string.format("m-%d-%d-%.0f", thread_id, sent, nonce)
     if wire == "sessions" then
         next_session = next_session % #sessions + 1
         wrk.headers["Mcp-Session-Id"] = sessions[next_session]

@@ -63,21 +63,20 @@ fi
 trap bench_cleanup EXIT
 WORK=$(mktemp -d)
 BENCH_TEMP+=("$WORK")
-fill() { sed -e "s|@NODE@|$NODE|g" -e "s|@EVERYTHING@|$EVERYTHING|g" -e "s|@TIME@|$TIME|g" -e "s|@PORT@|${2:-}|g" "$1"; }
 
 P_PORT=$(free_port)
-fill "$HERE/proxy_cost/pattern-mcp.toml" > "$WORK/pattern-mcp.toml"
+fill_peers "$HERE/proxy_cost/pattern-mcp.toml" > "$WORK/pattern-mcp.toml"
 RUST_LOG=warn "$PATTERN_MCP_BIN" --config "$WORK/pattern-mcp.toml" --memory sqlite::memory: \
     --http "127.0.0.1:$P_PORT" --auth-token "$PROXY_COST_TOKEN" > "$WORK/pattern-mcp.log" 2>&1 &
 bench_started $!
 P_PID=$!
 R_PORT=$(free_port)
-fill "$HERE/proxy_cost/rust-mcp-proxy.toml" "$R_PORT" > "$WORK/rust-mcp-proxy.toml"
+fill_peers "$HERE/proxy_cost/rust-mcp-proxy.toml" "$R_PORT" > "$WORK/rust-mcp-proxy.toml"
 "$RUST_PROXY" --config "$WORK/rust-mcp-proxy.toml" > "$WORK/rust-mcp-proxy.log" 2>&1 &
 bench_started $!
 R_PID=$!
 S_PORT=$(free_port)
-fill "$HERE/proxy_cost/rust-mcp-proxy.toml" "$S_PORT" > "$WORK/rust-mcp-proxy-2026.toml"
+fill_peers "$HERE/proxy_cost/rust-mcp-proxy.toml" "$S_PORT" > "$WORK/rust-mcp-proxy-2026.toml"
 "$RUST26_PROXY" --config "$WORK/rust-mcp-proxy-2026.toml" > "$WORK/rust-mcp-proxy-2026.log" 2>&1 &
 bench_started $!
 S_PID=$!
@@ -103,13 +102,7 @@ wait_http "$R_URL"
 wait_http "$S_URL"
 wait_http "$Y_URL"
 wait_http "$T_URL"
-# pattern-mcp connects to its downstream servers in the background: wait until a call to each goes through.
-for attempt in $(seq 1 60); do
-    python3 "$HERE/proxy_cost.py" warm-stateless "$P_URL" 2>/dev/null \
-        && python3 "$HERE/proxy_cost.py" warm-time "$P_URL" 2>/dev/null && break
-    [ "$attempt" = 60 ] && { echo "pattern-mcp never reached its downstream servers" >&2; cat "$WORK/pattern-mcp.log" >&2; exit 1; }
-    sleep 1
-done
+wait_downstream "$P_URL" "$WORK/pattern-mcp.log" warm-stateless warm-time
 P_SESSIONS=$(python3 "$HERE/proxy_cost.py" sessions "$P_URL" "$CONNECTIONS" --warm)
 R_SESSIONS=$(python3 "$HERE/proxy_cost.py" sessions "$R_URL" "$CONNECTIONS")
 S_SESSIONS=$(python3 "$HERE/proxy_cost.py" sessions "$S_URL" "$CONNECTIONS")
