@@ -15,6 +15,14 @@
 //! first); if that member is cancelled, the batch ends without a value and the
 //! next one is started, so a namespace never waits on a read nobody sends.
 //! Every member waits at most until its own deadline.
+//!
+//! A lookup the local tier cannot answer reads the generation anyway, in the
+//! round trip that fetches the shared entry. Such a lookup takes the batch
+//! filling up behind the read in flight ([`GenerationReads::take_queued`])
+//! before it sends its round trip, and answers it with the generation that
+//! comes back: every member joined before that round trip was sent, which is
+//! all a read must be to answer them. The next lookups start a batch of their
+//! own, so the queued batch's read is one round trip fewer.
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -102,6 +110,19 @@ impl GenerationReads {
         sending.generation
     }
 
+    /// The batch waiting behind the read in flight, detached from the
+    /// namespace so that no lookup joins it any more: the caller must send a
+    /// read now and answer it with [`Queued::answer`] (dropping it unanswered
+    /// answers `None`). `None` when no batch is waiting.
+    pub(super) fn take_queued(&self, namespace: &str) -> Option<Queued> {
+        let mut slots = self.lock();
+        let slot = slots.get_mut(namespace)?;
+        // Still queued: promoting it (under this lock) moves it to `current`.
+        let next = slot.next.upgrade()?;
+        slot.next = Weak::new();
+        Some(Queued { batch: next, generation: None })
+    }
+
     /// The batch a lookup starting now belongs to.
     fn join(&self, namespace: &str) -> Arc<Batch> {
         let mut slots = self.lock();
@@ -129,6 +150,27 @@ impl GenerationReads {
 
     fn lock(&self) -> MutexGuard<'_, HashMap<String, Slot>> {
         self.slots.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// A batch taken by [`GenerationReads::take_queued`], answered by a read
+/// its taker sends.
+pub(super) struct Queued {
+    batch: Arc<Batch>,
+    generation: Option<u64>,
+}
+
+impl Queued {
+    /// Answers every member with the generation the taker's round trip read
+    /// (`None`: it could not be read).
+    pub(super) fn answer(mut self, generation: Option<u64>) {
+        self.generation = generation;
+    }
+}
+
+impl Drop for Queued {
+    fn drop(&mut self) {
+        self.batch.phase.send_replace(Phase::Done(self.generation));
     }
 }
 

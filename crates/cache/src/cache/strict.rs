@@ -122,9 +122,14 @@ impl ResultCache {
             }
         }
         bump(&self.counters.local_misses);
-        let Some((entry, current)) =
-            self.shared_call("get", shared.get_checked(key, namespace)).await
-        else {
+        // This round trip reads the generation too: it answers the local hits
+        // waiting for the next generation read, which all began before it.
+        let queued = self.generation_reads.take_queued(namespace);
+        let found = self.shared_call("get", shared.get_checked(key, namespace)).await;
+        if let Some(queued) = queued {
+            queued.answer(found.as_ref().map(|(_, current)| *current));
+        }
+        let Some((entry, current)) = found else {
             return Found::Unchecked;
         };
         self.last_seen.set(namespace, current);

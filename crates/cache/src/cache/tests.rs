@@ -7,6 +7,7 @@ use pattern_core::CacheTier;
 use serde_json::json;
 
 use super::*;
+use crate::key::{Dependency, KeyRef};
 use crate::shared::{SharedEntry, SharedTier, TierFuture};
 
 /// An entry whose result is `{"v": value}`.
@@ -113,4 +114,116 @@ fn default_config_matches_the_design() {
     assert_eq!(config.local_ttl, Duration::from_secs(60));
     assert_eq!(config.shared_ttl, Duration::from_secs(300));
     assert_eq!(config.local_capacity, 10_000);
+}
+
+/// A strict shared tier whose generation reads (`fetch`) wait for `release`;
+/// the round trip of a local miss (`get_checked`) answers at once. Every
+/// read sees generation 5.
+#[derive(Default)]
+struct GatedGenerations {
+    fetches: AtomicU64,
+    checked: AtomicU64,
+    release: tokio::sync::Notify,
+}
+
+impl SharedTier for GatedGenerations {
+    fn get<'a>(&'a self, _key: &'a str) -> TierFuture<'a, Option<SharedEntry>> {
+        Box::pin(async { Ok(None) })
+    }
+
+    fn get_checked<'a>(
+        &'a self,
+        _key: &'a str,
+        _namespace: &'a str,
+    ) -> TierFuture<'a, (Option<SharedEntry>, u64)> {
+        Box::pin(async {
+            self.checked.fetch_add(1, Ordering::SeqCst);
+            Ok((None, 5))
+        })
+    }
+
+    fn put<'a>(
+        &'a self,
+        _key: &'a str,
+        _value: Arc<CachedResult>,
+        _ttl: Duration,
+    ) -> TierFuture<'a, ()> {
+        Box::pin(async { Ok(()) })
+    }
+
+    fn remove<'a>(&'a self, _key: &'a str) -> TierFuture<'a, ()> {
+        Box::pin(async { Ok(()) })
+    }
+
+    fn clear(&self) -> TierFuture<'_, ()> {
+        Box::pin(async { Ok(()) })
+    }
+
+    fn is_available(&self) -> bool {
+        true
+    }
+
+    fn generations(&self) -> Option<&dyn crate::shared::SharedGenerations> {
+        Some(self)
+    }
+}
+
+impl crate::shared::SharedGenerations for GatedGenerations {
+    fn known(&self, _namespace: &str) -> Option<u64> {
+        None
+    }
+
+    fn fetch<'a>(&'a self, _namespace: &'a str) -> TierFuture<'a, u64> {
+        Box::pin(async {
+            self.fetches.fetch_add(1, Ordering::SeqCst);
+            self.release.notified().await;
+            Ok(5)
+        })
+    }
+
+    fn bump<'a>(&'a self, _namespace: &'a str) -> TierFuture<'a, u64> {
+        Box::pin(async { Ok(6) })
+    }
+}
+
+#[tokio::test]
+async fn a_local_miss_answers_the_local_hits_queued_for_a_generation_read() {
+    let tier = Arc::new(GatedGenerations::default());
+    // Long enough that no read gives up on a slow host: the test is about who answers.
+    let config = CacheConfig { shared_timeout: Duration::from_secs(30), ..CacheConfig::default() };
+    let cache = Arc::new(ResultCache::with_shared_tier(config, tier.clone()));
+    let recall = Dependency { namespace: "ns".into(), generation: 5 };
+    cache.local.insert("held", entry(json!("recalled")), Duration::from_secs(60));
+    let lookup = |digest: &'static str| {
+        let (cache, recall) = (Arc::clone(&cache), recall.clone());
+        tokio::spawn(async move {
+            cache.get(KeyRef { digest, reads: Some(&recall) }).await.map(|hit| hit.value)
+        })
+    };
+    let yield_a_while = || async {
+        for _ in 0..20 {
+            tokio::task::yield_now().await;
+        }
+    };
+
+    // A local hit reads the generation; a second one queues behind that read.
+    let first = lookup("held");
+    yield_a_while().await;
+    assert_eq!(tier.fetches.load(Ordering::SeqCst), 1);
+    let second = lookup("held");
+    yield_a_while().await;
+    assert!(!second.is_finished(), "it waits for a read sent after it began");
+
+    // A local miss of the namespace reads the generation in its own round trip,
+    // sent after the second lookup began: that answers it.
+    assert!(cache.get(KeyRef { digest: "absent", reads: Some(&recall) }).await.is_none());
+    assert_eq!(tier.checked.load(Ordering::SeqCst), 1);
+    let second = tokio::time::timeout(Duration::from_secs(10), second)
+        .await
+        .expect("answered by the local miss's round trip, not by a read of its own");
+    assert_eq!(second.unwrap(), Some(entry(json!("recalled"))));
+    assert_eq!(tier.fetches.load(Ordering::SeqCst), 1, "no generation read of its own");
+
+    tier.release.notify_one();
+    assert_eq!(first.await.unwrap(), Some(entry(json!("recalled"))));
 }

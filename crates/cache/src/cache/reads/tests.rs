@@ -148,3 +148,99 @@ async fn a_sender_gives_up_at_its_deadline() {
     // The namespace is free again.
     assert_eq!(reads.read("ns", later(), || async { Some(7) }).await, Some(7));
 }
+
+/// Starts a read of "ns" that waits for `store.release`, then `count` lookups
+/// that queue behind it; returns once the read is sent and they are queued.
+async fn in_flight_and_queued(
+    reads: &Arc<GenerationReads>,
+    store: &Arc<Store>,
+    count: usize,
+) -> (tokio::task::JoinHandle<Option<u64>>, Vec<tokio::task::JoinHandle<Option<u64>>>) {
+    let (r, s) = (Arc::clone(reads), Arc::clone(store));
+    let first = tokio::spawn(async move { r.read("ns", later(), || s.read()).await });
+    until("the first read is sent", || store.sent() == 1).await;
+    let mut queued = Vec::new();
+    for _ in 0..count {
+        let (r, s) = (Arc::clone(reads), Arc::clone(store));
+        queued.push(tokio::spawn(async move { r.read("ns", later(), || s.read()).await }));
+    }
+    for _ in 0..10 {
+        tokio::task::yield_now().await;
+    }
+    (first, queued)
+}
+
+#[tokio::test]
+async fn a_round_trip_sent_after_lookups_queued_answers_them() {
+    let reads = Arc::new(GenerationReads::default());
+    let store = Arc::new(Store::default());
+    let (first, queued) = in_flight_and_queued(&reads, &store, 3).await;
+
+    let taken = reads.take_queued("ns").expect("three lookups wait behind the read in flight");
+    taken.answer(Some(42));
+    for q in queued {
+        assert_eq!(q.await.unwrap(), Some(42));
+    }
+    assert_eq!(store.sent(), 1, "the queued lookups sent no read of their own");
+    store.release.notify_one();
+    assert_eq!(first.await.unwrap(), Some(1));
+    assert!(reads.lock().is_empty(), "no slot is kept once the reads are done");
+}
+
+#[tokio::test]
+async fn lookups_that_queue_after_the_take_are_not_answered_by_it() {
+    let reads = Arc::new(GenerationReads::default());
+    let store = Arc::new(Store::default());
+    let (first, early) = in_flight_and_queued(&reads, &store, 2).await;
+    let taken = reads.take_queued("ns").expect("two lookups wait");
+
+    // Two more start after the round trip was sent: they may not take its answer.
+    let mut late = Vec::new();
+    for _ in 0..2 {
+        let (r, s) = (Arc::clone(&reads), Arc::clone(&store));
+        late.push(tokio::spawn(async move { r.read("ns", later(), || s.read()).await }));
+    }
+    for _ in 0..10 {
+        tokio::task::yield_now().await;
+    }
+    taken.answer(Some(42));
+    for e in early {
+        assert_eq!(e.await.unwrap(), Some(42));
+    }
+    assert!(late.iter().all(|l| !l.is_finished()), "the late lookups wait for a read of their own");
+
+    // They queued behind the read in flight, and go when it ends.
+    store.release.notify_one();
+    assert_eq!(first.await.unwrap(), Some(1));
+    until("the late lookups send their read", || store.sent() == 2).await;
+    store.release.notify_one();
+    for l in late {
+        assert_eq!(l.await.unwrap(), Some(2));
+    }
+}
+
+#[tokio::test]
+async fn a_taken_batch_dropped_unanswered_answers_none() {
+    let reads = Arc::new(GenerationReads::default());
+    let store = Arc::new(Store::default());
+    let (first, queued) = in_flight_and_queued(&reads, &store, 2).await;
+    // The round trip's request was cancelled before its answer came.
+    drop(reads.take_queued("ns").expect("two lookups wait"));
+    for q in queued {
+        assert_eq!(q.await.unwrap(), None, "unchecked: computed, never served");
+    }
+    store.release.notify_one();
+    assert_eq!(first.await.unwrap(), Some(1));
+}
+
+#[tokio::test]
+async fn nothing_to_take_without_a_queued_batch() {
+    let reads = Arc::new(GenerationReads::default());
+    let store = Arc::new(Store::default());
+    assert!(reads.take_queued("ns").is_none(), "no read at all");
+    let (first, queued) = in_flight_and_queued(&reads, &store, 0).await;
+    assert!(queued.is_empty());
+    assert!(reads.take_queued("ns").is_none(), "a read in flight and nobody behind it");
+    store.release.notify_one();
+    assert_eq!(first.await.unwrap(), Some(1));
+}
