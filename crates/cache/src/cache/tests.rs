@@ -15,6 +15,33 @@ fn entry(value: serde_json::Value) -> Arc<CachedResult> {
     Arc::new(CachedResult::new(serde_json::Map::from_iter([("v".to_owned(), value)])))
 }
 
+/// The `SharedTier` methods of a test tier that is always up and keeps
+/// nothing: what it stores is dropped.
+macro_rules! stores_nothing {
+    () => {
+        fn put<'a>(
+            &'a self,
+            _key: &'a str,
+            _value: Arc<CachedResult>,
+            _ttl: Duration,
+        ) -> TierFuture<'a, ()> {
+            Box::pin(async { Ok(()) })
+        }
+
+        fn remove<'a>(&'a self, _key: &'a str) -> TierFuture<'a, ()> {
+            Box::pin(async { Ok(()) })
+        }
+
+        fn clear(&self) -> TierFuture<'_, ()> {
+            Box::pin(async { Ok(()) })
+        }
+
+        fn is_available(&self) -> bool {
+            true
+        }
+    };
+}
+
 /// A shared tier that, while answering a miss, lets an identical
 /// computation finish and store its value in the local tier: the race
 /// between a caller's lookup and its join.
@@ -33,26 +60,7 @@ impl SharedTier for RacingTier {
         })
     }
 
-    fn put<'a>(
-        &'a self,
-        _key: &'a str,
-        _value: Arc<CachedResult>,
-        _ttl: Duration,
-    ) -> TierFuture<'a, ()> {
-        Box::pin(async { Ok(()) })
-    }
-
-    fn remove<'a>(&'a self, _key: &'a str) -> TierFuture<'a, ()> {
-        Box::pin(async { Ok(()) })
-    }
-
-    fn clear(&self) -> TierFuture<'_, ()> {
-        Box::pin(async { Ok(()) })
-    }
-
-    fn is_available(&self) -> bool {
-        true
-    }
+    stores_nothing!();
 }
 
 #[tokio::test]
@@ -142,26 +150,7 @@ impl SharedTier for GatedGenerations {
         })
     }
 
-    fn put<'a>(
-        &'a self,
-        _key: &'a str,
-        _value: Arc<CachedResult>,
-        _ttl: Duration,
-    ) -> TierFuture<'a, ()> {
-        Box::pin(async { Ok(()) })
-    }
-
-    fn remove<'a>(&'a self, _key: &'a str) -> TierFuture<'a, ()> {
-        Box::pin(async { Ok(()) })
-    }
-
-    fn clear(&self) -> TierFuture<'_, ()> {
-        Box::pin(async { Ok(()) })
-    }
-
-    fn is_available(&self) -> bool {
-        true
-    }
+    stores_nothing!();
 
     fn generations(&self) -> Option<&dyn crate::shared::SharedGenerations> {
         Some(self)

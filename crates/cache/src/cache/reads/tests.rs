@@ -3,6 +3,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use tokio::sync::Notify;
+use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
 use super::GenerationReads;
@@ -41,23 +42,43 @@ async fn until(what: &str, mut done: impl FnMut() -> bool) {
     .unwrap_or_else(|_| panic!("{what}"));
 }
 
+/// A lookup of `namespace` in its own task, reading from `store` if it must.
+fn lookup(
+    reads: &Arc<GenerationReads>,
+    store: &Arc<Store>,
+    namespace: &'static str,
+) -> JoinHandle<Option<u64>> {
+    let (r, s) = (Arc::clone(reads), Arc::clone(store));
+    tokio::spawn(async move { r.read(namespace, later(), || s.read()).await })
+}
+
+/// Lets the tasks just spawned run until they wait.
+async fn settle() {
+    for _ in 0..10 {
+        tokio::task::yield_now().await;
+    }
+}
+
+/// Starts a read of "ns" that waits for `store.release`, then `count` lookups
+/// that queue behind it; returns once the read is sent and they are queued.
+async fn in_flight_and_queued(
+    reads: &Arc<GenerationReads>,
+    store: &Arc<Store>,
+    count: usize,
+) -> (JoinHandle<Option<u64>>, Vec<JoinHandle<Option<u64>>>) {
+    let first = lookup(reads, store, "ns");
+    until("the first read is sent", || store.sent() == 1).await;
+    let queued = (0..count).map(|_| lookup(reads, store, "ns")).collect();
+    settle().await;
+    (first, queued)
+}
+
 #[tokio::test]
 async fn lookups_that_arrive_during_a_read_share_the_next_one() {
     let reads = Arc::new(GenerationReads::default());
     let store = Arc::new(Store::default());
-    let (r, s) = (Arc::clone(&reads), Arc::clone(&store));
-    let first = tokio::spawn(async move { r.read("ns", later(), || s.read()).await });
-    until("the first read is sent", || store.sent() == 1).await;
-
-    // Five lookups start while it is in flight: none may take its answer.
-    let mut waiting = Vec::new();
-    for _ in 0..5 {
-        let (r, s) = (Arc::clone(&reads), Arc::clone(&store));
-        waiting.push(tokio::spawn(async move { r.read("ns", later(), || s.read()).await }));
-    }
-    for _ in 0..10 {
-        tokio::task::yield_now().await;
-    }
+    // Five lookups start while the first read is in flight: none may take its answer.
+    let (first, waiting) = in_flight_and_queued(&reads, &store, 5).await;
     assert_eq!(store.sent(), 1, "the queued lookups wait for the read in flight");
     store.release.notify_one();
     assert_eq!(first.await.unwrap(), Some(1));
@@ -88,10 +109,8 @@ async fn a_lookup_after_a_read_ended_sends_its_own() {
 async fn namespaces_do_not_share_reads() {
     let reads = Arc::new(GenerationReads::default());
     let store = Arc::new(Store::default());
-    let (r, s) = (Arc::clone(&reads), Arc::clone(&store));
-    let a = tokio::spawn(async move { r.read("a", later(), || s.read()).await });
-    let (r, s) = (Arc::clone(&reads), Arc::clone(&store));
-    let b = tokio::spawn(async move { r.read("b", later(), || s.read()).await });
+    let a = lookup(&reads, &store, "a");
+    let b = lookup(&reads, &store, "b");
     until("both reads are sent", || store.sent() == 2).await;
     store.release.notify_waiters();
     let mut got = [a.await.unwrap(), b.await.unwrap()];
@@ -103,14 +122,8 @@ async fn namespaces_do_not_share_reads() {
 async fn a_cancelled_sender_ends_its_batch_and_the_next_one_goes() {
     let reads = Arc::new(GenerationReads::default());
     let store = Arc::new(Store::default());
-    let (r, s) = (Arc::clone(&reads), Arc::clone(&store));
-    let first = tokio::spawn(async move { r.read("ns", later(), || s.read()).await });
-    until("the first read is sent", || store.sent() == 1).await;
-    let (r, s) = (Arc::clone(&reads), Arc::clone(&store));
-    let queued = tokio::spawn(async move { r.read("ns", later(), || s.read()).await });
-    for _ in 0..10 {
-        tokio::task::yield_now().await;
-    }
+    let (first, mut queued) = in_flight_and_queued(&reads, &store, 1).await;
+    let queued = queued.pop().expect("one lookup queued");
     first.abort();
     assert!(first.await.unwrap_err().is_cancelled());
     until("the queued lookup sends its own read", || store.sent() == 2).await;
@@ -122,8 +135,7 @@ async fn a_cancelled_sender_ends_its_batch_and_the_next_one_goes() {
 async fn a_queued_lookup_gives_up_at_its_deadline() {
     let reads = Arc::new(GenerationReads::default());
     let store = Arc::new(Store::default());
-    let (r, s) = (Arc::clone(&reads), Arc::clone(&store));
-    let _stuck = tokio::spawn(async move { r.read("ns", later(), || s.read()).await });
+    let _stuck = lookup(&reads, &store, "ns");
     until("the first read is sent", || store.sent() == 1).await;
     let started = Instant::now();
     let got = reads.read("ns", started + Duration::from_millis(5), || store.read()).await;
@@ -147,27 +159,6 @@ async fn a_sender_gives_up_at_its_deadline() {
     );
     // The namespace is free again.
     assert_eq!(reads.read("ns", later(), || async { Some(7) }).await, Some(7));
-}
-
-/// Starts a read of "ns" that waits for `store.release`, then `count` lookups
-/// that queue behind it; returns once the read is sent and they are queued.
-async fn in_flight_and_queued(
-    reads: &Arc<GenerationReads>,
-    store: &Arc<Store>,
-    count: usize,
-) -> (tokio::task::JoinHandle<Option<u64>>, Vec<tokio::task::JoinHandle<Option<u64>>>) {
-    let (r, s) = (Arc::clone(reads), Arc::clone(store));
-    let first = tokio::spawn(async move { r.read("ns", later(), || s.read()).await });
-    until("the first read is sent", || store.sent() == 1).await;
-    let mut queued = Vec::new();
-    for _ in 0..count {
-        let (r, s) = (Arc::clone(reads), Arc::clone(store));
-        queued.push(tokio::spawn(async move { r.read("ns", later(), || s.read()).await }));
-    }
-    for _ in 0..10 {
-        tokio::task::yield_now().await;
-    }
-    (first, queued)
 }
 
 #[tokio::test]
@@ -197,12 +188,9 @@ async fn lookups_that_queue_after_the_take_are_not_answered_by_it() {
     // Two more start after the round trip was sent: they may not take its answer.
     let mut late = Vec::new();
     for _ in 0..2 {
-        let (r, s) = (Arc::clone(&reads), Arc::clone(&store));
-        late.push(tokio::spawn(async move { r.read("ns", later(), || s.read()).await }));
+        late.push(lookup(&reads, &store, "ns"));
     }
-    for _ in 0..10 {
-        tokio::task::yield_now().await;
-    }
+    settle().await;
     taken.answer(Some(42));
     for e in early {
         assert_eq!(e.await.unwrap(), Some(42));
