@@ -2,10 +2,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use rmcp::{
-    ClientHandler, RoleClient, ServiceExt as _, service::RunningService,
-    transport::async_rw::AsyncRwTransport,
-};
+use rmcp::{ClientHandler, RoleClient, ServiceExt as _, service::RunningService};
 use tokio_util::sync::CancellationToken;
 
 use super::{
@@ -13,6 +10,7 @@ use super::{
     error::ConnectError,
     line_limit,
     spec::{ServerSpec, Transport},
+    stdio::StdioTransport,
 };
 
 /// A live session and, for stdio, the process behind it.
@@ -34,15 +32,12 @@ pub(crate) async fn open<H: ClientHandler>(
             let (mut child, pipes) =
                 ChildProcess::spawn(&spec.name, command, args, env, cwd.as_deref())
                     .map_err(|source| ConnectError::Spawn { command: command.clone(), source })?;
-            let stdout = line_limit::guard(
+            let transport = StdioTransport::new(
                 &spec.name,
                 pipes.stdout,
+                pipes.stdin,
                 line_limit::MAX_MESSAGE,
-                cancel.clone(),
             );
-            // The guard already bounds each line (plus its newline).
-            let transport = AsyncRwTransport::new_client(stdout, pipes.stdin)
-                .with_max_line_length(line_limit::MAX_MESSAGE + 1);
             let handshake = client.serve_with_ct(transport, cancel);
             let failure = match tokio::time::timeout(spec.timeout, handshake).await {
                 Ok(Ok(running)) => {

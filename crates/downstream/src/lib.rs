@@ -8,12 +8,14 @@
 //! the server's timeout, and send `notifications/cancelled` downstream when
 //! they time out or their caller drops them. Each server's tools list is cached
 //! and refreshed on `notifications/tools/list_changed` (`handler.rs`). A stdio
-//! child's stdout passes through `line_limit.rs`, which fails a response over
-//! 16 MiB at once (`result_too_large`); its stderr through `stderr.rs`, which
-//! rate-limits it.
+//! child's session runs over `stdio.rs`, which reads its lines in rmcp's
+//! session task and fails a response over 16 MiB at once (`line_limit.rs`,
+//! `result_too_large`); its stderr goes through `stderr.rs`, which rate-limits
+//! it.
 //!
-//! **Invariant:** no lock is held across an `.await`; the call path takes two
-//! short read locks and clones an `Arc` and a `Peer`.
+//! **Invariant:** no lock is held across an `.await` but a stdio child's
+//! stdin, held by one write of one whole line at a time; the call path takes
+//! two short read locks and clones an `Arc` and a `Peer`.
 
 mod arguments;
 mod backoff;
@@ -30,6 +32,7 @@ mod server;
 mod spec;
 mod status;
 mod stderr;
+mod stdio;
 mod tools;
 
 pub use check::unknown_tools;

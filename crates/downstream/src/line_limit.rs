@@ -1,19 +1,16 @@
-//! Bounds each JSON-RPC message a stdio child writes, and turns an oversized response into an error answer to its request at once.
+//! The size limit of a downstream server's messages, and what takes the place of a response over it.
 //!
 //! rmcp drops a line over its limit and says nothing to the request waiting
-//! for it, which then waits out the server's whole timeout. So the child's
-//! stdout goes through [`guard`] first: a pump that passes lines through as
-//! they come, and when one grows past [`MAX_MESSAGE`] ends what it already
-//! passed with a newline (rmcp ignores the truncated JSON), throws the rest of
-//! the line away, and, if the line was a response, writes in its place a
-//! JSON-RPC error answer with the same `id`. The session stays in step: the
-//! next line is read as usual and nothing is restarted. The `id` may come
-//! anywhere in the object (some SDKs write it last), so every line is scanned
-//! for its top-level keys as it passes.
+//! for it, which then waits out the server's whole timeout. The stdio
+//! transport (`stdio.rs`) reads the child's lines itself: when one grows past
+//! [`MAX_MESSAGE`] it drops the rest of the line and, if the line was a
+//! response, answers its request at once with [`too_large`]. The session stays
+//! in step: the next line is read as usual and nothing is restarted. The `id`
+//! may come anywhere in the object (some SDKs write it last), so an oversized
+//! line is scanned for its top-level keys ([`TopLevel`]) as it is dropped.
 
+use rmcp::model::{ErrorCode, ErrorData};
 use serde_json::{Value, json};
-use tokio::io::{AsyncBufReadExt as _, AsyncRead, AsyncWriteExt as _, BufReader, DuplexStream};
-use tokio_util::sync::CancellationToken;
 
 /// Largest message a downstream server may send: rmcp's own stdio limit
 /// and its HTTP client's largest SSE event.
@@ -26,123 +23,20 @@ pub(crate) const TOO_LARGE_CODE: i32 = -32099;
 /// `data.reason` of that answer, so a server's own -32099 is not taken for ours.
 pub(crate) const TOO_LARGE_REASON: &str = "pattern_mcp_result_too_large";
 
-/// Whether an error answer is the one [`guard`] put in place of an oversized response.
-pub(crate) fn is_too_large(error: &rmcp::model::ErrorData) -> bool {
+/// Whether an error answer is the one [`too_large`] made for an oversized response.
+pub(crate) fn is_too_large(error: &ErrorData) -> bool {
     error.code.0 == TOO_LARGE_CODE
         && error.data.as_ref().and_then(|data| data.get("reason")).and_then(Value::as_str)
             == Some(TOO_LARGE_REASON)
 }
 
-/// What the pump hands rmcp per read: enough for the largest pipe write in one go.
-const CHUNK: usize = 64 * 1024;
-
-/// The reader rmcp should use instead of `stdout`: the same lines, each at
-/// most `limit` bytes, an oversized response replaced by an error answer.
-/// The pump ends when `stdout` does, when the reader is dropped, or on
-/// `cancel` (a grandchild may hold `stdout` open after the child is gone).
-pub(crate) fn guard(
-    server: &str,
-    stdout: impl AsyncRead + Unpin + Send + 'static,
-    limit: usize,
-    cancel: CancellationToken,
-) -> DuplexStream {
-    let (ours, theirs) = tokio::io::duplex(CHUNK);
-    tokio::spawn(pump(server.to_owned(), stdout, ours, limit, cancel));
-    theirs
-}
-
-async fn pump(
-    server: String,
-    stdout: impl AsyncRead + Unpin,
-    mut out: DuplexStream,
-    limit: usize,
-    cancel: CancellationToken,
-) {
-    let mut reader = BufReader::with_capacity(CHUNK, stdout);
-    let mut line = Line::default();
-    loop {
-        let filled = tokio::select! {
-            biased;
-            () = cancel.cancelled() => return,
-            filled = reader.fill_buf() => filled,
-        };
-        let available = match filled {
-            Ok([]) => return,
-            Ok(available) => available,
-            Err(error) => {
-                tracing::debug!(server = %server, %error, "stopped reading the server's stdout");
-                return;
-            }
-        };
-        let newline = available.iter().position(|&b| b == b'\n');
-        let content = &available[..newline.unwrap_or(available.len())];
-        let consumed = newline.map_or(available.len(), |at| at + 1);
-        line.keys.feed(content);
-        let passed = line.bytes;
-        line.bytes += content.len();
-        let written = if line.oversized {
-            Ok(())
-        } else if line.bytes > limit {
-            line.oversized = true;
-            if passed > 0 { out.write_all(b"\n").await } else { Ok(()) }
-        } else {
-            out.write_all(&available[..consumed]).await
-        };
-        reader.consume(consumed);
-        if newline.is_some() {
-            let finished = std::mem::take(&mut line);
-            if finished.oversized && !answer_oversized(&server, &finished, limit, &mut out).await {
-                return;
-            }
-        }
-        if written.is_err() {
-            // rmcp dropped its end: the session is over.
-            return;
-        }
-    }
-}
-
-/// Logs the dropped line and, for a response, writes the error answer;
-/// false when rmcp's end is gone.
-async fn answer_oversized(server: &str, line: &Line, limit: usize, out: &mut DuplexStream) -> bool {
-    let Some(id) = line.keys.response_id() else {
-        tracing::warn!(
-            server = %server,
-            bytes = line.bytes,
-            limit,
-            "dropped a message from the server over the size limit; it was not a response"
-        );
-        return true;
-    };
-    tracing::warn!(
-        server = %server,
-        bytes = line.bytes,
-        limit,
-        id = %id,
-        "dropped a response over the size limit; its request fails with result_too_large"
-    );
-    let answer = json!({
-        "jsonrpc": "2.0",
-        "id": id,
-        "error": {
-            "code": TOO_LARGE_CODE,
-            "message": format!("the answer of `{server}` is {} bytes, over the limit of {limit}", line.bytes),
-            "data": {"reason": TOO_LARGE_REASON, "bytes": line.bytes, "limit": limit},
-        },
-    });
-    let mut bytes = answer.to_string().into_bytes();
-    bytes.push(b'\n');
-    out.write_all(&bytes).await.is_ok()
-}
-
-/// The line being read.
-#[derive(Default)]
-struct Line {
-    /// Its length so far, without the newline.
-    bytes: usize,
-    /// Over the limit: nothing more of it is passed on.
-    oversized: bool,
-    keys: TopLevel,
+/// The error answer put in place of a response of `bytes` bytes, over `limit`.
+pub(crate) fn too_large(server: &str, bytes: usize, limit: usize) -> ErrorData {
+    ErrorData::new(
+        ErrorCode(TOO_LARGE_CODE),
+        format!("the answer of `{server}` is {bytes} bytes, over the limit of {limit}"),
+        Some(json!({"reason": TOO_LARGE_REASON, "bytes": bytes, "limit": limit})),
+    )
 }
 
 /// A streaming scan of one JSON object for what tells a response from a
