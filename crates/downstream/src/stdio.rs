@@ -14,8 +14,9 @@
 //! type of its untagged `ServerResult` in turn (fifteen come before
 //! `CallToolResult`), buffering the message twice, on the hottest answer of the
 //! pool. Every other message, and a call's answer that does not read as a
-//! `CallToolResult`, takes the generic parse, with rmcp's rules for what it
-//! cannot read.
+//! `CallToolResult`, takes the generic parse. What cannot be read is passed
+//! over, as rmcp does, but for well-formed JSON of another shape than a
+//! notification, which is answered with `Invalid Request`, as rmcp does too.
 
 use std::{
     collections::HashSet,
@@ -195,9 +196,9 @@ where
         }
     }
 
-    /// rmcp's rules for a line it cannot read: text that is not JSON, and
-    /// notifications it does not know, are passed over; well-formed JSON of
-    /// another shape is answered with `Invalid Request`.
+    /// A line that reads as no message: text that is not JSON, and
+    /// notifications (JSON-RPC answers none), are passed over; other
+    /// well-formed JSON is answered with `Invalid Request`, as rmcp does.
     fn unreadable(&self, line: &[u8], error: &serde_json::Error) {
         use serde_json::error::Category;
         tracing::debug!(server = %self.server, %error, "passed over a message the server sent that could not be read");
@@ -266,11 +267,9 @@ where
                     }
                 }
                 LineRead::Line => {
-                    let line = std::mem::take(&mut self.line);
-                    let text = line.strip_suffix(b"\r").unwrap_or(&line);
+                    let text = self.line.strip_suffix(b"\r").unwrap_or(&self.line);
                     let text = text.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(text);
                     let parsed = if text.is_empty() { None } else { self.parse(text) };
-                    self.line = line;
                     self.line.clear();
                     if parsed.is_some() {
                         return parsed;
