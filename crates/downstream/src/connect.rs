@@ -32,12 +32,8 @@ pub(crate) async fn open<H: ClientHandler>(
             let (mut child, pipes) =
                 ChildProcess::spawn(&spec.name, command, args, env, cwd.as_deref())
                     .map_err(|source| ConnectError::Spawn { command: command.clone(), source })?;
-            let transport = StdioTransport::new(
-                &spec.name,
-                pipes.stdout,
-                pipes.stdin,
-                line_limit::MAX_MESSAGE,
-            );
+            let transport =
+                StdioTransport::new(&spec.name, pipes.stdout, pipes.stdin, line_limit::MAX_MESSAGE);
             let handshake = client.serve_with_ct(transport, cancel);
             let failure = match tokio::time::timeout(spec.timeout, handshake).await {
                 Ok(Ok(running)) => {
