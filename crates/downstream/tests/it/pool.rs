@@ -6,7 +6,8 @@ use pattern_downstream::{DownstreamError, DownstreamPool, ServerSpec};
 use serde_json::json;
 
 use super::support::{
-    Captured, READY, args, eventually, init_tracing, process_exists, test_server, text,
+    Captured, READY, args, eventually, init_tracing, process_exists, test_server, test_server_bin,
+    text,
 };
 
 async fn started(name: &str) -> (std::sync::Arc<DownstreamPool>, std::path::PathBuf) {
@@ -136,6 +137,27 @@ async fn exit_mid_call_is_a_crash_naming_the_server_and_the_server_restarts() {
     assert_ne!(status.pid, Some(first_pid));
     assert!(!process_exists(first_pid), "the crashed child was not reaped");
     assert_eq!(status.last_error.as_deref(), Some("the process ended (exit status: 7)"));
+    pool.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_grandchild_holding_stdout_open_does_not_keep_an_ended_session_alive() {
+    init_tracing();
+    // `sh` starts a `sleep` that inherits stdout, then becomes the test server:
+    // when the server exits, its stdout never reaches end of file.
+    let script = r#"sleep 60 & exec "$0""#;
+    let server = test_server_bin().to_string_lossy().into_owned();
+    let spec = ServerSpec::stdio("held", "/bin/sh", ["-c".to_owned(), script.to_owned(), server]);
+    let pool = DownstreamPool::start(vec![spec]);
+    assert!(pool.wait_ready(READY).await, "{:?}", pool.status());
+    let first_pid = pool.status()[0].pid.unwrap();
+    let error = pool.call("held", "exit", args(json!({"code": 7}))).await.unwrap_err();
+    assert_eq!(error, DownstreamError::Crashed { server: "held".into(), tool: "exit".into() });
+    // The session ended and a new one started, though the old stdout is still open.
+    assert!(pool.wait_connected("held", READY).await, "{:?}", pool.status());
+    assert_ne!(pool.status()[0].pid, Some(first_pid));
+    let result = pool.call("held", "echo", args(json!({"text": "back"}))).await.unwrap();
+    assert_eq!(text(&result), "back");
     pool.shutdown().await;
 }
 
