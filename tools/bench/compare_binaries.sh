@@ -19,16 +19,13 @@ ROUNDS=${3:-3}
 DURATION=${4:-10}
 CONNECTIONS=${5:-64}
 HERE=$ROOT/tools/bench
-PEERS=$ROOT/target/bench-peers
-NODE=$PEERS/everything/node_modules/.bin/node
-EVERYTHING=$PEERS/everything/node_modules/@modelcontextprotocol/server-everything/dist/index.js
+. "$HERE/lib.sh"
 export PROXY_COST_TOKEN=proxy-cost-token-0123456789
 
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 1; }
 for bin in "$OLD" "$NEW"; do [ -x "$bin" ] || { echo "no binary at $bin" >&2; exit 1; }; done
 [ -f "$EVERYTHING" ] && [ -x "$NODE" ] || { echo "server-everything is missing: run tools/bench/proxy_cost.sh once" >&2; exit 1; }
 
-. "$HERE/lib.sh"
 trap bench_cleanup EXIT
 WORK=$(mktemp -d)
 BENCH_TEMP+=("$WORK")

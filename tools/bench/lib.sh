@@ -5,6 +5,12 @@
 BENCH_PIDS=()
 BENCH_TEMP=()
 
+# Where tools/bench/proxy_cost.sh installs the peers and the downstream servers, and the server-everything that the
+# proxy-cost configs run, under the Node 22 installed beside it (whatever the system's node is).
+PEERS=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/target/bench-peers
+NODE=$PEERS/everything/node_modules/.bin/node
+EVERYTHING=$PEERS/everything/node_modules/@modelcontextprotocol/server-everything/dist/index.js
+
 # Stops every process started through `bench_started` (TERM, then waits) and removes `BENCH_TEMP`.
 bench_cleanup() {
     local pid
@@ -32,8 +38,8 @@ wait_http() {
     exit 1
 }
 
-# FILE [PORT]: a config of tools/bench/proxy_cost/ with the downstream servers proxy_cost.sh installs (NODE,
-# EVERYTHING and TIME, set by the sourcing script) and PORT filled in.
+# FILE [PORT]: a config of tools/bench/proxy_cost/ with the downstream servers proxy_cost.sh installs (NODE and
+# EVERYTHING above; TIME, set by the sourcing script when it runs mcp-server-time) and PORT filled in.
 fill_peers() {
     sed -e "s|@NODE@|$NODE|g" -e "s|@EVERYTHING@|$EVERYTHING|g" -e "s|@TIME@|${TIME:-}|g" -e "s|@PORT@|${2:-}|g" "$1"
 }

@@ -21,8 +21,8 @@ ROUNDS=${1:-3}
 DURATION=${2:-8}
 CONNECTIONS=${3:-64}
 THREADS=${WRK_THREADS:-2}
-PEERS=$ROOT/target/bench-peers
 HERE=$ROOT/tools/bench
+. "$HERE/lib.sh"
 export PROXY_COST_TOKEN=proxy-cost-token-0123456789
 
 for tool in wrk curl python3 npm cargo; do
@@ -46,8 +46,6 @@ if [ ! -x "$TIME" ]; then
     python3 -m venv "$PEERS/time"
     "$PEERS/time/bin/pip" install -q mcp-server-time==2026.10.19
 fi
-EVERYTHING=$PEERS/everything/node_modules/@modelcontextprotocol/server-everything/dist/index.js
-NODE=$PEERS/everything/node_modules/.bin/node  # Node 22, whatever the system's node is
 if [ ! -f "$EVERYTHING" ] || [ ! -x "$NODE" ]; then
     mkdir -p "$PEERS/everything"
     npm install --no-audit --no-fund --prefix "$PEERS/everything" \
@@ -59,7 +57,6 @@ if [ -z "${PATTERN_MCP_BIN:-}" ]; then
 fi
 
 # --- The fronts ----------------------------------------------------------------------------------------------------
-. "$HERE/lib.sh"
 trap bench_cleanup EXIT
 WORK=$(mktemp -d)
 BENCH_TEMP+=("$WORK")
