@@ -1,4 +1,4 @@
-//! Benchmarks of the tiers: the local tier's hit, miss and key (group `cache/local`), and the Redis tier on loopback (group `cache/redis`, against `PATTERN_MCP_TEST_REDIS_URL` or 127.0.0.1:6379): a hit and a miss of the tier alone, what an L2 miss adds to a request, and what strict coherence adds to a recall.
+//! Benchmarks of the tiers: the local tier's hit, miss and key (group `cache/local`), and the Redis tier on loopback (group `cache/redis`, against `PATTERN_MCP_TEST_REDIS_URL` or 127.0.0.1:6379): a hit and a miss of the tier alone, what an L2 miss adds to a request, what strict coherence adds to a recall, and what it adds to a memory write.
 //!
 //! Run: `cargo bench -p pattern-cache --bench cache -- cache/redis`.
 
@@ -208,6 +208,35 @@ fn redis(c: &mut Criterion) {
                 assert_eq!(&built, key, "no write happens during the benchmark");
                 black_box(cache.get(&built).await.expect("a local hit"))
             });
+        });
+    }
+    // A memory write: strict waits until it has settled (its announcement
+    // back, and the acknowledgement of every other instance listening),
+    // bounded does not wait.
+    let (writers, _peers) = rt.block_on(async {
+        let shared = |coherence, run| async move {
+            ResultCache::with_shared_tier(
+                CacheConfig::default(),
+                Arc::new(connected(coherence, run).await),
+            )
+        };
+        let writers = [
+            ("write_strict_alone", shared(Coherence::Strict, "write-alone").await),
+            ("write_strict_two_peers", shared(Coherence::Strict, "write-peers").await),
+            ("write_bounded", shared(Coherence::Bounded, "write-bounded").await),
+        ];
+        let peers = [
+            shared(Coherence::Strict, "write-peers").await,
+            shared(Coherence::Strict, "write-peers").await,
+        ];
+        // A write settles early only past the trust window of the writer's
+        // own subscription.
+        tokio::time::sleep(RedisConfig::new("redis://unused").staleness_bound() * 2).await;
+        (writers, peers)
+    });
+    for (name, cache) in &writers {
+        group.bench_function(*name, |b| {
+            b.to_async(&rt).iter(|| async { black_box(cache.record_memory_write("bench").await) });
         });
     }
     group.finish();

@@ -15,7 +15,7 @@ use crate::generation::{Generations, MAX_NAMESPACES};
 use crate::key::KeyRef;
 use crate::local::LocalTier;
 use crate::policy::effective_ttl;
-use crate::shared::{Coherence, SharedTier, TierFuture};
+use crate::shared::{Coherence, SharedEntry, SharedTier, TierFuture};
 use reads::GenerationReads;
 use strict::{Found, LastSeen};
 
@@ -224,18 +224,27 @@ impl ResultCache {
         }
         bump(&self.counters.local_misses);
         let Some(shared) = self.shared.as_deref() else { return Found::Miss };
+        self.lookup_shared(shared, key).await
+    }
+
+    /// Looks `key`, which the local tier missed and whose generation (if it
+    /// has one) is known current, up in the shared tier; a hit fills the
+    /// local tier.
+    async fn lookup_shared(&self, shared: &dyn SharedTier, key: &str) -> Found {
         match self.shared_call("get", shared.get(key)).await {
-            Some(Some(entry)) => {
-                bump(&self.counters.shared_hits);
-                self.local.insert(key, Arc::clone(&entry.value), entry.ttl_left);
-                Found::Hit(Cached { value: entry.value, tier: CacheTier::Redis })
-            }
+            Some(Some(entry)) => self.shared_hit(key, entry),
             Some(None) => {
                 bump(&self.counters.shared_misses);
                 Found::Miss
             }
             None => Found::Miss,
         }
+    }
+
+    fn shared_hit(&self, key: &str, entry: SharedEntry) -> Found {
+        bump(&self.counters.shared_hits);
+        self.local.insert(key, Arc::clone(&entry.value), entry.ttl_left);
+        Found::Hit(Cached { value: entry.value, tier: CacheTier::Redis })
     }
 
     /// Stores `value` in every tier, each for `min(its TTL, ttl)`. A zero
@@ -407,14 +416,20 @@ impl ResultCache {
     /// Called after every memory write in `namespace`, with or without a
     /// shared tier: moves it to a new generation here and, when the shared
     /// tier keeps generations, there too, announced to every instance.
-    /// Returns the local generation.
+    /// Under strict coherence it then waits until the write has settled
+    /// (`SharedGenerations::settle`: every instance that serves local hits
+    /// without asking has seen it; normally one pub/sub round trip, at most
+    /// the link's staleness bound). Returns the local generation.
     pub async fn record_memory_write(&self, namespace: &str) -> u64 {
         self.follow_epoch();
         let local = self.generations.bump(namespace);
         if let Some(shared) = self.shared.as_deref().and_then(SharedTier::generations)
-            && let Some(generation) = self.shared_call("bump", shared.bump(namespace)).await
+            && let Some(bumped) = self.shared_call("bump", shared.bump(namespace)).await
         {
-            self.last_seen.set(namespace, generation);
+            self.last_seen.set(namespace, bumped.generation);
+            if shared.coherence() == Coherence::Strict {
+                shared.settle(bumped.write).await;
+            }
         }
         local
     }

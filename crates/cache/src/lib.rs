@@ -16,9 +16,11 @@
 //! from a [`RedisConfig`]; without one, `stats` reports the `redis` section
 //! as unavailable. With Redis, memory generations live there
 //! ([`SharedGenerations`]) and a pub/sub link tells every instance of every
-//! write. Under [`Coherence::Strict`] (the default) a lookup of a recall
-//! reads its namespace's generation from Redis, so no instance serves a
-//! recall from before a write that completed; under
+//! write. Under [`Coherence::Strict`] (the default) a write returns only
+//! once every instance that trusts the link has acknowledged it, and a
+//! lookup of a recall is served on the generation the link vouches for or
+//! one read from Redis, so no instance serves a recall from before a write
+//! that completed; under
 //! [`Coherence::Bounded`] it trusts the link, and a recall may be served
 //! from before a write for at most [`RedisConfig::staleness_bound`] after
 //! the write completed (0.5 s by default; in practice the pub/sub delivery
@@ -52,4 +54,4 @@ pub use key::{
 };
 pub use policy::{NotCacheable, ToolCaching, cacheability, effective_ttl};
 pub use redis::{BREAKER_COOLDOWN, BREAKER_SPAN, BREAKER_THRESHOLD, RedisConfig, RedisTier};
-pub use shared::{Coherence, SharedEntry, SharedGenerations, SharedTier, TierFuture};
+pub use shared::{Bumped, Coherence, SharedEntry, SharedGenerations, SharedTier, TierFuture};

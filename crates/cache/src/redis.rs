@@ -26,6 +26,7 @@ mod link;
 use std::collections::HashSet;
 use std::future::Future;
 use std::path::PathBuf;
+use std::pin::Pin;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
@@ -40,8 +41,8 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use crate::error::CacheError;
-use crate::shared::{Coherence, SharedEntry, SharedGenerations, SharedTier, TierFuture};
-use link::{LinkState, WRITE_PREFIX};
+use crate::shared::{Bumped, Coherence, SharedEntry, SharedGenerations, SharedTier, TierFuture};
+use link::{EndWrite, LinkState};
 
 /// Consecutive failed calls after which the tier stops trying for
 /// [`BREAKER_COOLDOWN`], once they also span [`BREAKER_SPAN`]: a paused or
@@ -125,12 +126,16 @@ struct Inner {
     subscriber: Client,
     names: Names,
     timeout: Duration,
+    /// Bound of the link's own publishes (acknowledgements): a heartbeat.
+    link_timeout: Duration,
     coherence: Coherence,
     health: Health,
     link: LinkState,
     /// Counts the losses and re-establishments of the main connection
     /// ([`SharedTier::epoch`]).
     epoch: AtomicU64,
+    /// Writes that settled only at their deadline.
+    waited_out: AtomicU64,
     /// Namespaces whose write is not yet counted and announced in Redis:
     /// until it is, this instance vouches for no generation of theirs.
     unannounced: Mutex<HashSet<String>>,
@@ -233,10 +238,12 @@ impl RedisTier {
             subscriber,
             names,
             timeout: config.timeout,
+            link_timeout: config.heartbeat,
             coherence: config.coherence,
             health: Health::new(),
             link: LinkState::new(instance, config.staleness_bound()),
             epoch: AtomicU64::new(0),
+            waited_out: AtomicU64::new(0),
             unannounced: Mutex::new(HashSet::new()),
         });
 
@@ -251,6 +258,13 @@ impl RedisTier {
         tasks.push(tokio::spawn(keep_connecting(inner.client.clone(), backoff)));
         tasks.push(tokio::spawn(keep_connecting(inner.subscriber.clone(), backoff)));
         Ok(Self { inner, tasks })
+    }
+
+    /// How many of this instance's writes settled only when their deadline
+    /// came, not on acknowledgements (a peer that died or cannot hear the
+    /// channel, or a link re-established within the window).
+    pub fn writes_waited_out(&self) -> u64 {
+        self.inner.waited_out.load(Ordering::Relaxed)
     }
 
     /// The name of this instance's invalidation-link connection in Redis's
@@ -403,10 +417,14 @@ impl Inner {
         Ok(())
     }
 
-    /// `INCR` and announce, in one round trip.
-    async fn announce(&self, namespace: &str) -> Result<u64, CacheError> {
+    /// `INCR` and announce, in one round trip: the new generation and the
+    /// write's number (which [`LinkState::end_write`] must forget).
+    async fn announce(&self, namespace: &str) -> Result<Bumped, CacheError> {
         let key = format!("{}{namespace}", self.names.generations);
-        let message = format!("{WRITE_PREFIX}{namespace}");
+        let (write, message) = self.link.begin_write(namespace);
+        // Failed or cancelled, the write is forgotten; announced, it is
+        // kept for the caller.
+        let end = EndWrite(&self.link, write);
         let pipeline = self.client.pipeline();
         let generation = self
             .call(async {
@@ -416,8 +434,9 @@ impl Inner {
                 Ok(generation)
             })
             .await?;
+        std::mem::forget(end);
         self.link.forget(namespace);
-        Ok(generation)
+        Ok(Bumped { generation, write })
     }
 }
 
@@ -505,8 +524,19 @@ async fn read_link(inner: Arc<Inner>) {
             Ok(message) => {
                 if message.channel.as_bytes() == inner.names.channel.as_bytes()
                     && let Some(text) = message.value.as_str()
+                    && let Some(ack) = inner.link.on_message(&text)
                 {
-                    inner.link.on_message(&text);
+                    // Sent after the namespace was forgotten here; not
+                    // awaited, so the link reads on. Not through `call`: a
+                    // lost acknowledgement only makes the writer wait longer.
+                    let client = inner.client.clone();
+                    let channel = inner.names.channel.clone();
+                    let timeout = inner.link_timeout;
+                    tokio::spawn(async move {
+                        let _ =
+                            tokio::time::timeout(timeout, client.publish::<(), _, _>(channel, ack))
+                                .await;
+                    });
                 }
             }
             Err(tokio::sync::broadcast::error::RecvError::Lagged(missed)) => {
@@ -540,7 +570,9 @@ async fn heartbeats(inner: Arc<Inner>, every: Duration) {
         }
         let pending: Vec<String> = inner.unannounced().iter().cloned().collect();
         for namespace in pending {
-            if inner.announce(&namespace).await.is_ok() {
+            if let Ok(bumped) = inner.announce(&namespace).await {
+                // Nobody waits for a write announced late.
+                inner.link.end_write(bumped.write);
                 inner.unannounced().remove(&namespace);
             }
         }
@@ -577,6 +609,7 @@ impl SharedTier for RedisTier {
             inner.refuse_unannounced(namespace)?;
             let generation_key = format!("{}{namespace}", inner.names.generations);
             let key = format!("{}{key}", inner.names.entries);
+            let token = inner.link.before_fetch();
             let pipeline = inner.client.pipeline();
             let (generation, bytes, ttl_ms): (Option<u64>, Option<Vec<u8>>, i64) = inner
                 .call(async {
@@ -586,7 +619,9 @@ impl SharedTier for RedisTier {
                     pipeline.all().await
                 })
                 .await?;
-            Ok((entry(bytes, ttl_ms)?, generation.unwrap_or(0)))
+            let generation = generation.unwrap_or(0);
+            inner.link.remember(token, namespace, generation);
+            Ok((entry(bytes, ttl_ms)?, generation))
         })
     }
 
@@ -763,7 +798,7 @@ impl SharedGenerations for RedisTier {
         })
     }
 
-    fn bump<'a>(&'a self, namespace: &'a str) -> TierFuture<'a, u64> {
+    fn bump<'a>(&'a self, namespace: &'a str) -> TierFuture<'a, Bumped> {
         Box::pin(async move {
             let inner = &self.inner;
             // Marked before trying, so that a call cut short by the cache's
@@ -771,15 +806,40 @@ impl SharedGenerations for RedisTier {
             inner.unannounced().insert(namespace.to_owned());
             inner.link.forget(namespace);
             match inner.announce(namespace).await {
-                Ok(generation) => {
+                Ok(bumped) => {
                     inner.unannounced().remove(namespace);
-                    Ok(generation)
+                    Ok(bumped)
                 }
                 Err(error) => {
                     // A concurrent write's success may have unmarked it.
                     inner.unannounced().insert(namespace.to_owned());
                     Err(error)
                 }
+            }
+        })
+    }
+
+    /// Waits for the acknowledgements of every instance heard on the link
+    /// within its trust window when the announcement came back, or until
+    /// the longest trust window has passed since now (the announcement's
+    /// reply): an instance that has not acknowledged by then can no longer
+    /// be trusting its link on a heartbeat from before the announcement.
+    fn settle(&self, write: u64) -> Pin<Box<dyn Future<Output = ()> + Send + '_>> {
+        let started = tokio::time::Instant::now();
+        Box::pin(async move {
+            let link = &self.inner.link;
+            // Forgets the write however the wait ends, cancelled included.
+            let _end = EndWrite(link, write);
+            let (longest, settled) = link.settled(write);
+            let early = match settled {
+                Some(mut settled) => {
+                    tokio::time::timeout(longest, settled.wait_for(|done| *done)).await.is_ok()
+                }
+                None => false,
+            };
+            if !early {
+                tokio::time::sleep_until(started + longest).await;
+                self.inner.waited_out.fetch_add(1, Ordering::Relaxed);
             }
         })
     }

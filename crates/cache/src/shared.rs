@@ -106,12 +106,16 @@ pub trait SharedTier: Send + Sync + 'static {
 /// another (docs: ARCHITECTURE.md, the cache section).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum Coherence {
-    /// Every lookup of an entry that depends on a namespace's memory reads
-    /// that namespace's generation from the shared store, in the round trip
-    /// of the entry read when the local tier misses and in one of its own
-    /// when it hits: a recall never misses a write that completed before
-    /// the recall started. When the store does not answer, the recall runs
-    /// without the cache. Entries that read no memory pay nothing.
+    /// A recall never misses a write that completed before the recall
+    /// started. A write completes once every instance that may trust its
+    /// invalidation link has acknowledged it, or can no longer trust it
+    /// ([`SharedGenerations::settle`]); a local hit is then served on the
+    /// generation the link vouches for, without a round trip, and any other
+    /// lookup of an entry that depends on a namespace's memory reads that
+    /// namespace's generation from the shared store (in the round trip of
+    /// the entry read when the local tier misses). When neither the link nor
+    /// the store can vouch, the recall runs without the cache. Entries that
+    /// read no memory pay nothing.
     #[default]
     Strict,
     /// Lookups trust the generation this instance keeps current through the
@@ -154,7 +158,10 @@ pub trait SharedGenerations: Send + Sync {
 
     /// The generation of `namespace` when this instance knows it is current
     /// without asking (the invalidation link is up and has announced every
-    /// write since it was read); `None` when it must be fetched.
+    /// write since it was read); `None` when it must be fetched. Under
+    /// strict coherence a local hit is served on it, so an implementation
+    /// that answers `Some` must make [`settle`](Self::settle) wait until no
+    /// instance answers a generation from before the write.
     fn known(&self, namespace: &str) -> Option<u64>;
 
     /// True while [`known`](Self::known) is kept current by announcements of
@@ -169,9 +176,27 @@ pub trait SharedGenerations: Send + Sync {
     fn fetch<'a>(&'a self, namespace: &'a str) -> TierFuture<'a, u64>;
 
     /// Moves `namespace` to its next generation and announces it to every
-    /// instance; returns the new generation. On an error the implementation
-    /// keeps trying in the background and refuses to vouch for the
-    /// namespace ([`known`](Self::known) and [`fetch`](Self::fetch) fail)
-    /// until the write is announced.
-    fn bump<'a>(&'a self, namespace: &'a str) -> TierFuture<'a, u64>;
+    /// instance; returns the new generation and the write's number. On an
+    /// error the implementation keeps trying in the background and refuses
+    /// to vouch for the namespace ([`known`](Self::known) and
+    /// [`fetch`](Self::fetch) fail) until the write is announced.
+    fn bump<'a>(&'a self, namespace: &'a str) -> TierFuture<'a, Bumped>;
+
+    /// Waits until the announced write `write` ([`Bumped::write`]) may
+    /// complete under strict coherence: every instance that may serve a
+    /// local hit on the generation it [`known`](Self::known)s without asking
+    /// has seen the announcement, or can no longer be trusting it. Never
+    /// fails; its longest wait is the implementation's to bound.
+    fn settle(&self, _write: u64) -> Pin<Box<dyn Future<Output = ()> + Send + '_>> {
+        Box::pin(std::future::ready(()))
+    }
+}
+
+/// A write [`SharedGenerations::bump`] moved to its next generation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Bumped {
+    /// The namespace's generation after the write.
+    pub generation: u64,
+    /// The write's number, for [`SharedGenerations::settle`].
+    pub write: u64,
 }

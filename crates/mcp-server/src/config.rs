@@ -68,13 +68,17 @@ pub struct RawRedis {
     /// PEM file of the CAs to trust for `rediss://` instead of the system's;
     /// relative to this file's directory.
     pub tls_ca: Option<PathBuf>,
-    /// Heartbeat of the invalidation link, 10..=10,000 ms (default 100); the
-    /// staleness bound of `coherence = "bounded"` is five heartbeats.
+    /// Heartbeat of the invalidation link, 10..=10,000 ms (default 100); five
+    /// heartbeats make its trust window: the staleness bound of `coherence =
+    /// "bounded"`, and the longest a strict write waits for an instance that
+    /// does not acknowledge it.
     pub heartbeat_ms: Option<u64>,
     /// `strict` (default): a recall never misses a memory write another
-    /// instance completed before it, at the cost of one Redis round trip
-    /// per cached recall. `bounded`: no round trip, but a recall may be
-    /// served from before such a write for up to five heartbeats.
+    /// instance completed before it; a write waits until every instance has
+    /// acknowledged it (one pub/sub round trip), and a recall reads its
+    /// generation from Redis only when the invalidation link cannot vouch for
+    /// it. `bounded`: writes do not wait and recalls never read, but a recall
+    /// may be served from before such a write for up to five heartbeats.
     pub coherence: Option<String>,
 }
 

@@ -3,12 +3,19 @@
 //! The engine builds a key with the generation [`ResultCache::key_generation`]
 //! gave it, which under strict coherence is the one this instance believes
 //! current (no round trip, except once after each announced write, so a
-//! request that reads no memory does not wait on Redis for it). The lookup then reads the current generation: when the local
-//! tier holds the key, alone; when it does not, in the round trip that reads
-//! the shared entry. A key whose generation is no longer current is
-//! *outdated*: it is never served, and the request runs without the cache
-//! (its result would be stored under a key nobody builds again). The
-//! generation read becomes the one the next key is built with.
+//! request that reads no memory does not wait on Redis for it). The lookup
+//! then checks the generation is current. When the local tier holds the key
+//! and the invalidation link vouches for that generation
+//! ([`SharedGenerations::known`]), that is the check: every write completes
+//! only once it has *settled* ([`SharedGenerations::settle`]: every instance
+//! that may trust its link has seen the announcement, or can no longer trust
+//! it), so a generation the link vouches for is current for any recall that
+//! starts after a write completed. Otherwise the lookup reads the current
+//! generation: when the local tier holds the key, alone; when it does not,
+//! in the round trip that reads the shared entry. A key whose generation is
+//! no longer current is *outdated*: it is never served, and the request runs
+//! without the cache (its result would be stored under a key nobody builds
+//! again). The generation read becomes the one the next key is built with.
 //!
 //! When the generation cannot be read (Redis slow or down), the key is not
 //! served from any tier, nor from an identical computation in flight (it
@@ -19,7 +26,7 @@
 //! the tier is known to be down, and the engine then skips the cache.)
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use pattern_core::CacheTier;
 use tokio::time::Instant;
@@ -97,8 +104,15 @@ impl ResultCache {
             return Found::Bypass;
         };
         let namespace = &*dependency.namespace;
+        // Every write completed so far has settled, so while the link vouches
+        // for the key's generation it is the current one.
+        let vouched = generations.known(namespace) == Some(dependency.generation);
         if let Some(value) = self.local.get(key) {
-            // One read for every local hit of the namespace that started
+            if vouched {
+                bump(&self.counters.local_hits);
+                return Found::Hit(Cached { value, tier: CacheTier::Local });
+            }
+            // Else one read for every local hit of the namespace that started
             // before it was sent (`reads.rs`).
             let deadline = Instant::now() + self.config.shared_timeout;
             let read = || self.shared_call("generation", generations.fetch(namespace));
@@ -122,6 +136,11 @@ impl ResultCache {
             }
         }
         bump(&self.counters.local_misses);
+        if vouched {
+            // The entry alone, as for a key that reads no memory: the key is
+            // current, so a computation of it in flight may answer it too.
+            return self.lookup_shared(shared, key).await;
+        }
         // This round trip reads the generation too: it answers the local hits
         // waiting for the next generation read, which all began before it.
         let queued = self.generation_reads.take_queued(namespace);
@@ -138,11 +157,7 @@ impl ResultCache {
             return Found::Bypass;
         }
         match entry {
-            Some(entry) => {
-                bump(&self.counters.shared_hits);
-                self.local.insert(key, Arc::clone(&entry.value), entry.ttl_left);
-                Found::Hit(Cached { value: entry.value, tier: CacheTier::Redis })
-            }
+            Some(entry) => self.shared_hit(key, entry),
             None => {
                 bump(&self.counters.shared_misses);
                 Found::Miss

@@ -170,8 +170,8 @@ impl crate::shared::SharedGenerations for GatedGenerations {
         })
     }
 
-    fn bump<'a>(&'a self, _namespace: &'a str) -> TierFuture<'a, u64> {
-        Box::pin(async { Ok(6) })
+    fn bump<'a>(&'a self, _namespace: &'a str) -> TierFuture<'a, crate::Bumped> {
+        Box::pin(async { Ok(crate::Bumped { generation: 6, write: 1 }) })
     }
 }
 

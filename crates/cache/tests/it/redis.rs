@@ -164,6 +164,93 @@ async fn strict_recall_right_after_a_write_on_another_instance_is_never_stale() 
     assert_eq!(stats.redis.errors, 0);
 }
 
+/// Kills the invalidation link (the pub/sub connection) of `instance`, and
+/// only that one, and waits until it noticed.
+async fn kill_link(url: &str, instance: &Instance) {
+    let admin = admin(url).await;
+    let clients: String =
+        admin.custom(fred::cmd!("CLIENT"), vec!["LIST", "TYPE", "pubsub"]).await.unwrap();
+    let name = instance.tier.link_name();
+    let id = clients
+        .lines()
+        .find(|line| line.split(' ').any(|field| field == format!("name={name}")))
+        .and_then(|line| line.split(' ').find_map(|field| field.strip_prefix("id=")))
+        .unwrap_or_else(|| panic!("no pubsub client named {name} in {clients}"))
+        .to_owned();
+    let mut resets = instance.tier.link_resets();
+    resets.mark_unchanged();
+    let killed: i64 =
+        admin.custom(fred::cmd!("CLIENT"), vec!["KILL", "ID", id.as_str()]).await.unwrap();
+    assert_eq!(killed, 1);
+    tokio::time::timeout(Duration::from_secs(5), resets.changed())
+        .await
+        .expect("the instance noticed its lost link within 5 s")
+        .unwrap();
+    admin.quit().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn strict_write_settles_on_the_acknowledgements_of_its_peers() {
+    let url = require_redis();
+    let config = test_config(&url, &unique_prefix("settle"));
+    let a = Instance::new(&config, cache_config()).ready().await;
+    let b = Instance::new(&config, cache_config()).ready().await;
+    let c = Instance::new(&config, cache_config()).ready().await;
+    let ns = "team";
+    recall_now(&b.cache, ns, json!("before")).await;
+    recall_now(&c.cache, ns, json!("before")).await;
+    // B and C are ready once they heard a heartbeat of their own, published
+    // after A subscribed: A heard it too, and waits for their acknowledgements.
+    // A write within a window of A's subscription waits for its deadline
+    // (heartbeats may have been missed before it): let that pass.
+    tokio::time::sleep(config.staleness_bound() * 2).await;
+    for round in 0..5 {
+        a.cache.record_memory_write(ns).await;
+        for instance in [&b, &c] {
+            let after = json!(format!("after {round}"));
+            let recall = recall_now(&instance.cache, ns, after.clone()).await;
+            assert_eq!(**recall.value(), held(after));
+        }
+    }
+    assert_eq!(
+        a.tier.writes_waited_out(),
+        0,
+        "every write settled on B's and C's acknowledgements"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn strict_write_waits_out_a_peer_that_cannot_hear_it() {
+    let url = require_redis();
+    let prefix = unique_prefix("deaf-peer");
+    let a = Instance::new(&test_config(&url, &prefix), cache_config()).ready().await;
+    // B reconnects its link only after 30 s: it goes on publishing heartbeats
+    // (A hears it alive) but hears nothing, A's write included.
+    let b_config = RedisConfig {
+        reconnect_min: Duration::from_secs(30),
+        reconnect_max: Duration::from_secs(30),
+        ..test_config(&url, &prefix)
+    };
+    let b = Instance::new(&b_config, cache_config()).ready().await;
+    let ns = "team";
+    recall_now(&b.cache, ns, json!("before")).await;
+    let window = b_config.staleness_bound();
+    // Past the window of A's own subscription, a write of A settles early
+    // on the acknowledgements of the peers it heard.
+    tokio::time::sleep(window * 2).await;
+    kill_link(&url, &b).await;
+
+    let started = Instant::now();
+    a.cache.record_memory_write(ns).await;
+    let took = started.elapsed();
+    assert!(took >= window, "the write waited {took:?}, less than B's window {window:?}");
+    assert_eq!(a.tier.writes_waited_out(), 1);
+    // By then B's link no longer vouches for the old generation.
+    assert!(!b.tier.link_trusted());
+    let recall = recall_now(&b.cache, ns, json!("after")).await;
+    assert_eq!(**recall.value(), held(json!("after")));
+}
+
 /// Calls of one command `redis-server` has run, from `INFO commandstats`.
 fn command_calls(port: u16, command: &str) -> u64 {
     let out = std::process::Command::new("redis-cli")
@@ -179,11 +266,14 @@ fn command_calls(port: u16, command: &str) -> u64 {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn strict_lookups_read_a_generation_only_for_entries_that_read_memory() {
+async fn strict_local_hits_read_no_generation_while_the_link_vouches_for_it() {
     let dir = tempfile::tempdir().unwrap();
     let server = OwnRedis::start("--port", &[], dir.path());
     let url = format!("redis://127.0.0.1:{}", server.port);
-    let a = Instance::new(&test_config(&url, "free:"), cache_config()).ready().await;
+    // A heartbeat a second (a window of 5 s): the link stays trusted through
+    // the test even on a loaded machine.
+    let config = RedisConfig { heartbeat: Duration::from_secs(1), ..test_config(&url, "free:") };
+    let a = Instance::new(&config, cache_config()).ready().await;
     let ttl = a.cache.ttl_for(None);
     a.cache.put("plain", entry(json!(1)), ttl).await;
     recall_now(&a.cache, "ns", json!("recall")).await;
@@ -192,14 +282,10 @@ async fn strict_lookups_read_a_generation_only_for_entries_that_read_memory() {
     for _ in 0..100 {
         let hit = a.cache.get("plain").await.expect("a local hit");
         assert_eq!((hit.tier, &*hit.value), (CacheTier::Local, &held(json!(1))));
+        let hit = recall_now(&a.cache, "ns", json!("must not run")).await;
+        assert_eq!((hit.tier(), &**hit.value()), (Some(CacheTier::Local), &held(json!("recall"))));
     }
-    assert_eq!(command_calls(server.port, "get"), gets, "no Redis call for a plain local hit");
-    let hit = recall_now(&a.cache, "ns", json!("must not run")).await;
-    assert_eq!((hit.tier(), &**hit.value()), (Some(CacheTier::Local), &held(json!("recall"))));
-    // The lookup's GET of the generation, and at most one more by
-    // `key_generation` if a late heartbeat made the link untrusted meanwhile.
-    let after = command_calls(server.port, "get");
-    assert!((gets + 1..=gets + 2).contains(&after), "{gets} GETs, then {after}");
+    assert_eq!(command_calls(server.port, "get"), gets, "no Redis call for a local hit");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -217,6 +303,10 @@ async fn strict_recall_runs_uncached_while_redis_does_not_answer() {
     a.cache.put("plain", entry(json!("plain")), ttl).await;
 
     server.signal("STOP");
+    // No heartbeat comes back: within its window the link no longer vouches
+    // for the generation, and a write announced meanwhile could not have
+    // reached this instance.
+    eventually(Duration::from_secs(5), "the link lost its trust", || !a.tier.link_trusted()).await;
     // The local tier holds the recall, but its generation cannot be read.
     let recall = a.cache.get_or_compute(&key, ttl, || compute(json!("fresh"))).await.unwrap();
     assert!(matches!(recall, Lookup::Computed(ref v) if **v == held(json!("fresh"))), "{recall:?}");
@@ -245,26 +335,7 @@ async fn lost_invalidation_link_makes_bounded_recalls_read_their_generation_from
     b.cache.get_or_compute(&old_key, ttl, || compute(json!("before"))).await.unwrap();
     assert_eq!(b.tier.known(ns), Some(g0));
 
-    // Kill B's subscription connection, and only that one.
-    let admin = admin(&url).await;
-    let clients: String =
-        admin.custom(fred::cmd!("CLIENT"), vec!["LIST", "TYPE", "pubsub"]).await.unwrap();
-    let name = b.tier.link_name();
-    let id = clients
-        .lines()
-        .find(|line| line.split(' ').any(|field| field == format!("name={name}")))
-        .and_then(|line| line.split(' ').find_map(|field| field.strip_prefix("id=")))
-        .unwrap_or_else(|| panic!("no pubsub client named {name} in {clients}"))
-        .to_owned();
-    let mut resets = b.tier.link_resets();
-    resets.mark_unchanged();
-    let killed: i64 =
-        admin.custom(fred::cmd!("CLIENT"), vec!["KILL", "ID", id.as_str()]).await.unwrap();
-    assert_eq!(killed, 1);
-    tokio::time::timeout(Duration::from_secs(5), resets.changed())
-        .await
-        .expect("B noticed its lost link within 5 s")
-        .unwrap();
+    kill_link(&url, &b).await;
     assert!(!b.tier.link_trusted());
     assert_eq!(b.tier.known(ns), None, "nothing remembered is trusted any more");
 
@@ -275,7 +346,6 @@ async fn lost_invalidation_link_makes_bounded_recalls_read_their_generation_from
     assert_eq!(b.tier.known(ns), None, "and does not remember it while the link is down");
     let recall = b.cache.get(&recall_key(ns, g1)).await;
     assert_eq!(recall, None, "the recall cached before the write is not served");
-    admin.quit().await.unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
