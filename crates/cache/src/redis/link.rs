@@ -271,13 +271,12 @@ impl LinkState {
         (number, format!("{WRITE_PREFIX}{}:{number}:{namespace}", self.instance))
     }
 
-    /// Until when write `number`, whose announcement Redis answered `now`,
+    /// How long write `number`, whose announcement Redis has just answered,
     /// may have to wait: the longest trust window of this instance and of
     /// the instances heard on the channel. And a receiver that turns true
     /// when it has settled early (`None` when the write is unknown).
     pub(super) fn settled(&self, number: u64) -> (Duration, Option<watch::Receiver<bool>>) {
-        let longest =
-            lock(&self.peers).values().map(|p| p.window).fold(self.trust_window, Duration::max);
+        let longest = self.longest_window(&lock(&self.peers));
         let receiver = lock(&self.writes).get(&number).map(|w| w.settled.subscribe());
         (longest, receiver)
     }
@@ -298,7 +297,7 @@ impl LinkState {
         // A subscription re-established within the longest window may have
         // missed heartbeats: the write waits for its deadline instead.
         let peers = lock(&self.peers);
-        let longest = peers.values().map(|p| p.window).fold(self.trust_window, Duration::max);
+        let longest = self.longest_window(&peers);
         let reset_at = self.reset_at.load(Ordering::Acquire);
         if reset_at != 0 && Duration::from_nanos(now.saturating_sub(reset_at)) < longest {
             return;
@@ -309,6 +308,10 @@ impl LinkState {
             write.settled.send_replace(true);
         }
         write.waiting = Some(waiting);
+    }
+
+    fn longest_window(&self, peers: &HashMap<String, Peer>) -> Duration {
+        peers.values().map(|p| p.window).fold(self.trust_window, Duration::max)
     }
 
     fn acknowledged(&self, number: u64, acker: &str) {
