@@ -832,9 +832,12 @@ impl SharedGenerations for RedisTier {
             let _end = EndWrite(link, write);
             let (longest, settled) = link.settled(write);
             let early = match settled {
-                Some(mut settled) => {
-                    tokio::time::timeout(longest, settled.wait_for(|done| *done)).await.is_ok()
-                }
+                // A write dropped from the table (past `MAX_TRACKED` in
+                // flight) closes its channel: that is no settlement.
+                Some(mut settled) => matches!(
+                    tokio::time::timeout(longest, settled.wait_for(|done| *done)).await,
+                    Ok(Ok(_))
+                ),
                 None => false,
             };
             if !early {

@@ -172,3 +172,16 @@ fn malformed_messages_are_ignored() {
     assert_eq!(link.known("ns"), Some(4));
     assert!(link.trusted());
 }
+
+#[test]
+fn oldest_write_is_dropped_past_the_bound_and_never_reads_as_settled() {
+    let link = state();
+    let (first, _) = link.begin_write("ns");
+    let receiver = link.settled(first).1.expect("the write is pending");
+    for _ in 0..MAX_TRACKED {
+        link.begin_write("ns");
+    }
+    assert!(link.settled(first).1.is_none(), "dropped: its writer waits for the deadline");
+    assert!(!*receiver.borrow());
+    assert!(receiver.has_changed().is_err(), "its channel is closed, not settled");
+}
