@@ -160,12 +160,7 @@ impl LinkState {
     /// namespace was forgotten here).
     pub(super) fn on_message(&self, message: &str) -> Option<String> {
         if let Some(rest) = message.strip_prefix(WRITE_PREFIX) {
-            let mut fields = rest.splitn(3, ':');
-            let (Some(writer), Some(number), Some(namespace)) =
-                (fields.next(), fields.next(), fields.next())
-            else {
-                return None;
-            };
+            let (writer, number, namespace) = fields(rest)?;
             if writer == self.instance {
                 self.came_back(number.parse().ok()?);
                 return None;
@@ -174,12 +169,7 @@ impl LinkState {
             return Some(format!("{ACK_PREFIX}{}:{writer}:{number}", self.instance));
         }
         if let Some(rest) = message.strip_prefix(HEARTBEAT_PREFIX) {
-            let mut fields = rest.splitn(3, ':');
-            let (Some(instance), Some(window_ms), Some(sent)) =
-                (fields.next(), fields.next(), fields.next())
-            else {
-                return None;
-            };
+            let (instance, window_ms, sent) = fields(rest)?;
             if instance == self.instance {
                 if let Ok(sent) = sent.parse::<u64>() {
                     self.heard_at.fetch_max(sent, Ordering::AcqRel);
@@ -198,12 +188,7 @@ impl LinkState {
             return None;
         }
         if let Some(rest) = message.strip_prefix(ACK_PREFIX) {
-            let mut fields = rest.splitn(3, ':');
-            let (Some(acker), Some(writer), Some(number)) =
-                (fields.next(), fields.next(), fields.next())
-            else {
-                return None;
-            };
+            let (acker, writer, number) = fields(rest)?;
             if writer == self.instance {
                 self.acknowledged(number.parse().ok()?, acker);
             }
@@ -347,6 +332,13 @@ impl Peer {
     fn expired(&self, now: u64) -> bool {
         Duration::from_nanos(now.saturating_sub(self.heard_at)) >= self.window
     }
+}
+
+/// The three `:`-separated fields of a message after its prefix (the last
+/// may hold colons: a namespace).
+fn fields(rest: &str) -> Option<(&str, &str, &str)> {
+    let mut fields = rest.splitn(3, ':');
+    Some((fields.next()?, fields.next()?, fields.next()?))
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {

@@ -164,6 +164,12 @@ async fn strict_recall_right_after_a_write_on_another_instance_is_never_stale() 
     assert_eq!(stats.redis.errors, 0);
 }
 
+/// `config` reconnecting only after 30 s: a link killed stays down for a test.
+fn slow_to_reconnect(config: RedisConfig) -> RedisConfig {
+    let reconnect = Duration::from_secs(30);
+    RedisConfig { reconnect_min: reconnect, reconnect_max: reconnect, ..config }
+}
+
 /// Kills the invalidation link (the pub/sub connection) of `instance`, and
 /// only that one, and waits until it noticed.
 async fn kill_link(url: &str, instance: &Instance) {
@@ -226,11 +232,7 @@ async fn strict_write_waits_out_a_peer_that_cannot_hear_it() {
     let a = Instance::new(&test_config(&url, &prefix), cache_config()).ready().await;
     // B reconnects its link only after 30 s: it goes on publishing heartbeats
     // (A hears it alive) but hears nothing, A's write included.
-    let b_config = RedisConfig {
-        reconnect_min: Duration::from_secs(30),
-        reconnect_max: Duration::from_secs(30),
-        ..test_config(&url, &prefix)
-    };
+    let b_config = slow_to_reconnect(test_config(&url, &prefix));
     let b = Instance::new(&b_config, cache_config()).ready().await;
     let ns = "team";
     recall_now(&b.cache, ns, json!("before")).await;
@@ -321,12 +323,10 @@ async fn lost_invalidation_link_makes_bounded_recalls_read_their_generation_from
     let prefix = unique_prefix("link-lost");
     let a = Instance::new(&test_config(&url, &prefix), cache_config()).ready().await;
     // B reconnects only after 30 s, so its link stays down for the test.
-    let b_config = RedisConfig {
-        reconnect_min: Duration::from_secs(30),
-        reconnect_max: Duration::from_secs(30),
+    let b_config = slow_to_reconnect(RedisConfig {
         coherence: Coherence::Bounded,
         ..test_config(&url, &prefix)
-    };
+    });
     let b = Instance::new(&b_config, cache_config()).ready().await;
     let ns = "team";
     let g0 = b.cache.key_generation(ns).await.unwrap();
